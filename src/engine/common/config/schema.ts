@@ -1,0 +1,90 @@
+// Every option pocketstack knows, with its type, default and a line of help (like oslo.config's opts).
+// fixtures/pocketstack.conf.sample is generated from this table (`os manage config sample`) and a
+// test keeps the two in step.
+export type OptionType = "string" | "int" | "float" | "bool" | "list";
+export interface OptionSpec {
+  type: OptionType;
+  default: string | number | boolean | string[];
+  help: string;
+  choices?: readonly string[];
+  min?: number;
+}
+export type Schema = Record<string, Record<string, OptionSpec>>;
+
+const s = (d: string, help: string, choices?: readonly string[]): OptionSpec => ({ type: "string", default: d, help, choices });
+const i = (d: number, help: string, min = 0): OptionSpec => ({ type: "int", default: d, help, min });
+const f = (d: number, help: string): OptionSpec => ({ type: "float", default: d, help, min: 0 });
+const b = (d: boolean, help: string): OptionSpec => ({ type: "bool", default: d, help });
+
+export const SCHEMA: Schema = {
+  DEFAULT: {
+    host: s("controller", "Name of this node, as nova's `host` option (services register under it)."),
+    my_ip: s("127.0.0.1", "Address the services bind to and advertise in the catalog."),
+    transport_url: s("zmq://127.0.0.1:5679", "Message bus of cell1 (one ZeroMQ broker per cell)."),
+    rpc_response_timeout: i(60, "Seconds an RPC call waits for its reply before MessagingTimeout.", 1),
+    debug: b(false, "Log at debug level."),
+    region_name: s("RegionOne", "Region registered in the catalog."),
+  },
+  database: {
+    journal_mode: s("WAL", "SQLite journal mode for every service database.", ["WAL", "DELETE"]),
+    synchronous: s("NORMAL", "SQLite synchronous pragma.", ["OFF", "NORMAL", "FULL"]),
+    busy_timeout: i(5000, "Milliseconds a writer waits for a locked database.", 0),
+  },
+  api: {
+    max_request_body_size: i(114688, "Largest request body (bytes) the sizelimit filter accepts.", 1),
+    keystone_port: i(5000, "Port of the identity API."),
+    glance_port: i(9292, "Port of the image API."),
+    placement_port: i(8778, "Port of the placement API."),
+    compute_port: i(8774, "Port of the compute API."),
+    auth_strategy: s("keystone", "Pipeline flavour: keystone (authtoken) or noauth2.", ["keystone", "noauth2"]),
+  },
+  keystone_authtoken: {
+    www_authenticate_uri: s("", "URL put in WWW-Authenticate on 401 (defaults to the local Keystone)."),
+    token_cache_time: i(300, "Seconds a validated token is cached by the authtoken filter."),
+    service_user: s("pocketstack-service", "Service user that validates tokens."),
+  },
+  token: {
+    provider: s("fernet", "Token format.", ["fernet", "jws"]),
+    expiration: i(3600, "Token lifetime in seconds.", 1),
+  },
+  fernet_tokens: {
+    max_active_keys: i(3, "Keys kept in the repository after rotation (staged + primary + secondaries).", 2),
+  },
+  identity: {
+    password_hash_algorithm: s("bcrypt", "Password hash.", ["bcrypt", "scrypt", "pbkdf2_sha512"]),
+    password_hash_rounds: i(0, "Cost of the hash; 0 picks the algorithm's default.", 0),
+  },
+  resource: {
+    admin_project_name: s("admin", "Project whose tokens carry is_admin_project."),
+    admin_project_domain_name: s("Default", "Domain of that project."),
+  },
+  vnc: {
+    enabled: b(true, "Offer VNC consoles."),
+    novncproxy_port: i(6080, "Port of nova-novncproxy."),
+    server_listen: s("127.0.0.1", "Address guests' VNC servers bind to."),
+  },
+  scheduler: {
+    max_attempts: i(3, "Hosts tried for one instance before it goes to ERROR.", 1),
+    max_placement_results: i(1000, "Allocation candidates asked from Placement.", 1),
+  },
+  placement: {
+    region_name: s("RegionOne", "Region where nova finds placement."),
+  },
+  compute: {
+    compute_driver: s("auto", "Hypervisor driver: qemu, fake, or auto (qemu where installed).", ["auto", "qemu", "fake"]),
+    computes: i(1, "Compute nodes `os cloud up` starts.", 0),
+    resource_provider_vcpus: i(8, "VCPUs each fake node reports.", 1),
+    cpu_allocation_ratio: f(4.0, "Overcommit of VCPU."),
+    ram_allocation_ratio: f(1.0, "Overcommit of MEMORY_MB."),
+  },
+  trace: {
+    enabled: b(true, "Send spans to the collector."),
+    collector_url: s("zmq://127.0.0.1:5678", "Where processes push their spans."),
+    retention: i(5000, "Traces kept in the trace database.", 10),
+  },
+  supervisor: {
+    stop_grace_period: i(5, "Seconds between SIGTERM and SIGKILL on `os cloud down`.", 0),
+    restart_backoff_max: i(30, "Longest pause (s) before restarting a crashed service.", 1),
+    start_timeout: i(60, "Seconds `os cloud up` waits for every service to answer.", 1),
+  },
+};
