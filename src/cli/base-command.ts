@@ -13,7 +13,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     format: Flags.option({ char: "f", options: FORMATS, default: "table" as Format, helpGroup: "OUTPUT", summary: "The output format." })(),
     column: Flags.string({ char: "c", multiple: true, helpGroup: "OUTPUT", summary: "Specify the column(s) to include, can be repeated." }),
     "sort-column": Flags.string({ multiple: true, helpGroup: "OUTPUT", summary: "Column(s) to sort the data by (ascending)." }),
-    "sort-ascending": Flags.boolean({ helpGroup: "OUTPUT", summary: "Sort the column(s) in ascending order.", exclusive: ["sort-descending"] }),
+    "sort-ascending": Flags.boolean({
+      helpGroup: "OUTPUT",
+      summary: "Sort the column(s) in ascending order.",
+      exclusive: ["sort-descending"],
+    }),
     "sort-descending": Flags.boolean({ helpGroup: "OUTPUT", summary: "Sort the column(s) in descending order." }),
     noindent: Flags.boolean({ helpGroup: "OUTPUT", summary: "Whether to disable indenting the JSON." }),
     prefix: Flags.string({ helpGroup: "OUTPUT", summary: "Add a prefix to all variable names (shell format)." }),

@@ -29,7 +29,8 @@ export function cellText(v: Cell): string {
 function pick(columns: string[], wanted?: string[]): string[] {
   if (!wanted || wanted.length === 0) return columns;
   const unknown = wanted.filter((c) => !columns.includes(c));
-  if (unknown.length > 0) throw new Error(`No recognized column names in ['${unknown.join("', '")}']. Recognized columns are ('${columns.join("', '")}').`);
+  if (unknown.length > 0)
+    throw new Error(`No recognized column names in ['${unknown.join("', '")}']. Recognized columns are ('${columns.join("', '")}').`);
   return wanted;
 }
 
@@ -83,7 +84,12 @@ export async function renderList(columns: string[], rows: Row[], opts: RenderOpt
     case "shell":
       throw new Error("the shell format is only for single objects");
     default:
-      return data.length === 0 ? "" : table(cols, data.map((r) => cols.map((c) => cellText(r[c]))));
+      return data.length === 0
+        ? ""
+        : table(
+            cols,
+            data.map((r) => cols.map((c) => cellText(r[c]))),
+          );
   }
 }
 
@@ -105,6 +111,9 @@ export async function renderOne(obj: Row, opts: RenderOptions): Promise<string> 
     case "csv":
       return [`"Field","Value"`, ...fields.map((f) => `"${f}",${csvField(view[f])}`)].join("\n");
     default:
-      return table(["Field", "Value"], fields.map((f) => [f, cellText(view[f])]));
+      return table(
+        ["Field", "Value"],
+        fields.map((f) => [f, cellText(view[f])]),
+      );
   }
 }

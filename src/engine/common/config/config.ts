@@ -79,8 +79,7 @@ function coerce(spec: OptionSpec, raw: string, where: string): Value {
         .map((x) => x.trim())
         .filter(Boolean);
     default:
-      if (spec.choices && !spec.choices.includes(raw))
-        throw new ConfigError(`${where}: '${raw}' is not one of ${spec.choices.join(", ")}`);
+      if (spec.choices && !spec.choices.includes(raw)) throw new ConfigError(`${where}: '${raw}' is not one of ${spec.choices.join(", ")}`);
       return raw;
   }
 }

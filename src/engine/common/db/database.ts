@@ -44,7 +44,11 @@ export function migrate(db: Db, migrations: Migration[]): number[] {
     db.transaction(() => {
       if (typeof m.up === "string") db.exec(m.up);
       else m.up(db);
-      db.prepare("INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)").run(m.version, m.description, new Date().toISOString());
+      db.prepare("INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)").run(
+        m.version,
+        m.description,
+        new Date().toISOString(),
+      );
     })();
     applied.push(m.version);
   }

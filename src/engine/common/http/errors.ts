@@ -42,8 +42,7 @@ const NOVA_FAULTS: Record<number, string> = {
 
 export const ERROR_FORMATTERS: Record<ErrorFormat, ErrorFormatter> = {
   keystone: (status, message) => json(status, { error: { code: status, message, title: title(status) } }),
-  nova: (status, message) =>
-    json(status, { [NOVA_FAULTS[status] ?? "computeFault"]: { code: status, message } }),
+  nova: (status, message) => json(status, { [NOVA_FAULTS[status] ?? "computeFault"]: { code: status, message } }),
   placement: (status, message, requestId, code) =>
     json(status, {
       errors: [{ status, title: title(status), detail: message, code: code ?? "placement.undefined", request_id: requestId }],

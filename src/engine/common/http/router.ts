@@ -56,7 +56,9 @@ export class Router {
       }
       const err =
         allowed.length > 0
-          ? new HttpError(405, `The method ${req.method} is not supported for this URL.`, { headers: { allow: [...new Set(allowed)].join(", ") } })
+          ? new HttpError(405, `The method ${req.method} is not supported for this URL.`, {
+              headers: { allow: [...new Set(allowed)].join(", ") },
+            })
           : new HttpError(404, `The resource could not be found.`);
       return errorResponse(err, this.errorFormat, req.environ.request_id as string);
     };

@@ -1,0 +1,120 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { type Config, loadConfig, parseOverride } from "../common/config/config.js";
+import { type Layout, layout } from "../common/paths.js";
+import { healthCheck } from "./health.js";
+import { cloudServices, entryCommand } from "./services.js";
+import { type SupervisorState, isAlive, readState } from "./state.js";
+
+export interface UpOptions {
+  overrides?: string[];
+  timeoutMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function supervisorPid(l: Layout): number | undefined {
+  try {
+    const pid = Number(readFileSync(l.supervisorPid, "utf8").trim());
+    return isAlive(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The state file, with each unit's pid checked against the process table. */
+export function cloudStatus(dir: string): { running: boolean; state?: SupervisorState } {
+  const l = layout(dir);
+  const pid = supervisorPid(l);
+  const state = readState(l.supervisorState);
+  if (state) for (const u of state.units) if (u.pid && !isAlive(u.pid)) Object.assign(u, { pid: null, state: "failed" });
+  if (state && !pid) for (const u of state.units) if (u.state !== "failed") Object.assign(u, { pid: null, state: "stopped" });
+  return { running: pid !== undefined, state };
+}
+
+/** Write a first pocketstack.conf (the user's to edit) if there is none. */
+function ensureConfigFile(l: Layout) {
+  if (existsSync(l.config)) return;
+  writeFileSync(
+    l.config,
+    [
+      "# pocketstack.conf: this cloud's configuration. Every option and its default:",
+      "# fixtures/pocketstack.conf.sample (or `os manage config sample`).",
+      "[DEFAULT]",
+      "host = controller",
+      "",
+    ].join("\n"),
+  );
+}
+
+/**
+ * Start the supervisor (detached: it outlives this command) unless one runs already, then wait until
+ * every unit is running and answers its health check. Returns the config in force.
+ */
+export async function cloudUp(dir: string, opts: UpOptions = {}): Promise<{ config: Config; alreadyRunning: boolean }> {
+  const l = layout(dir);
+  mkdirSync(l.run, { recursive: true });
+  mkdirSync(l.logs, { recursive: true });
+  ensureConfigFile(l);
+  for (const o of opts.overrides ?? []) parseOverride(o);
+  const env = { ...process.env, POCKETSTACK_HOME: dir, POCKETSTACK_SET: (opts.overrides ?? []).join(";") };
+  const config = withEnv(env, () => loadConfig(l.config));
+  const alreadyRunning = supervisorPid(l) !== undefined;
+  if (!alreadyRunning) {
+    rmSync(l.supervisorState, { force: true });
+    const out = openSync(l.log("supervisor"), "a");
+    const { args } = entryCommand("engine/cloud/supervisor-main");
+    const child = spawn(process.execPath, args, { env, detached: true, stdio: ["ignore", out, out] });
+    child.unref();
+  }
+  await waitHealthy(l, config, opts.timeoutMs ?? config.int("supervisor", "start_timeout") * 1000);
+  return { config, alreadyRunning };
+}
+
+function withEnv<T>(env: NodeJS.ProcessEnv, fn: () => T): T {
+  const saved = process.env.POCKETSTACK_SET;
+  process.env.POCKETSTACK_SET = env.POCKETSTACK_SET;
+  try {
+    return fn();
+  } finally {
+    process.env.POCKETSTACK_SET = saved;
+  }
+}
+
+async function waitHealthy(l: Layout, config: Config, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  const specs = cloudServices(config);
+  const host = config.str("DEFAULT", "my_ip");
+  while (Date.now() < deadline) {
+    const state = readState(l.supervisorState);
+    const units = state?.units ?? [];
+    const allRunning = specs.every((s) => units.find((u) => u.name === s.name)?.state === "running");
+    if (allRunning) {
+      const health = await Promise.all(specs.map((s) => healthCheck(s, host)));
+      if (health.every(Boolean)) return;
+    }
+    if (!supervisorPid(l) && Date.now() > deadline - timeoutMs + 3000) throw new Error(`the supervisor exited; see ${l.log("supervisor")}`);
+    await sleep(200);
+  }
+  const state = readState(l.supervisorState);
+  const bad = (state?.units ?? []).filter((u) => u.state !== "running").map((u) => `${u.name} (${u.state})`);
+  throw new Error(`timed out waiting for the cloud to come up: ${bad.join(", ") || "health checks failing"}; logs in ${l.logs}`);
+}
+
+/** Stop exactly what the supervisor started: SIGTERM to the supervisor, which stops its units. */
+export async function cloudDown(dir: string, graceMs = 15_000): Promise<boolean> {
+  const l = layout(dir);
+  const pid = supervisorPid(l);
+  if (!pid) return false;
+  const units = readState(l.supervisorState)?.units ?? [];
+  process.kill(pid, "SIGTERM");
+  const deadline = Date.now() + graceMs;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(100);
+  if (isAlive(pid)) {
+    // The supervisor is stuck: kill it and the units it recorded, by pid, never by name.
+    process.kill(pid, "SIGKILL");
+    for (const u of units) if (u.pid && isAlive(u.pid)) process.kill(u.pid, "SIGKILL");
+  }
+  rmSync(l.supervisorPid, { force: true });
+  return true;
+}

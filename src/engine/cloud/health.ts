@@ -1,0 +1,33 @@
+import { request } from "node:http";
+import { connect } from "node:net";
+import type { ServiceSpec } from "./services.js";
+
+/** HTTP services answer GET / (version discovery) with < 500; others accept a TCP connection. */
+export function healthCheck(spec: ServiceSpec, host: string, timeoutMs = 2000): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (spec.port) {
+      const req = request({ host, port: spec.port, path: "/", method: "GET", timeout: timeoutMs }, (res) => {
+        res.resume();
+        resolve((res.statusCode ?? 500) < 500);
+      });
+      req.on("error", () => resolve(false));
+      req.on("timeout", () => req.destroy());
+      req.end();
+      return;
+    }
+    if (spec.tcpPort) {
+      const sock = connect({ host, port: spec.tcpPort, timeout: timeoutMs });
+      sock.on("connect", () => {
+        sock.destroy();
+        resolve(true);
+      });
+      sock.on("error", () => resolve(false));
+      sock.on("timeout", () => {
+        sock.destroy();
+        resolve(false);
+      });
+      return;
+    }
+    resolve(true);
+  });
+}

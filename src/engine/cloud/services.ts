@@ -1,0 +1,59 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Config } from "../common/config/config.js";
+
+/**
+ * The units `os cloud up` runs, in start order (like systemd units with After=). Each is its own OS
+ * process; `entry` is the module path under src/ (…​.ts) or dist/ (…​.js), without extension.
+ */
+export interface ServiceSpec {
+  name: string;
+  description: string;
+  entry: string;
+  /** HTTP port the service answers on (health check: GET / answers < 500). */
+  port?: number;
+  /** TCP port a non-HTTP service listens on (health check: the port accepts a connection). */
+  tcpPort?: number;
+}
+
+function portOf(url: string): number | undefined {
+  const m = /:(\d+)\/?$/.exec(url);
+  return m ? Number(m[1]) : undefined;
+}
+
+export function cloudServices(cfg: Config): ServiceSpec[] {
+  const services: ServiceSpec[] = [
+    {
+      name: "bus-cell1",
+      description: "ZeroMQ message broker of cell1",
+      entry: "engine/common/rpc/broker-main",
+      tcpPort: portOf(cfg.str("DEFAULT", "transport_url")),
+    },
+  ];
+  if (cfg.bool("trace", "enabled"))
+    services.push({
+      name: "trace-collector",
+      description: "Span collector (trace database)",
+      entry: "engine/common/trace/collector-main",
+      tcpPort: portOf(cfg.str("trace", "collector_url")),
+    });
+  services.push(
+    { name: "keystone", description: "Identity API v3", entry: "engine/identity/main", port: cfg.int("api", "keystone_port") },
+    { name: "placement", description: "Placement API", entry: "engine/placement/main", port: cfg.int("api", "placement_port") },
+  );
+  return services.filter((s) => entryExists(s.entry));
+}
+
+// The package root's src/ or dist/: whichever this module was loaded from.
+const codeRoot = fileURLToPath(new URL("../../", import.meta.url));
+const fromSource = import.meta.url.endsWith(".ts");
+
+/** The command line that runs a service's entry module (tsx when running from source). */
+export function entryCommand(entry: string): { args: string[]; file: string } {
+  const file = `${codeRoot}${entry}${fromSource ? ".ts" : ".js"}`;
+  return { file, args: fromSource ? ["--import", "tsx", file] : [file] };
+}
+
+function entryExists(entry: string): boolean {
+  return existsSync(entryCommand(entry).file);
+}

@@ -1,0 +1,51 @@
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadConfig } from "../common/config/config.js";
+import { log } from "../common/log.js";
+import { layout, stateDir } from "../common/paths.js";
+import { cloudServices } from "./services.js";
+import { isAlive } from "./state.js";
+import { Supervisor } from "./supervisor.js";
+
+// The supervisor daemon behind `os cloud up`: started detached, it owns every service process.
+const l = layout(stateDir());
+log.setup("supervisor");
+
+// One supervisor per state dir: an exclusive pid file (a stale one, whose process is gone, is replaced).
+function claimPidFile(): boolean {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(l.supervisorPid, "wx");
+      writeFileSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      return true;
+    } catch {
+      const other = Number(readFileSync(l.supervisorPid, "utf8").trim());
+      if (!other || (other !== process.pid && isAlive(other))) return false;
+      rmSync(l.supervisorPid, { force: true });
+    }
+  }
+  return false;
+}
+
+if (!claimPidFile()) {
+  log.error(`another supervisor is running for ${l.root}`);
+  process.exit(3);
+}
+
+const config = loadConfig(l.config);
+const supervisor = new Supervisor(l, config, cloudServices(config));
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  log.info("stopping all services");
+  await supervisor.stop();
+  rmSync(l.supervisorPid, { force: true });
+  log.info("stopped");
+  process.exit(0);
+};
+process.on("SIGTERM", () => void shutdown());
+process.on("SIGINT", () => void shutdown());
+
+await supervisor.start(config.int("supervisor", "start_timeout") * 1000);
+log.info("all services started");

@@ -1,0 +1,278 @@
+import { Router } from "zeromq";
+import { log } from "../log.js";
+import { encodeBody } from "./codec.js";
+import { type ReplyBody, type ServerInfo, V } from "./protocol.js";
+import { zmqEndpoint } from "./url.js";
+
+/** One registered server connection (a DEALER), known by its ZeroMQ routing id. */
+interface ServerConn {
+  id: Buffer;
+  key: string;
+  info: ServerInfo;
+  topics: Set<string>;
+  lastSeen: number;
+  /** Deliveries sent but not yet acknowledged: re-queued if the server dies. */
+  unacked: Map<string, Pending>;
+}
+
+/** A call or cast waiting for (or on its way to) a server. Fanouts are never queued. */
+interface Pending {
+  verb: string;
+  topic: string;
+  clientId: Buffer;
+  msgId: string;
+  expiresAt: number;
+  body: Buffer;
+}
+
+interface Topic {
+  servers: ServerConn[];
+  cursor: number;
+  queue: Pending[];
+}
+
+export interface BrokerStats {
+  topics: Record<string, { servers: number; queued: number }>;
+  servers: number;
+  uptime_s: number;
+}
+
+export interface BrokerOptions {
+  /** How often to look for dead servers and expired queued messages. */
+  sweepMs?: number;
+  /** A server is dead after this many of its heartbeat intervals without a word. */
+  missedHeartbeats?: number;
+}
+
+const DEFAULT_TTL_MS = 60_000;
+
+/**
+ * The message bus of one cell: a ROUTER that servers register topics with and clients send to.
+ * call/cast go round-robin to a topic's live servers, fanout to all of them. A topic that has had a
+ * server but has none alive right now keeps its messages until one registers (or they expire); a topic
+ * nobody ever served fails a call at once with MessageDeliveryFailure.
+ */
+export class Broker {
+  private readonly socket = new Router({ mandatory: true, sendTimeout: 0, linger: 0 });
+  private readonly topics = new Map<string, Topic>();
+  private readonly servers = new Map<string, ServerConn>();
+  private sweeper?: NodeJS.Timeout;
+  private readonly started = Date.now();
+  private readonly sweepMs: number;
+  private readonly missed: number;
+  endpoint = "";
+
+  constructor(opts: BrokerOptions = {}) {
+    this.sweepMs = opts.sweepMs ?? 250;
+    this.missed = opts.missedHeartbeats ?? 3;
+  }
+
+  /** Bind at a transport URL (port 0 picks a free one) and start routing. Returns the bound endpoint. */
+  async bind(transportUrl: string): Promise<string> {
+    await this.socket.bind(zmqEndpoint(transportUrl));
+    this.endpoint = this.socket.lastEndpoint ?? zmqEndpoint(transportUrl);
+    this.sweeper = setInterval(() => this.sweep(), this.sweepMs);
+    this.sweeper.unref();
+    void this.loop();
+    return this.endpoint;
+  }
+
+  /** The bound address as a transport URL (zmq://host:port). */
+  get transportUrl(): string {
+    return this.endpoint.replace(/^tcp:\/\//, "zmq://");
+  }
+
+  async close(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.socket.close();
+  }
+
+  stats(): BrokerStats {
+    const topics: BrokerStats["topics"] = {};
+    for (const [name, t] of this.topics) topics[name] = { servers: t.servers.length, queued: t.queue.length };
+    return { topics, servers: this.servers.size, uptime_s: Math.round((Date.now() - this.started) / 1000) };
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      for await (const frames of this.socket) {
+        try {
+          this.handle(frames);
+        } catch (err) {
+          log.error(`bus: dropped a malformed message: ${(err as Error).message}`);
+        }
+      }
+    } catch (err) {
+      if (!this.socket.closed) log.error(`bus: receive loop failed: ${(err as Error).stack ?? err}`);
+    }
+  }
+
+  private handle(frames: Buffer[]): void {
+    const [id, verbBuf] = frames;
+    if (!id || !verbBuf) return;
+    const verb = verbBuf.toString();
+    switch (verb) {
+      case V.call:
+      case V.cast:
+      case V.fanout:
+        return this.route(verb, id, frames);
+      case V.reply: {
+        // [id, r, clientId, msgId, body] -> client [r, msgId, body]
+        const [, , clientId, msgId, body] = frames;
+        if (!clientId || !msgId) return;
+        const server = this.touch(id);
+        server?.unacked.delete(msgId.toString());
+        this.sendTo(clientId, [V.reply, msgId, body ?? Buffer.alloc(0)]);
+        return;
+      }
+      case V.ack: {
+        const server = this.touch(id);
+        if (frames[3]) server?.unacked.delete(frames[3].toString());
+        return;
+      }
+      case V.heartbeat:
+        if (!this.touch(id)) this.sendTo(id, [V.whoAreYou]);
+        return;
+      case V.register:
+        return this.register(id, frames[2]?.toString() ?? "", frames[3]?.toString() ?? "{}");
+      case V.bye: {
+        const server = this.servers.get(id.toString("hex"));
+        if (server) this.dropServer(server, "said goodbye");
+        return;
+      }
+      case V.ping:
+        this.sendTo(id, [V.pong, frames[2] ?? "", JSON.stringify(this.stats())]);
+        return;
+      default:
+        log.warning(`bus: unknown verb '${verb}' ignored`);
+    }
+  }
+
+  private touch(id: Buffer): ServerConn | undefined {
+    const server = this.servers.get(id.toString("hex"));
+    if (server) server.lastSeen = Date.now();
+    return server;
+  }
+
+  private register(id: Buffer, topicName: string, infoJson: string): void {
+    if (!topicName) return;
+    const key = id.toString("hex");
+    let server = this.servers.get(key);
+    if (!server) {
+      const info = JSON.parse(infoJson) as ServerInfo;
+      server = { id, key, info, topics: new Set(), lastSeen: Date.now(), unacked: new Map() };
+      this.servers.set(key, server);
+    }
+    server.lastSeen = Date.now();
+    const topic = this.topic(topicName);
+    if (!server.topics.has(topicName)) {
+      server.topics.add(topicName);
+      topic.servers.push(server);
+      log.info(`bus: ${server.info.host} (pid ${server.info.pid}) serves '${topicName}' (${topic.servers.length} live)`);
+    }
+    this.sendTo(id, [V.registered, topicName]);
+    this.drain(topicName, topic);
+  }
+
+  private topic(name: string): Topic {
+    let t = this.topics.get(name);
+    if (!t) {
+      t = { servers: [], cursor: 0, queue: [] };
+      this.topics.set(name, t);
+    }
+    return t;
+  }
+
+  /** [clientId, verb, topic, msgId, ttlMs, body] */
+  private route(verb: string, clientId: Buffer, frames: Buffer[]): void {
+    const topicName = frames[2]?.toString() ?? "";
+    const msgId = frames[3]?.toString() ?? "";
+    const ttl = Number(frames[4]?.toString() || DEFAULT_TTL_MS);
+    const body = frames[5] ?? Buffer.alloc(0);
+    const topic = this.topics.get(topicName);
+    if (!topic) {
+      this.fail(verb, clientId, msgId, `no server is listening on topic '${topicName}'`);
+      return;
+    }
+    if (verb === V.fanout) {
+      for (const server of [...topic.servers]) this.deliver(server, { verb, topic: topicName, clientId, msgId, expiresAt: 0, body });
+      return;
+    }
+    const msg: Pending = { verb, topic: topicName, clientId, msgId, expiresAt: Date.now() + (ttl > 0 ? ttl : DEFAULT_TTL_MS), body };
+    if (!this.dispatch(topic, msg)) topic.queue.push(msg);
+  }
+
+  /** Hand a message to the next live server of the topic; false when there is none. */
+  private dispatch(topic: Topic, msg: Pending): boolean {
+    if (topic.servers.length === 0) return false;
+    topic.cursor = (topic.cursor + 1) % topic.servers.length;
+    this.deliver(topic.servers[topic.cursor] as ServerConn, msg);
+    return true;
+  }
+
+  /**
+   * Send one delivery. ROUTER_MANDATORY makes a send to a peer ZeroMQ no longer knows (its process died)
+   * fail at once: that server is dropped and its unacknowledged messages, this one included, re-routed.
+   */
+  private deliver(server: ServerConn, msg: Pending): void {
+    if (msg.verb !== V.fanout) server.unacked.set(msg.msgId, msg);
+    const ttl = msg.expiresAt ? Math.max(1, msg.expiresAt - Date.now()) : 0;
+    this.socket
+      .send([server.id, msg.verb, msg.clientId, msg.msgId, String(ttl), msg.body])
+      .catch((err: Error) => this.dropServer(server, `is unreachable (${err.message})`));
+  }
+
+  private drain(name: string, topic: Topic): void {
+    if (topic.queue.length === 0) return;
+    const now = Date.now();
+    const queued = topic.queue.splice(0);
+    let delivered = 0;
+    for (const msg of queued) {
+      if (msg.expiresAt <= now) continue;
+      if (this.dispatch(topic, msg)) delivered++;
+      else topic.queue.push(msg);
+    }
+    if (delivered) log.info(`bus: delivered ${delivered} queued message(s) on '${name}'`);
+  }
+
+  /** Forget a server; what it had not acknowledged goes back to the front of its topic's queue. */
+  private dropServer(server: ServerConn, why: string): void {
+    if (!this.servers.delete(server.key)) return;
+    log.warning(`bus: server ${server.info.host} (pid ${server.info.pid}) ${why}; removed from ${[...server.topics].join(", ")}`);
+    for (const name of server.topics) {
+      const topic = this.topic(name);
+      topic.servers = topic.servers.filter((s) => s !== server);
+      topic.cursor = 0;
+    }
+    const now = Date.now();
+    const back = [...server.unacked.values()].filter((m) => m.expiresAt > now);
+    server.unacked.clear();
+    for (const msg of back.reverse()) {
+      const topic = this.topic(msg.topic);
+      if (!this.dispatch(topic, msg)) topic.queue.unshift(msg);
+    }
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const server of [...this.servers.values()]) {
+      if (now - server.lastSeen > server.info.heartbeatMs * this.missed) this.dropServer(server, "missed its heartbeats");
+    }
+    for (const topic of this.topics.values()) {
+      if (topic.queue.length && topic.queue.some((m) => m.expiresAt <= now)) topic.queue = topic.queue.filter((m) => m.expiresAt > now);
+    }
+  }
+
+  private fail(verb: string, clientId: Buffer, msgId: string, message: string): void {
+    if (verb !== V.call) {
+      log.warning(`bus: ${verb === V.cast ? "cast" : "fanout"} ${msgId} dropped: ${message}`);
+    }
+    const reply: ReplyBody = { error: { exc_type: "MessageDeliveryFailure", message } };
+    this.sendTo(clientId, [V.reply, msgId, encodeBody(reply)]);
+  }
+
+  private sendTo(id: Buffer, frames: Array<string | Buffer>): void {
+    // A reply to a client that has gone away has nobody to go to.
+    this.socket.send([id, ...frames]).catch(() => {});
+  }
+}

@@ -1,0 +1,85 @@
+import type { Db, Migration } from "../../common/db/database.js";
+import { STANDARD_RESOURCE_CLASSES } from "../standard-resource-classes.js";
+import { STANDARD_TRAITS } from "../standard-traits.js";
+
+/**
+ * The placement database, table for table as OpenStack lays it out (resource_providers, inventories,
+ * allocations, consumers with projects/users, traits, placement_aggregates, consumer_types).
+ * Standard resource classes and traits are synced into their tables, as placement does at start-up.
+ */
+const INITIAL = `
+CREATE TABLE resource_classes (
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL, updated_at TEXT
+);
+CREATE TABLE resource_providers (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE, name TEXT NOT NULL UNIQUE,
+  generation INTEGER NOT NULL DEFAULT 0,
+  root_provider_id INTEGER REFERENCES resource_providers(id),
+  parent_provider_id INTEGER REFERENCES resource_providers(id),
+  created_at TEXT NOT NULL, updated_at TEXT
+);
+CREATE INDEX resource_providers_root ON resource_providers(root_provider_id);
+CREATE INDEX resource_providers_parent ON resource_providers(parent_provider_id);
+CREATE TABLE inventories (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  resource_provider_id INTEGER NOT NULL REFERENCES resource_providers(id),
+  resource_class_id INTEGER NOT NULL REFERENCES resource_classes(id),
+  total INTEGER NOT NULL, reserved INTEGER NOT NULL, min_unit INTEGER NOT NULL, max_unit INTEGER NOT NULL,
+  step_size INTEGER NOT NULL, allocation_ratio REAL NOT NULL,
+  created_at TEXT NOT NULL, updated_at TEXT,
+  UNIQUE (resource_provider_id, resource_class_id)
+);
+CREATE TABLE projects (id INTEGER PRIMARY KEY AUTOINCREMENT, external_id TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
+CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, external_id TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
+CREATE TABLE consumer_types (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
+CREATE TABLE consumers (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE,
+  project_id INTEGER NOT NULL REFERENCES projects(id), user_id INTEGER NOT NULL REFERENCES users(id),
+  generation INTEGER NOT NULL DEFAULT 0, consumer_type_id INTEGER REFERENCES consumer_types(id),
+  created_at TEXT NOT NULL, updated_at TEXT
+);
+CREATE INDEX consumers_project_user ON consumers(project_id, user_id);
+CREATE TABLE allocations (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  resource_provider_id INTEGER NOT NULL REFERENCES resource_providers(id),
+  consumer_id TEXT NOT NULL,
+  resource_class_id INTEGER NOT NULL REFERENCES resource_classes(id),
+  used INTEGER NOT NULL,
+  created_at TEXT NOT NULL, updated_at TEXT
+);
+CREATE INDEX allocations_consumer ON allocations(consumer_id);
+CREATE INDEX allocations_rp_rc ON allocations(resource_provider_id, resource_class_id);
+CREATE TABLE traits (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, updated_at TEXT);
+CREATE TABLE resource_provider_traits (
+  trait_id INTEGER NOT NULL REFERENCES traits(id),
+  resource_provider_id INTEGER NOT NULL REFERENCES resource_providers(id),
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (trait_id, resource_provider_id)
+);
+CREATE INDEX rpt_rp ON resource_provider_traits(resource_provider_id);
+CREATE TABLE placement_aggregates (id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
+CREATE TABLE resource_provider_aggregates (
+  resource_provider_id INTEGER NOT NULL REFERENCES resource_providers(id),
+  aggregate_id INTEGER NOT NULL REFERENCES placement_aggregates(id),
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (resource_provider_id, aggregate_id)
+);
+CREATE INDEX rpa_agg ON resource_provider_aggregates(aggregate_id);
+`;
+
+function syncStandards(db: Db): void {
+  const now = new Date().toISOString();
+  const rc = db.prepare("INSERT OR IGNORE INTO resource_classes (id, name, created_at) VALUES (?, ?, ?)");
+  STANDARD_RESOURCE_CLASSES.forEach((name, id) => rc.run(id, name, now));
+  const trait = db.prepare("INSERT OR IGNORE INTO traits (name, created_at) VALUES (?, ?)");
+  for (const name of STANDARD_TRAITS) trait.run(name, now);
+}
+
+export const PLACEMENT_MIGRATIONS: Migration[] = [
+  { version: 1, description: "placement initial schema", up: INITIAL },
+  { version: 2, description: "sync standard resource classes and traits", up: syncStandards },
+];
+
+/** Run at every start too: a newer build may know more standard classes/traits than the stored ones. */
+export { syncStandards };
