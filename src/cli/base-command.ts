@@ -61,11 +61,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.log(await renderOne(obj, this.renderOpts()));
   }
 
-  /** One readable line and a non-zero exit for every failure. */
+  /** One readable line (oclif's own usage errors keep their few lines) and a non-zero exit, never a stack. */
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
-    if (err.oclif?.exit !== undefined) return super.catch(err); // oclif's own parse errors and this.exit()
-    process.stderr.write(`Error: ${err.message.split("\n")[0]}\n`);
-    process.exitCode = err.exitCode ?? 1;
+    if (err.oclif?.exit === 0) return undefined;
+    const usageError = err.oclif?.exit === 2;
+    const text = usageError ? err.message : err.message.split("\n")[0];
+    process.stderr.write(`Error: ${text}\n`);
+    process.exitCode = err.oclif?.exit ?? err.exitCode ?? 1;
     return undefined;
   }
 }

@@ -1,5 +1,3 @@
-import Table from "cli-table3";
-
 // Output like the openstack client's (cliff): table, json, yaml, value, csv, shell.
 export const LIST_FORMATS = ["table", "json", "yaml", "value", "csv"] as const;
 export const SHOW_FORMATS = ["table", "json", "yaml", "value", "shell"] as const;
@@ -34,14 +32,21 @@ function pick(columns: string[], wanted?: string[]): string[] {
   return wanted;
 }
 
+/**
+ * A cliff/prettytable table: ASCII borders, a rule under the header and at the bottom only, cells
+ * left-aligned and padded by one space, multi-line cells spread over several text lines.
+ */
 function table(head: string[], rows: string[][]): string {
-  const t = new Table({
-    head,
-    style: { head: [], border: [], "padding-left": 1, "padding-right": 1 },
-    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
-  });
-  for (const r of rows) t.push(r);
-  return t.toString();
+  const widths = head.map((h, i) => Math.max(...[h, ...rows.map((r) => r[i] ?? "")].flatMap((c) => c.split("\n").map((l) => l.length))));
+  const rule = `+${widths.map((w) => "-".repeat(w + 2)).join("+")}+`;
+  const line = (cells: string[]) => {
+    const split = cells.map((c) => c.split("\n"));
+    const height = Math.max(...split.map((l) => l.length));
+    const out: string[] = [];
+    for (let k = 0; k < height; k++) out.push(`| ${split.map((l, i) => (l[k] ?? "").padEnd(widths[i] ?? 0)).join(" | ")} |`);
+    return out.join("\n");
+  };
+  return [rule, line(head), rule, ...rows.map(line), rule].join("\n");
 }
 
 const yamlScalar = (v: Cell) => v;

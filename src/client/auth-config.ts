@@ -178,7 +178,7 @@ export function resolveAuth(opts: ResolveOptions = {}): ResolvedAuth {
     if (!entry) throw new ClientConfigError(`${file} has no cloud named '${LOCAL_CLOUD}'`);
     base = { auth: fromCloudEntry(entry, `${file}: cloud '${LOCAL_CLOUD}'`) as AuthConfig, source: `local cloud profile ${file}` };
   }
-  const auth = { ...defined(base.auth), ...explicit } as AuthConfig;
+  const auth = { ...defined(base.auth), ...explicit } as unknown as AuthConfig;
   if (!auth.auth_url) throw new ClientConfigError(`Missing value auth-url required for auth plugin password (settings from ${base.source})`);
   auth.interface = normalizeInterface(auth.interface);
   return { auth, source: Object.keys(explicit).length ? `${base.source} + command line` : base.source };

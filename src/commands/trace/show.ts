@@ -32,14 +32,18 @@ export default class TraceShow extends BaseCommand<typeof TraceShow> {
   static override summary = "Show the spans of a request as a tree";
   static override description =
     "Takes the request id a response carried (x-openstack-request-id, also in the services' log lines) or a trace id. Each line: span name, service@host (pid), kind, duration and offset from the start of the trace; failed spans say ERROR.";
-  static override examples = ["<%= config.bin %> trace show req-0f0c4b1e-8a6d-4a3b-9a52-7d1c2f3e4a5b", "<%= config.bin %> trace show 4bf92f3577b34da6a3ce929d0e0e4736 -f json"];
+  static override examples = [
+    "<%= config.bin %> trace show req-0f0c4b1e-8a6d-4a3b-9a52-7d1c2f3e4a5b",
+    "<%= config.bin %> trace show 4bf92f3577b34da6a3ce929d0e0e4736 -f json",
+  ];
   static override args = { id: Args.string({ required: true, description: "Request ID (req-…) or trace ID (32 hex digits)" }) };
   static override flags = { "state-dir": stateDirFlag };
 
   async run(): Promise<void> {
     const id = this.args.id.trim().toLowerCase();
     if (!ID.test(id)) throw new Error(`'${this.args.id}' is neither a request ID (req-<uuid>) nor a trace ID (32 hex digits).`);
-    if (this.flags.format === "shell") throw new Error("the shell format is not available for a span tree; use table, json, yaml, value or csv.");
+    if (this.flags.format === "shell")
+      throw new Error("the shell format is not available for a span tree; use table, json, yaml, value or csv.");
     const spans = this.load(id);
     if (spans.length === 0) throw new Error(`No trace with a request ID or trace ID of '${this.args.id}' exists.`);
     const forest = buildSpanForest(spans);

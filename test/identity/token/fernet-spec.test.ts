@@ -16,14 +16,54 @@ const generate = {
 const verify = { token: generate.token, now: "1985-10-26T01:20:01-07:00", ttl_sec: 60, src: "hello" };
 
 const invalid: { desc: string; token: string; now: string; why: RegExp }[] = [
-  { desc: "incorrect mac", why: /signature/, token: "gAAAAAAdwJ6xAAECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPAl1-szkFVzXTuGb4hR8AKtwcaX1YdykQUFBQUFBQUFBQQ==", now: "1985-10-26T01:20:01-07:00" },
-  { desc: "too short", why: /too short/, token: "gAAAAAAdwJ6xAAECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPA==", now: "1985-10-26T01:20:01-07:00" },
-  { desc: "invalid base64", why: /base64/, token: "%%%%%%%%%%%%%AECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPAl1-szkFVzXTuGb4hR8AKtwcaX1YdykRtfsH-p1YsUD2Q==", now: "1985-10-26T01:20:01-07:00" },
-  { desc: "payload size not multiple of block size", why: /whole number of blocks/, token: "gAAAAAAdwJ6xAAECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPOm73QeoCk9uGib28Xe5vz6oxq5nmxbx_v7mrfyudzUm", now: "1985-10-26T01:20:01-07:00" },
-  { desc: "payload padding error", why: /padding/, token: "gAAAAAAdwJ6xAAECAwQFBgcICQoLDA0ODz4LEpdELGQAad7aNEHbf-JkLPIpuiYRLQ3RtXatOYREu2FWke6CnJNYIbkuKNqOhw==", now: "1985-10-26T01:20:01-07:00" },
-  { desc: "far-future TS (unacceptable clock skew)", why: /future/, token: "gAAAAAAdwStRAAECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPAnja1xKYyhd-Y6mSkTOyTGJmw2Xc2a6kBd-iX9b_qXQcw==", now: "1985-10-26T01:20:01-07:00" },
-  { desc: "expired TTL", why: /expired/, token: "gAAAAAAdwJ6xAAECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPAl1-szkFVzXTuGb4hR8AKtwcaX1YdykRtfsH-p1YsUD2Q==", now: "1985-10-26T01:21:31-07:00" },
-  { desc: "incorrect IV (causes padding error)", why: /padding/, token: "gAAAAAAdwJ6xBQECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPAkLhFLHpGtDBRLRTZeUfWgHSv49TF2AUEZ1TIvcZjK1zQ==", now: "1985-10-26T01:20:01-07:00" },
+  {
+    desc: "incorrect mac",
+    why: /signature/,
+    token: "gAAAAAAdwJ6xAAECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPAl1-szkFVzXTuGb4hR8AKtwcaX1YdykQUFBQUFBQUFBQQ==",
+    now: "1985-10-26T01:20:01-07:00",
+  },
+  {
+    desc: "too short",
+    why: /too short/,
+    token: "gAAAAAAdwJ6xAAECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPA==",
+    now: "1985-10-26T01:20:01-07:00",
+  },
+  {
+    desc: "invalid base64",
+    why: /base64/,
+    token: "%%%%%%%%%%%%%AECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPAl1-szkFVzXTuGb4hR8AKtwcaX1YdykRtfsH-p1YsUD2Q==",
+    now: "1985-10-26T01:20:01-07:00",
+  },
+  {
+    desc: "payload size not multiple of block size",
+    why: /whole number of blocks/,
+    token: "gAAAAAAdwJ6xAAECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPOm73QeoCk9uGib28Xe5vz6oxq5nmxbx_v7mrfyudzUm",
+    now: "1985-10-26T01:20:01-07:00",
+  },
+  {
+    desc: "payload padding error",
+    why: /padding/,
+    token: "gAAAAAAdwJ6xAAECAwQFBgcICQoLDA0ODz4LEpdELGQAad7aNEHbf-JkLPIpuiYRLQ3RtXatOYREu2FWke6CnJNYIbkuKNqOhw==",
+    now: "1985-10-26T01:20:01-07:00",
+  },
+  {
+    desc: "far-future TS (unacceptable clock skew)",
+    why: /future/,
+    token: "gAAAAAAdwStRAAECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPAnja1xKYyhd-Y6mSkTOyTGJmw2Xc2a6kBd-iX9b_qXQcw==",
+    now: "1985-10-26T01:20:01-07:00",
+  },
+  {
+    desc: "expired TTL",
+    why: /expired/,
+    token: "gAAAAAAdwJ6xAAECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPAl1-szkFVzXTuGb4hR8AKtwcaX1YdykRtfsH-p1YsUD2Q==",
+    now: "1985-10-26T01:21:31-07:00",
+  },
+  {
+    desc: "incorrect IV (causes padding error)",
+    why: /padding/,
+    token: "gAAAAAAdwJ6xBQECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPAkLhFLHpGtDBRLRTZeUfWgHSv49TF2AUEZ1TIvcZjK1zQ==",
+    now: "1985-10-26T01:20:01-07:00",
+  },
 ];
 
 describe("Fernet spec vectors", () => {

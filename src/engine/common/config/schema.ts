@@ -42,6 +42,12 @@ export const SCHEMA: Schema = {
     www_authenticate_uri: s("", "URL put in WWW-Authenticate on 401 (defaults to the local Keystone)."),
     token_cache_time: i(300, "Seconds a validated token is cached by the authtoken filter."),
     service_user: s("pocketstack-service", "Service user that validates tokens."),
+    auth_url: s("", "Identity v3 URL the filter validates tokens against (default: http://<my_ip>:<keystone_port>/v3)."),
+    username: s("", "Service user name for validating tokens (default: service_user)."),
+    password: s("", "Service user password; empty: use the local cloud's admin profile (<state dir>/clouds.yaml)."),
+    project_name: s("service", "Project the service user's token is scoped to."),
+    user_domain_name: s("Default", "Domain of the service user."),
+    project_domain_name: s("Default", "Domain of that project."),
   },
   token: {
     provider: s("fernet", "Token format.", ["fernet", "jws"]),
@@ -57,6 +63,15 @@ export const SCHEMA: Schema = {
   resource: {
     admin_project_name: s("admin", "Project whose tokens carry is_admin_project."),
     admin_project_domain_name: s("Default", "Domain of that project."),
+  },
+  glance: {
+    image_size_cap: i(1099511627776, "Largest image (bytes) an upload, stage or import may store; above it: 413.", 1),
+    filesystem_store_datadir: s("", "Directory of the file store (default: <state dir>/images)."),
+    limit_param_default: i(25, "Images a list returns when the request gives no limit.", 1),
+    api_limit_max: i(1000, "Largest page an image list returns, whatever limit asks.", 1),
+    image_member_quota: i(128, "Members one image may have.", 0),
+    image_tag_quota: i(128, "Tags one image may have.", 0),
+    image_property_quota: i(128, "Additional properties one image may have.", 0),
   },
   vnc: {
     enabled: b(true, "Offer VNC consoles."),

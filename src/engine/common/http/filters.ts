@@ -88,7 +88,8 @@ export function traceFilter(global: GlobalConf): Filter {
       },
       {
         parent: parent ? { ...parent, requestId: globalRid ?? rid } : undefined,
-        attributes: { "http.method": req.method, "http.path": `${req.scriptName}${req.path}`, request_id: rid, service },
+        attributes: { "http.method": req.method, "http.path": `${req.scriptName}${req.path}`, request_id: rid },
+        service,
       },
     );
   };

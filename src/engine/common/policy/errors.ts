@@ -14,9 +14,7 @@ export class PolicyParseError extends Error {
     /** The policy file the rule came from, when it came from one. */
     readonly source?: string,
   ) {
-    super(
-      `rule '${ruleName}': ${reason}${position === undefined ? "" : ` at position ${position}`}${source ? ` (in ${source})` : ""}`,
-    );
+    super(`rule '${ruleName}': ${reason}${position === undefined ? "" : ` at position ${position}`}${source ? ` (in ${source})` : ""}`);
     this.name = "PolicyParseError";
   }
 }

@@ -23,6 +23,7 @@ export interface EvaluationScope {
 
 /** One evaluated node, for `os policy check`, logs and trace span attributes. */
 export interface ExplainNode {
+  kind: Check["kind"];
   /** The check as written, e.g. `role:reader`, `rule:admin_required`, `(a and b)`. */
   check: string;
   /** false for a check that was not reached because and/or short-circuited. */
@@ -39,8 +40,7 @@ function pythonStr(value: unknown): string {
   if (value === true) return "True";
   if (value === false) return "False";
   if (typeof value === "string") return value;
-  if (typeof value === "number") return Number.isInteger(value) ? String(value) : String(value);
-  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "number" || typeof value === "bigint") return String(value);
   return JSON.stringify(value) ?? String(value);
 }
 
@@ -169,7 +169,7 @@ export function evaluate(check: Check, scope: EvaluationScope): boolean {
 }
 
 function skipped(check: Check): ExplainNode {
-  return { check: formatCheck(check), evaluated: false, result: false };
+  return { kind: check.kind, check: formatCheck(check), evaluated: false, result: false };
 }
 
 /** Evaluates and records every step, so a denial can name the sub-check that failed. */
@@ -178,7 +178,7 @@ export function explain(check: Check, scope: EvaluationScope): ExplainNode {
   switch (check.kind) {
     case "true":
     case "false":
-      return { check: text, evaluated: true, result: check.kind === "true" };
+      return { kind: check.kind, check: text, evaluated: true, result: check.kind === "true" };
     case "and":
     case "or": {
       const children: ExplainNode[] = [];
@@ -193,28 +193,29 @@ export function explain(check: Check, scope: EvaluationScope): ExplainNode {
         children.push(node);
         if (node.result === decisive) result = decisive;
       }
-      return { check: text, evaluated: true, result, children };
+      return { kind: check.kind, check: text, evaluated: true, result, children };
     }
     case "not": {
       const inner = explain(check.check, scope);
-      return { check: text, evaluated: true, result: !inner.result, children: [inner] };
+      return { kind: check.kind, check: text, evaluated: true, result: !inner.result, children: [inner] };
     }
     case "rule": {
       const rule = scope.lookupRule(check.name);
-      if (!rule) return { check: text, evaluated: true, result: false, detail: `no rule named ${check.name}` };
+      if (!rule) return { kind: check.kind, check: text, evaluated: true, result: false, detail: `no rule named ${check.name}` };
       const inner = explain(rule, scope);
-      return { check: text, evaluated: true, result: inner.result, detail: formatCheck(rule), children: [inner] };
+      return { kind: check.kind, check: text, evaluated: true, result: inner.result, detail: formatCheck(rule), children: [inner] };
     }
     case "role":
-      return { check: text, evaluated: true, ...checkRole(check, scope) };
+      return { kind: check.kind, check: text, evaluated: true, ...checkRole(check, scope) };
     case "generic":
-      return { check: text, evaluated: true, ...checkGeneric(check, scope) };
+      return { kind: check.kind, check: text, evaluated: true, ...checkGeneric(check, scope) };
   }
 }
 
 /** The evaluated leaf checks that came out false: "which sub-check failed", for messages and traces. */
 export function failedLeaves(node: ExplainNode): ExplainNode[] {
-  if (!node.evaluated) return [];
-  if (!node.children) return node.result ? [] : [node];
+  if (!node.evaluated || node.result) return [];
+  // A false `not x` failed because x held; x's own leaves did not fail.
+  if (!node.children || node.kind === "not") return [node];
   return node.children.flatMap(failedLeaves);
 }

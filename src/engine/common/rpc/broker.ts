@@ -1,7 +1,7 @@
 import { Router } from "zeromq";
 import { log } from "../log.js";
 import { encodeBody } from "./codec.js";
-import { type ReplyBody, type ServerInfo, V } from "./protocol.js";
+import { type ReplyBody, SEP, type ServerInfo, V } from "./protocol.js";
 import { zmqEndpoint } from "./url.js";
 
 /** One registered server connection (a DEALER), known by its ZeroMQ routing id. */
@@ -45,6 +45,7 @@ export interface BrokerOptions {
 }
 
 const DEFAULT_TTL_MS = 60_000;
+const EMPTY: Buffer = Buffer.alloc(0);
 
 /**
  * The message bus of one cell: a ROUTER that servers register topics with and clients send to.
@@ -107,41 +108,40 @@ export class Broker {
     }
   }
 
+  /** [peerId, header, ...rest]: see protocol.ts. */
   private handle(frames: Buffer[]): void {
-    const [id, verbBuf] = frames;
-    if (!id || !verbBuf) return;
-    const verb = verbBuf.toString();
+    const [id, hdr] = frames;
+    if (!id || !hdr) return;
+    const fields = hdr.toString().split(SEP);
+    const verb = fields[0];
     switch (verb) {
       case V.call:
       case V.cast:
       case V.fanout:
-        return this.route(verb, id, frames);
+        return this.route(verb, id, fields[1] ?? "", fields[2] ?? "", Number(fields[3]), frames[2]);
       case V.reply: {
-        // [id, r, clientId, msgId, body] -> client [r, msgId, body]
-        const [, , clientId, msgId, body] = frames;
-        if (!clientId || !msgId) return;
-        const server = this.touch(id);
-        server?.unacked.delete(msgId.toString());
-        this.sendTo(clientId, [V.reply, msgId, body ?? Buffer.alloc(0)]);
+        // ["r TAB msgId", clientId, body] -> client ["r TAB msgId", body]
+        const [, , clientId, body] = frames;
+        if (!clientId) return;
+        this.touch(id)?.unacked.delete(fields[1] ?? "");
+        this.sendTo(clientId, [hdr, body ?? EMPTY]);
         return;
       }
-      case V.ack: {
-        const server = this.touch(id);
-        if (frames[3]) server?.unacked.delete(frames[3].toString());
+      case V.ack:
+        this.touch(id)?.unacked.delete(fields[1] ?? "");
         return;
-      }
       case V.heartbeat:
         if (!this.touch(id)) this.sendTo(id, [V.whoAreYou]);
         return;
       case V.register:
-        return this.register(id, frames[2]?.toString() ?? "", frames[3]?.toString() ?? "{}");
+        return this.register(id, fields[1] ?? "", frames[2]?.toString() ?? "{}");
       case V.bye: {
         const server = this.servers.get(id.toString("hex"));
         if (server) this.dropServer(server, "said goodbye");
         return;
       }
       case V.ping:
-        this.sendTo(id, [V.pong, frames[2] ?? "", JSON.stringify(this.stats())]);
+        this.sendTo(id, [`${V.pong}${SEP}${fields[1] ?? ""}`, JSON.stringify(this.stats())]);
         return;
       default:
         log.warning(`bus: unknown verb '${verb}' ignored`);
@@ -170,7 +170,7 @@ export class Broker {
       topic.servers.push(server);
       log.info(`bus: ${server.info.host} (pid ${server.info.pid}) serves '${topicName}' (${topic.servers.length} live)`);
     }
-    this.sendTo(id, [V.registered, topicName]);
+    this.sendTo(id, [`${V.registered}${SEP}${topicName}`]);
     this.drain(topicName, topic);
   }
 
@@ -183,12 +183,7 @@ export class Broker {
     return t;
   }
 
-  /** [clientId, verb, topic, msgId, ttlMs, body] */
-  private route(verb: string, clientId: Buffer, frames: Buffer[]): void {
-    const topicName = frames[2]?.toString() ?? "";
-    const msgId = frames[3]?.toString() ?? "";
-    const ttl = Number(frames[4]?.toString() || DEFAULT_TTL_MS);
-    const body = frames[5] ?? Buffer.alloc(0);
+  private route(verb: string, clientId: Buffer, topicName: string, msgId: string, ttl: number, body: Buffer = EMPTY): void {
     const topic = this.topics.get(topicName);
     if (!topic) {
       this.fail(verb, clientId, msgId, `no server is listening on topic '${topicName}'`);
@@ -198,7 +193,8 @@ export class Broker {
       for (const server of [...topic.servers]) this.deliver(server, { verb, topic: topicName, clientId, msgId, expiresAt: 0, body });
       return;
     }
-    const msg: Pending = { verb, topic: topicName, clientId, msgId, expiresAt: Date.now() + (ttl > 0 ? ttl : DEFAULT_TTL_MS), body };
+    const expiresAt = Date.now() + (ttl > 0 ? ttl : DEFAULT_TTL_MS);
+    const msg: Pending = { verb, topic: topicName, clientId, msgId, expiresAt, body };
     if (!this.dispatch(topic, msg)) topic.queue.push(msg);
   }
 
@@ -218,7 +214,7 @@ export class Broker {
     if (msg.verb !== V.fanout) server.unacked.set(msg.msgId, msg);
     const ttl = msg.expiresAt ? Math.max(1, msg.expiresAt - Date.now()) : 0;
     this.socket
-      .send([server.id, msg.verb, msg.clientId, msg.msgId, String(ttl), msg.body])
+      .send([server.id, `${msg.verb}${SEP}${msg.msgId}${SEP}${ttl}`, msg.clientId, msg.body])
       .catch((err: Error) => this.dropServer(server, `is unreachable (${err.message})`));
   }
 
@@ -268,7 +264,7 @@ export class Broker {
       log.warning(`bus: ${verb === V.cast ? "cast" : "fanout"} ${msgId} dropped: ${message}`);
     }
     const reply: ReplyBody = { error: { exc_type: "MessageDeliveryFailure", message } };
-    this.sendTo(clientId, [V.reply, msgId, encodeBody(reply)]);
+    this.sendTo(clientId, [`${V.reply}${SEP}${msgId}`, encodeBody(reply)]);
   }
 
   private sendTo(id: Buffer, frames: Array<string | Buffer>): void {

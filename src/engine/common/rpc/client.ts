@@ -5,7 +5,7 @@ import { log } from "../log.js";
 import { withSpan } from "../trace/tracer.js";
 import { decodeBody, encodeBody } from "./codec.js";
 import { MessagingTimeout, TransportClosed, deserializeError } from "./errors.js";
-import { type DeliveryKind, type ReplyBody, type RequestBody, V } from "./protocol.js";
+import { type DeliveryKind, type ReplyBody, type RequestBody, SEP, V } from "./protocol.js";
 import { SerialSender } from "./sender.js";
 import { zmqEndpoint } from "./url.js";
 
@@ -67,7 +67,7 @@ export class RpcClient {
             reject(new MessagingTimeout(msgId, timeoutMs));
           }, timeoutMs);
           this.waiting.set(msgId, { resolve: resolve as (v: unknown) => void, reject, timer });
-          this.sender.send([V.call, topic, msgId, String(timeoutMs), body]);
+          this.sender.send([`${V.call}${SEP}${topic}${SEP}${msgId}${SEP}${timeoutMs}`, body]);
         });
       },
       { attributes: attrs(topic, method, opts.version, "call") },
@@ -93,7 +93,7 @@ export class RpcClient {
         reject(new MessagingTimeout(id, timeoutMs));
       }, timeoutMs);
       this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      this.sender.send([V.ping, id]);
+      this.sender.send([`${V.ping}${SEP}${id}`]);
     });
   }
 
@@ -124,7 +124,7 @@ export class RpcClient {
       "rpc",
       (span) => {
         const body = encodeBody({ method, args, version: opts.version, ctx: { ...ctx, trace: span.context } } satisfies RequestBody);
-        this.sender.send([verb, topic, this.nextId(), String(opts.timeoutMs ?? this.timeoutMs), body]);
+        this.sender.send([`${verb}${SEP}${topic}${SEP}${this.nextId()}${SEP}${opts.timeoutMs ?? this.timeoutMs}`, body]);
       },
       { attributes: attrs(topic, method, opts.version, kind) },
     );
@@ -136,12 +136,13 @@ export class RpcClient {
 
   private async loop(): Promise<void> {
     try {
-      for await (const [verb, id, body] of this.socket) {
-        const key = id?.toString() ?? "";
+      for await (const [hdr, body] of this.socket) {
+        const [verb, id] = (hdr?.toString() ?? "").split(SEP);
+        const key = id ?? "";
         const w = this.waiting.get(key);
         if (!w) {
           // A reply that came after its timeout, or the broker refusing a cast: nobody waits for it.
-          if (verb?.toString() === V.reply) {
+          if (verb === V.reply) {
             const reply = decodeBody<ReplyBody>(body);
             if ("error" in reply) log.warning(`rpc: message ${key}: ${reply.error.exc_type}: ${reply.error.message}`);
           }
@@ -149,7 +150,7 @@ export class RpcClient {
         }
         this.waiting.delete(key);
         clearTimeout(w.timer);
-        if (verb?.toString() === V.pong) {
+        if (verb === V.pong) {
           w.resolve(JSON.parse(body?.toString() || "{}"));
           continue;
         }

@@ -1,21 +1,23 @@
 /**
- * The wire protocol between clients, the broker and servers. Every message is a few ZeroMQ frames: a
- * one-letter verb, routing fields as short strings, and the body (JSON) last. The broker routes on the
- * small frames and never decodes a body, which keeps its per-hop cost low.
+ * The wire protocol between clients, the broker and servers. A message is a header frame (verb and
+ * routing fields joined by TAB), then at most a client id and a body (JSON). The broker routes on the
+ * header and never decodes a body. Fewer frames is measurably cheaper: 2 frames instead of 5 saved
+ * ~10 µs of CPU per round trip in zeromq.js.
  *
- * client -> broker   [verb c|s|f, topic, msgId, ttlMs, body]   call / cast / fanout
- *                    [p, pingId]                               health check
- * broker -> client   [r, msgId, body]                          reply: {result} or {error}
- *                    [P, pingId, statsJSON]                    pong
- * server -> broker   [g, topic, infoJSON]                      register for a topic
- *                    [h]                                       heartbeat
- *                    [a, clientId, msgId]                      acknowledge receipt (cast, or a call still running)
- *                    [r, clientId, msgId, body]                reply to a call (also acknowledges it)
- *                    [b]                                       going away cleanly
- * broker -> server   [c|s|f, clientId, msgId, ttlMs, body]     a delivery
- *                    [G, topic]                                registered
- *                    [?]                                       "who are you?": the broker restarted; register again
+ * client -> broker   ["c|s|f TAB topic TAB msgId TAB ttlMs", body]  call / cast / fanout
+ *                    ["p TAB pingId"]                                health check
+ * broker -> client   ["r TAB msgId", body]                           reply: {result} or {error}
+ *                    ["P TAB pingId", statsJSON]                     pong
+ * server -> broker   ["g TAB topic", infoJSON]                       register for a topic
+ *                    ["h"]                                           heartbeat
+ *                    ["a TAB msgId"]                                 acknowledge receipt (cast, or a call still running)
+ *                    ["r TAB msgId", clientId, body]                 reply to a call (also acknowledges it)
+ *                    ["b"]                                           going away cleanly
+ * broker -> server   ["c|s|f TAB msgId TAB ttlMs", clientId, body]   a delivery
+ *                    ["G TAB topic"]                                 registered
+ *                    ["?"]                                           "who are you?": the broker restarted; register again
  */
+export const SEP = "\t";
 export const V = {
   call: "c",
   cast: "s",

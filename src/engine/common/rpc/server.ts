@@ -7,7 +7,7 @@ import type { TraceContext } from "../trace/span.js";
 import { withSpan } from "../trace/tracer.js";
 import { decodeBody, encodeBody } from "./codec.js";
 import { NoSuchMethod, UnsupportedVersion, serializeError } from "./errors.js";
-import { KIND_OF_VERB, type ReplyBody, type RequestBody, type ServerInfo, V } from "./protocol.js";
+import { KIND_OF_VERB, type ReplyBody, type RequestBody, SEP, type ServerInfo, V } from "./protocol.js";
 import { SerialSender } from "./sender.js";
 import { zmqEndpoint } from "./url.js";
 import { parseVersion, versionIsCompatible } from "./version.js";
@@ -88,21 +88,22 @@ export class RpcServer {
   }
 
   private register(): void {
-    for (const t of this.topics) this.sender.send([V.register, t, JSON.stringify(this.info)]);
+    for (const t of this.topics) this.sender.send([`${V.register}${SEP}${t}`, JSON.stringify(this.info)]);
   }
 
   private async loop(): Promise<void> {
     try {
       for await (const frames of this.socket) {
-        const verb = frames[0]?.toString();
+        const fields = (frames[0]?.toString() ?? "").split(SEP);
+        const verb = fields[0];
         if (verb === V.registered) {
-          this.registered.add(frames[1]?.toString() ?? "");
+          this.registered.add(fields[1] ?? "");
           if (this.topics.every((t) => this.registered.has(t))) for (const w of this.registeredWaiters.splice(0)) w();
         } else if (verb === V.whoAreYou) {
           log.info(`rpc server: the bus at ${this.transportUrl} forgot us (restarted?); registering again`);
           this.register();
         } else if (verb && KIND_OF_VERB[verb]) {
-          void this.dispatch(verb, frames);
+          void this.dispatch(verb, fields[1] ?? "", frames[1], frames[2]);
         }
       }
     } catch (err) {
@@ -110,9 +111,8 @@ export class RpcServer {
     }
   }
 
-  /** [verb, clientId, msgId, ttlMs, body] */
-  private async dispatch(verb: string, frames: Buffer[]): Promise<void> {
-    const [, clientId, msgId, , bodyBuf] = frames;
+  /** A delivery: ["verb TAB msgId TAB ttlMs", clientId, body]. */
+  private async dispatch(verb: string, msgId: string, clientId: Buffer | undefined, bodyBuf: Buffer | undefined): Promise<void> {
     if (!clientId || !msgId) return;
     const isCall = verb === V.call;
     // Casts are acknowledged on receipt (oslo acks before dispatching); a call's reply acknowledges it,
@@ -120,9 +120,9 @@ export class RpcServer {
     let replied = false;
     if (isCall) {
       setImmediate(() => {
-        if (!replied) this.sender.send([V.ack, clientId, msgId]);
+        if (!replied) this.sender.send([`${V.ack}${SEP}${msgId}`]);
       });
-    } else if (verb === V.cast) this.sender.send([V.ack, clientId, msgId]);
+    } else if (verb === V.cast) this.sender.send([`${V.ack}${SEP}${msgId}`]);
 
     let reply: ReplyBody;
     try {
@@ -140,7 +140,7 @@ export class RpcServer {
     } catch (err) {
       body = encodeBody({ error: serializeError(new TypeError(`result of the call could not be serialized: ${(err as Error).message}`)) });
     }
-    this.sender.send([V.reply, clientId, msgId, body]);
+    this.sender.send([`${V.reply}${SEP}${msgId}`, clientId, body]);
   }
 
   private invoke(req: RequestBody, kind: string): Promise<unknown> {

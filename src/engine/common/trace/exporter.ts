@@ -47,11 +47,13 @@ export function createSpanExporter(collectorUrl: string, opts: SpanExporterOptio
   let socket: Push | undefined;
   let connecting: Promise<void> | undefined;
   let broken = false;
-  let closed = false;
+  let closed = false; // no new spans
+  let finished = false; // socket closed for good
   let timer: NodeJS.Timeout | undefined;
   let immediate: NodeJS.Immediate | undefined;
   let sending: Promise<void> | undefined;
   let sent = 0;
+  let inFlight = 0;
   let dropped = 0;
   let lastWarning = 0;
 
@@ -67,7 +69,7 @@ export function createSpanExporter(collectorUrl: string, opts: SpanExporterOptio
   const connect = () => {
     connecting ??= import("zeromq").then(
       ({ Push }) => {
-        if (closed) return;
+        if (finished) return;
         socket = new Push({ linger: 500, sendHighWaterMark: opts.highWaterMark ?? 50 });
         socket.connect(endpoint);
         void flush();
@@ -109,12 +111,15 @@ export function createSpanExporter(collectorUrl: string, opts: SpanExporterOptio
         const batch = queue.splice(0, batchSize);
         const frame = encode(batch);
         if (!frame) continue;
+        inFlight = batch.length;
         try {
           await sock.send(frame);
           sent += batch.length;
         } catch (err) {
           drop(batch.length + queue.length, `send failed (${(err as Error).message})`);
           queue = [];
+        } finally {
+          inFlight = 0;
         }
       }
     })().finally(() => {
@@ -129,7 +134,10 @@ export function createSpanExporter(collectorUrl: string, opts: SpanExporterOptio
   };
 
   const sink: SpanSink = (span) => {
-    if (closed || broken) return void (dropped += 1);
+    if (closed || broken) {
+      dropped += 1;
+      return;
+    }
     if (queue.length >= maxQueued) return drop(1, `collector at ${collectorUrl} is not taking spans and the queue is full`);
     queue.push(span);
     if (!socket) return connect();
@@ -157,6 +165,7 @@ export function createSpanExporter(collectorUrl: string, opts: SpanExporterOptio
       await Promise.race([(connecting ?? Promise.resolve()).then(() => flush()), timeout]);
     } finally {
       clearTimeout(deadline);
+      finished = true;
       socket?.close(); // a send still waiting is rejected; ZeroMQ keeps delivering queued batches for `linger` ms
       socket = undefined;
       if (queue.length > 0) drop(queue.length, "closed before the collector took every span");
@@ -164,5 +173,5 @@ export function createSpanExporter(collectorUrl: string, opts: SpanExporterOptio
     }
   };
 
-  return { sink, close, stats: () => ({ sent, dropped, queued: queue.length }) };
+  return { sink, close, stats: () => ({ sent, dropped, queued: queue.length + inFlight }) };
 }

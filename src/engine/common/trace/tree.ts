@@ -60,7 +60,9 @@ function flatten(node: SpanNode, lead: string, branch: string, out: Line[]): voi
     error: node.error ? `ERROR: ${node.error}` : "",
   });
   const childLead = lead + (branch === "" ? "" : branch === "└─ " ? "   " : "│  ");
-  node.children.forEach((c, i) => flatten(c, childLead, i === node.children.length - 1 ? "└─ " : "├─ ", out));
+  node.children.forEach((c, i) => {
+    flatten(c, childLead, i === node.children.length - 1 ? "└─ " : "├─ ", out);
+  });
 }
 
 /**
@@ -75,9 +77,11 @@ export function renderSpanForest(roots: SpanNode[]): string {
     const lines: Line[] = [];
     for (const r of traceRoots) flatten(r, "", "", lines);
     const first = traceRoots[0] as SpanNode;
-    const end = Math.max(...traceRoots.map(function last(n): number {
-      return Math.max(n.offset_ms + n.duration_ms, ...n.children.map(last));
-    }));
+    const end = Math.max(
+      ...traceRoots.map(function last(n): number {
+        return Math.max(n.offset_ms + n.duration_ms, ...n.children.map(last));
+      }),
+    );
     const header = `Trace ${traceId}  request ${first.request_id ?? "-"}  ${lines.length} span${lines.length === 1 ? "" : "s"}  ${formatDuration(end)}`;
     const cols: Array<keyof Line> = ["tree", "where", "kind", "duration", "offset"];
     const width = Object.fromEntries(cols.map((c) => [c, Math.max(...lines.map((l) => [...l[c]].length))])) as Record<keyof Line, number>;
@@ -86,7 +90,14 @@ export function renderSpanForest(roots: SpanNode[]): string {
       return right ? fill + text : text + fill;
     };
     const body = lines.map((l) =>
-      [pad(l.tree, width.tree), pad(l.where, width.where), pad(l.kind, width.kind), pad(l.duration, width.duration, true), pad(l.offset, width.offset, true), l.error]
+      [
+        pad(l.tree, width.tree),
+        pad(l.where, width.where),
+        pad(l.kind, width.kind),
+        pad(l.duration, width.duration, true),
+        pad(l.offset, width.offset, true),
+        l.error,
+      ]
         .join("  ")
         .trimEnd(),
     );

@@ -105,8 +105,12 @@ export class ResourceBackend {
     if (d.enabled) throw forbiddenMsg("Cannot delete a domain that is enabled, please disable it first.");
     this.db.transaction(() => {
       const projects = this.db.prepare<[string], { id: string }>("SELECT id FROM project WHERE domain_id = ? AND is_domain = 0").all(id);
-      // children before parents
-      for (const p of projects.reverse()) this.removeProjectRow(p.id);
+      // children before parents (parent_id is a foreign key)
+      const depth = new Map(projects.map((p) => [p.id, this.ancestors(p.id).length]));
+      projects.sort((a, b) => (depth.get(b.id) ?? 0) - (depth.get(a.id) ?? 0));
+      for (const p of projects) this.removeProjectRow(p.id);
+      this.db.prepare("DELETE FROM assignment WHERE actor_id IN (SELECT id FROM user WHERE domain_id = ?)").run(id);
+      this.db.prepare('DELETE FROM assignment WHERE actor_id IN (SELECT id FROM "group" WHERE domain_id = ?)').run(id);
       this.db.prepare("DELETE FROM user WHERE domain_id = ?").run(id);
       this.db.prepare('DELETE FROM "group" WHERE domain_id = ?').run(id);
       this.db.prepare("DELETE FROM role WHERE domain_id = ?").run(id);

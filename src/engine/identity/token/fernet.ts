@@ -30,7 +30,7 @@ export interface FernetKey {
 export function decodeFernetKey(text: string): FernetKey {
   const trimmed = text.trim();
   const raw = decodeBase64Url(restorePadding(trimmed));
-  if (!raw || raw.length !== 32) {
+  if (raw?.length !== 32) {
     throw new TypeError("a Fernet key must be 32 bytes encoded as url-safe base64");
   }
   return { signing: raw.subarray(0, 16), encryption: raw.subarray(16, 32) };

@@ -47,7 +47,10 @@ export function rotateKeys(dir: string, maxActiveKeys: number): RotationResult {
   writeStagedKey(dir);
 
   // Prune among the non-staged keys, oldest (lowest number) first, leaving room for the staged key.
-  const active = ids.filter((id) => id !== 0).concat(primary).sort((a, b) => b - a);
+  const active = ids
+    .filter((id) => id !== 0)
+    .concat(primary)
+    .sort((a, b) => b - a);
   const removed: number[] = [];
   while (active.length > maxActiveKeys - 1) {
     const oldest = active.pop() as number;
@@ -62,8 +65,8 @@ export function rotateKeys(dir: string, maxActiveKeys: number): RotationResult {
 export function loadKeys(dir: string): KeyFile[] {
   const keys: KeyFile[] = [];
   for (const id of keyIds(dir)) {
-    const key = readFileSync(join(dir, String(id)), "utf8").trim();
-    if (key.length === 0) continue; // Keystone ignores an empty key file
+    const key = readIfPresent(join(dir, String(id)))?.trim();
+    if (!key) continue; // pruned by a concurrent rotation, or empty (which Keystone ignores too)
     keys.push({ id, key });
   }
   return keys.sort((a, b) => b.id - a.id);
@@ -77,7 +80,26 @@ function keyIds(dir: string): number[] {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw err;
   }
-  return names.filter((n) => KEY_NAME.test(n) && statSync(join(dir, n)).isFile()).map(Number);
+  return names.filter((n) => KEY_NAME.test(n) && isFile(join(dir, n))).map(Number);
+}
+
+// A rotation in another process may rename or delete a key between listing and reading it.
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw err;
+  }
+}
+
+function readIfPresent(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
 }
 
 function writeStagedKey(dir: string) {

@@ -2,7 +2,8 @@
 // Two formats, as Keystone's [token] provider option: "fernet" (default) and "jws".
 // Keys are read once and cached; the cache is refreshed when the key directory changes (a rotation
 // by keystone-manage in another process renames files, which changes the directory's mtime), so a
-// validation costs one stat, not a directory read.
+// validation costs one stat, not a directory read. Directory timestamps tick coarsely (a few ms), so
+// the cache is also re-read every few seconds whatever the stamp says.
 import { randomBytes } from "node:crypto";
 import { statSync } from "node:fs";
 import { KeysNotFound, TokenInvalid } from "./errors.js";
@@ -30,6 +31,8 @@ export function createTokenProvider(kind: "fernet" | "jws", keyDir: string): Tok
 export function newAuditId(): string {
   return randomBytes(16).toString("base64url");
 }
+
+const MAX_CACHE_AGE_MS = 5000;
 
 /** Far larger than any real token; refuses absurd input before any decoding work. */
 const MAX_TOKEN_LENGTH = 8192;
@@ -62,19 +65,20 @@ function stamp(path: string): string {
 }
 
 class FernetTokenProvider implements TokenProvider {
-  private cache: { stamp: string; keys: FernetKey[] } | undefined;
+  private cache: { stamp: string; loadedAt: number; keys: FernetKey[] } | undefined;
 
   constructor(private readonly dir: string) {}
 
   /** Primary first (encrypts), then secondaries, then the staged key. */
   private keys(): FernetKey[] {
     const current = `${stamp(this.dir)}#${keyRepositoryGeneration()}`;
-    if (this.cache?.stamp !== current) {
+    const now = Date.now();
+    if (this.cache?.stamp !== current || now - this.cache.loadedAt > MAX_CACHE_AGE_MS) {
       const keys = loadKeys(this.dir).map((k) => decodeFernetKey(k.key));
       if (keys.length === 0) {
         throw new KeysNotFound(`no Fernet keys in ${this.dir}; run fernet_setup to create the key repository`);
       }
-      this.cache = { stamp: current, keys };
+      this.cache = { stamp: current, loadedAt: now, keys };
     }
     return this.cache.keys;
   }
@@ -105,14 +109,17 @@ class FernetTokenProvider implements TokenProvider {
 }
 
 class JwsTokenProvider implements TokenProvider {
-  private cache: { stamp: string; keys: JwsKeys } | undefined;
+  private cache: { stamp: string; loadedAt: number; keys: JwsKeys } | undefined;
 
   constructor(private readonly dir: string) {}
 
   private keys(): JwsKeys {
     const paths = jwsPaths(this.dir);
     const current = `${stamp(paths.privateKey)}|${stamp(paths.publicDir)}`;
-    if (this.cache?.stamp !== current) this.cache = { stamp: current, keys: loadJwsKeys(this.dir) };
+    const now = Date.now();
+    if (this.cache?.stamp !== current || now - this.cache.loadedAt > MAX_CACHE_AGE_MS) {
+      this.cache = { stamp: current, loadedAt: now, keys: loadJwsKeys(this.dir) };
+    }
     return this.cache.keys;
   }
 

@@ -1,0 +1,53 @@
+import { type Db, migrate, openDatabase } from "../common/db/database.js";
+import { AppCredentialBackend } from "./backends/app-credential.js";
+import { AssignmentBackend } from "./backends/assignment.js";
+import { CatalogBackend } from "./backends/catalog.js";
+import { CredentialBackend } from "./backends/credential.js";
+import { EffectiveRoles } from "./backends/effective.js";
+import { type HashSettings, IdentityBackend } from "./backends/identity.js";
+import { ResourceBackend } from "./backends/resource.js";
+import { RevocationBackend } from "./backends/revoke.js";
+import { KEYSTONE_MIGRATIONS } from "./db/migrations.js";
+
+export interface StoreOptions {
+  hash?: Partial<HashSettings>;
+  /** Longest token lifetime (ms), so old revocation events can be dropped. */
+  tokenLifetimeMs?: number;
+  pragmas?: { journalMode?: string; synchronous?: string; busyTimeout?: number };
+}
+
+/** Keystone's backends over one SQLite database (keystone.sqlite), migrated on open (`db_sync`). */
+export class KeystoneStore {
+  readonly resource: ResourceBackend;
+  readonly identity: IdentityBackend;
+  readonly assignment: AssignmentBackend;
+  readonly effective: EffectiveRoles;
+  readonly catalog: CatalogBackend;
+  readonly credential: CredentialBackend;
+  readonly appCredential: AppCredentialBackend;
+  readonly revoke: RevocationBackend;
+
+  constructor(
+    readonly db: Db,
+    opts: StoreOptions = {},
+  ) {
+    migrate(db, KEYSTONE_MIGRATIONS);
+    const hash: HashSettings = { algorithm: opts.hash?.algorithm ?? "bcrypt", rounds: opts.hash?.rounds ?? 0 };
+    this.resource = new ResourceBackend(db);
+    this.identity = new IdentityBackend(db, hash);
+    this.assignment = new AssignmentBackend(db);
+    this.effective = new EffectiveRoles(this.identity, this.resource, this.assignment);
+    this.catalog = new CatalogBackend(db);
+    this.credential = new CredentialBackend(db);
+    this.appCredential = new AppCredentialBackend(db, hash);
+    this.revoke = new RevocationBackend(db, opts.tokenLifetimeMs ?? 24 * 3600_000);
+  }
+
+  static open(file: string, opts: StoreOptions = {}): KeystoneStore {
+    return new KeystoneStore(openDatabase(file, opts.pragmas), opts);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
