@@ -62,10 +62,22 @@ async function main(): Promise<void> {
       res.floor_ms = floor.median_ms;
       res.ratio = res.median_ms / floor.median_ms;
       if (row.target?.maxRatio !== undefined)
-        targets.push(verdict(row.name, `median ${fmt(res.median_ms)} ms <= ${row.target.maxRatio}x floor (${fmt(row.target.maxRatio * floor.median_ms)} ms)`, res.ratio <= row.target.maxRatio));
+        targets.push(
+          verdict(
+            row.name,
+            `median ${fmt(res.median_ms)} ms <= ${row.target.maxRatio}x floor (${fmt(row.target.maxRatio * floor.median_ms)} ms)`,
+            res.ratio <= row.target.maxRatio,
+          ),
+        );
       if (row.target?.maxExtraMs !== undefined) {
         const extra = res.median_ms - floor.median_ms;
-        targets.push(verdict(row.name, `median +${fmt(extra * 1000, 1)} µs over floor <= +${fmt(row.target.maxExtraMs * 1000, 0)} µs`, extra <= row.target.maxExtraMs));
+        targets.push(
+          verdict(
+            row.name,
+            `median +${fmt(extra * 1000, 1)} µs over floor <= +${fmt(row.target.maxExtraMs * 1000, 0)} µs`,
+            extra <= row.target.maxExtraMs,
+          ),
+        );
       }
     }
     results.push(res);
@@ -101,7 +113,8 @@ function printTable(results: RowResult[]): void {
     String(r.samples),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join("  ");
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join("  ");
   console.log(line(header));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const row of body) console.log(line(row));

@@ -11,7 +11,11 @@ beforeAll(async () => {
   cn = (await api("POST", "/resource_providers", { name: "compute1" })).body.uuid;
   await api("PUT", `/resource_providers/${cn}/inventories`, {
     resource_provider_generation: 0,
-    inventories: { VCPU: { total: 4, allocation_ratio: 2.0 }, MEMORY_MB: { total: 2048, min_unit: 128, step_size: 128 }, DISK_GB: { total: 20, max_unit: 10 } },
+    inventories: {
+      VCPU: { total: 4, allocation_ratio: 2.0 },
+      MEMORY_MB: { total: 2048, min_unit: 128, step_size: 128 },
+      DISK_GB: { total: 20, max_unit: 10 },
+    },
   });
 });
 afterAll(async () => p.close());
@@ -65,14 +69,24 @@ describe("allocations", () => {
     expect(noRp.body.errors[0].detail).toContain("that does not exist");
     const badConsumer = await api("PUT", "/allocations/not-a-uuid", body(cn, { VCPU: 1 }, null));
     expect(badConsumer.status).toBe(400);
-    const missingGen = await api("PUT", `/allocations/${randomUUID()}`, { allocations: { [cn]: { resources: { DISK_GB: 1 } } }, project_id: "p", user_id: "u", consumer_type: "INSTANCE" });
+    const missingGen = await api("PUT", `/allocations/${randomUUID()}`, {
+      allocations: { [cn]: { resources: { DISK_GB: 1 } } },
+      project_id: "p",
+      user_id: "u",
+      consumer_type: "INSTANCE",
+    });
     expect(missingGen.status).toBe(400);
     expect(missingGen.body.errors[0].detail).toContain("'consumer_generation' is a required property");
   });
 
   it("accepts the pre-1.12 list format and pre-1.8 bodies without owners", async () => {
     const c = randomUUID();
-    const res = await api("PUT", `/allocations/${c}`, { allocations: [{ resource_provider: { uuid: cn }, resources: { DISK_GB: 2 } }] }, { version: "1.7" });
+    const res = await api(
+      "PUT",
+      `/allocations/${c}`,
+      { allocations: [{ resource_provider: { uuid: cn }, resources: { DISK_GB: 2 } }] },
+      { version: "1.7" },
+    );
     expect(res.status).toBe(204);
     const old = await api("GET", `/allocations/${c}`, undefined, { version: "1.11" });
     expect(old.body).toEqual({ allocations: { [cn]: { generation: expect.any(Number), resources: { DISK_GB: 2 } } } });
@@ -107,7 +121,11 @@ describe("allocations", () => {
     const a = randomUUID();
     const b = randomUUID();
     await api("PUT", `/allocations/${a}`, body(cn, { DISK_GB: 3 }, null, { project_id: "tenant1", user_id: "alice" }));
-    await api("PUT", `/allocations/${b}`, body(cn, { DISK_GB: 2 }, null, { project_id: "tenant1", user_id: "bob", consumer_type: "MIGRATION" }));
+    await api(
+      "PUT",
+      `/allocations/${b}`,
+      body(cn, { DISK_GB: 2 }, null, { project_id: "tenant1", user_id: "bob", consumer_type: "MIGRATION" }),
+    );
     const old = await api("GET", "/usages?project_id=tenant1", undefined, { version: "1.37" });
     expect(old.body).toEqual({ usages: { DISK_GB: 5 } });
     const alice = await api("GET", "/usages?project_id=tenant1&user_id=alice", undefined, { version: "1.9" });

@@ -29,7 +29,10 @@ beforeAll(async () => {
   for (const name of ["cn2_pf1", "cn2_pf2"]) {
     const pf = (await api("POST", "/resource_providers", { name, parent_provider_uuid: ids.cn2 })).body;
     ids[name] = pf.uuid;
-    await api("PUT", `/resource_providers/${pf.uuid}/inventories`, { resource_provider_generation: 0, inventories: { SRIOV_NET_VF: { total: 4 } } });
+    await api("PUT", `/resource_providers/${pf.uuid}/inventories`, {
+      resource_provider_generation: 0,
+      inventories: { SRIOV_NET_VF: { total: 4 } },
+    });
   }
 });
 afterAll(async () => p.close());
@@ -42,7 +45,10 @@ describe("allocation candidates", () => {
     const res = await api("GET", "/allocation_candidates?resources=VCPU:2,MEMORY_MB:1024");
     expect(res.status).toBe(200);
     expect(rootsOf(res)).toEqual([[ids.cn1], [ids.cn2]]);
-    expect(res.body.allocation_requests[0]).toEqual({ allocations: { [ids.cn1]: { resources: { VCPU: 2, MEMORY_MB: 1024 } } }, mappings: { "": [ids.cn1] } });
+    expect(res.body.allocation_requests[0]).toEqual({
+      allocations: { [ids.cn1]: { resources: { VCPU: 2, MEMORY_MB: 1024 } } },
+      mappings: { "": [ids.cn1] },
+    });
     const s = res.body.provider_summaries[ids.cn1];
     expect(s.resources.VCPU).toEqual({ capacity: 4, used: 0 });
     expect(s.traits).toEqual(["HW_CPU_X86_AVX2"]);
@@ -53,7 +59,13 @@ describe("allocation candidates", () => {
 
   it("filters by capacity left, traits, forbidden traits and aggregates", async () => {
     const c = randomUUID();
-    await api("PUT", `/allocations/${c}`, { allocations: { [ids.cn1]: { resources: { VCPU: 3 } } }, project_id: "p", user_id: "u", consumer_generation: null, consumer_type: "INSTANCE" });
+    await api("PUT", `/allocations/${c}`, {
+      allocations: { [ids.cn1]: { resources: { VCPU: 3 } } },
+      project_id: "p",
+      user_id: "u",
+      consumer_generation: null,
+      consumer_type: "INSTANCE",
+    });
     expect(rootsOf(await api("GET", "/allocation_candidates?resources=VCPU:2"))).toEqual([[ids.cn2]]);
     await api("DELETE", `/allocations/${c}`);
     expect(rootsOf(await api("GET", "/allocation_candidates?resources=VCPU:1&required=HW_CPU_X86_AVX2"))).toEqual([[ids.cn1]]);
@@ -66,20 +78,33 @@ describe("allocation candidates", () => {
   it("spreads the unnumbered group over a tree (nested, 1.29)", async () => {
     const res = await api("GET", "/allocation_candidates?resources=VCPU:1,VGPU:1");
     expect(res.body.allocation_requests).toEqual([
-      { allocations: { [ids.cn1]: { resources: { VCPU: 1 } }, [ids.gpu]: { resources: { VGPU: 1 } } }, mappings: { "": [ids.cn1, ids.gpu] } },
+      {
+        allocations: { [ids.cn1]: { resources: { VCPU: 1 } }, [ids.gpu]: { resources: { VGPU: 1 } } },
+        mappings: { "": [ids.cn1, ids.gpu] },
+      },
     ]);
     // Before 1.29 nested providers are not considered.
-    expect((await api("GET", "/allocation_candidates?resources=VCPU:1,VGPU:1", undefined, { version: "1.28" })).body.allocation_requests).toEqual([]);
+    expect(
+      (await api("GET", "/allocation_candidates?resources=VCPU:1,VGPU:1", undefined, { version: "1.28" })).body.allocation_requests,
+    ).toEqual([]);
   });
 
   it("handles granular groups with group_policy and mappings", async () => {
-    const none = await api("GET", "/allocation_candidates?resources=VCPU:1&resources1=SRIOV_NET_VF:1&resources2=SRIOV_NET_VF:1&group_policy=none");
+    const none = await api(
+      "GET",
+      "/allocation_candidates?resources=VCPU:1&resources1=SRIOV_NET_VF:1&resources2=SRIOV_NET_VF:1&group_policy=none",
+    );
     expect(none.body.allocation_requests).toHaveLength(4);
-    const isolate = await api("GET", "/allocation_candidates?resources=VCPU:1&resources1=SRIOV_NET_VF:1&resources2=SRIOV_NET_VF:1&group_policy=isolate");
+    const isolate = await api(
+      "GET",
+      "/allocation_candidates?resources=VCPU:1&resources1=SRIOV_NET_VF:1&resources2=SRIOV_NET_VF:1&group_policy=isolate",
+    );
     expect(isolate.body.allocation_requests).toHaveLength(2);
     for (const r of isolate.body.allocation_requests) expect(r.mappings["1"][0]).not.toBe(r.mappings["2"][0]);
     const trait = await api("GET", "/allocation_candidates?resources1=VGPU:1&required1=CUSTOM_GPU_FAST");
-    expect(trait.body.allocation_requests).toEqual([{ allocations: { [ids.gpu]: { resources: { VGPU: 1 } } }, mappings: { "1": [ids.gpu] } }]);
+    expect(trait.body.allocation_requests).toEqual([
+      { allocations: { [ids.gpu]: { resources: { VGPU: 1 } } }, mappings: { "1": [ids.gpu] } },
+    ]);
     const missingPolicy = await api("GET", "/allocation_candidates?resources1=VCPU:1&resources2=VCPU:1");
     expect(missingPolicy.status).toBe(400);
     expect(missingPolicy.body.errors[0].detail).toContain('"group_policy" parameter is required');
@@ -99,7 +124,9 @@ describe("allocation candidates", () => {
 
   it("uses the old list format before 1.12", async () => {
     const res = await api("GET", "/allocation_candidates?resources=DISK_GB:10", undefined, { version: "1.10" });
-    expect(res.body.allocation_requests[0]).toEqual({ allocations: [{ resource_provider: { uuid: ids.cn1 }, resources: { DISK_GB: 10 } }] });
+    expect(res.body.allocation_requests[0]).toEqual({
+      allocations: [{ resource_provider: { uuid: ids.cn1 }, resources: { DISK_GB: 10 } }],
+    });
     expect(res.body.provider_summaries[ids.cn1]).toEqual({ resources: { DISK_GB: { capacity: 100, used: 0 } } });
   });
 });
@@ -117,9 +144,18 @@ describe("reshaper", () => {
     const api2 = client(svc.url, { version: "1.39" });
     try {
       const rp = (await api2("POST", "/resource_providers", { name: "reshape_cn" })).body;
-      await api2("PUT", `/resource_providers/${rp.uuid}/inventories`, { resource_provider_generation: 0, inventories: { VCPU: { total: 4 }, VGPU: { total: 2 } } });
+      await api2("PUT", `/resource_providers/${rp.uuid}/inventories`, {
+        resource_provider_generation: 0,
+        inventories: { VCPU: { total: 4 }, VGPU: { total: 2 } },
+      });
       const consumer = randomUUID();
-      await api2("PUT", `/allocations/${consumer}`, { allocations: { [rp.uuid]: { resources: { VCPU: 1, VGPU: 1 } } }, project_id: "p", user_id: "u", consumer_generation: null, consumer_type: "INSTANCE" });
+      await api2("PUT", `/allocations/${consumer}`, {
+        allocations: { [rp.uuid]: { resources: { VCPU: 1, VGPU: 1 } } },
+        project_id: "p",
+        user_id: "u",
+        consumer_generation: null,
+        consumer_type: "INSTANCE",
+      });
       const child = (await api2("POST", "/resource_providers", { name: "reshape_gpu", parent_provider_uuid: rp.uuid })).body;
       const gen = (await api2("GET", `/resource_providers/${rp.uuid}`)).body.generation;
       const payload = (rootGen: number, consumerGen: number) => ({

@@ -51,7 +51,10 @@ describe("concurrent allocation writers", () => {
     const N = 10;
     const [a, b] = urls.map((u) => client(u, { version: "1.39" }));
     const rp = (await a!("POST", "/resource_providers", { name: "racy" })).body.uuid as string;
-    const inv = await b!("PUT", `/resource_providers/${rp}/inventories`, { resource_provider_generation: 0, inventories: { VCPU: { total: N } } });
+    const inv = await b!("PUT", `/resource_providers/${rp}/inventories`, {
+      resource_provider_generation: 0,
+      inventories: { VCPU: { total: N } },
+    });
     expect(inv.status).toBe(200);
 
     const attempts = 40;
@@ -69,7 +72,8 @@ describe("concurrent allocation writers", () => {
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 204)).toHaveLength(N);
     expect(statuses.filter((s) => s === 409)).toHaveLength(attempts - N);
-    for (const r of results.filter((x) => x.status === 409)) expect(r.body.errors[0].detail).toMatch(/exceed the capacity|concurrently updated/);
+    for (const r of results.filter((x) => x.status === 409))
+      expect(r.body.errors[0].detail).toMatch(/exceed the capacity|concurrently updated/);
     const usage = await a!("GET", `/resource_providers/${rp}/usages`);
     expect(usage.body.usages.VCPU).toBe(N);
     // Every successful claim moved the provider generation on: 1 (inventory) + N.

@@ -49,19 +49,29 @@ export async function startPlacement(opts: { policy?: Record<string, string> } =
 export interface Reply {
   status: number;
   headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies
   body: any;
 }
 
 /** A client the way nova's report client talks to placement: admin token, a chosen microversion. */
 export function client(base: string, defaults: { version?: string; token?: string } = {}) {
-  return async (method: string, path: string, body?: unknown, opts: { version?: string; token?: string | null; headers?: Record<string, string> } = {}): Promise<Reply> => {
+  return async (
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: { version?: string; token?: string | null; headers?: Record<string, string> } = {},
+  ): Promise<Reply> => {
     const headers: Record<string, string> = { accept: "application/json", ...(opts.headers ?? {}) };
     const version = opts.version ?? defaults.version;
     if (version) headers["openstack-api-version"] = `placement ${version}`;
     const token = opts.token === undefined ? (defaults.token ?? "admin:admin") : opts.token;
     if (token) headers["x-auth-token"] = token;
     if (body !== undefined && !headers["content-type"]) headers["content-type"] = "application/json";
-    const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body) });
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
     const text = await res.text();
     let parsed: unknown = text;
     try {

@@ -11,7 +11,13 @@ describe("placement microversions", () => {
   it("serves the version document at / without a token", async () => {
     const res = await client(p.url)("GET", "/", undefined, { token: null });
     expect(res.status).toBe(200);
-    expect(res.body.versions[0]).toMatchObject({ id: "v1.0", min_version: "1.0", max_version: "1.39", status: "CURRENT", links: [{ rel: "self", href: "" }] });
+    expect(res.body.versions[0]).toMatchObject({
+      id: "v1.0",
+      min_version: "1.0",
+      max_version: "1.39",
+      status: "CURRENT",
+      links: [{ rel: "self", href: "" }],
+    });
     expect(res.headers.get("openstack-api-version")).toBe("placement 1.0");
     expect(res.headers.get("vary")).toContain("openstack-api-version");
   });
@@ -19,7 +25,9 @@ describe("placement microversions", () => {
   it("answers latest with 1.39 and echoes a requested version", async () => {
     const api = client(p.url);
     expect((await api("GET", "/", undefined, { version: "latest" })).headers.get("openstack-api-version")).toBe("placement 1.39");
-    expect((await api("GET", "/resource_providers", undefined, { version: "1.14" })).headers.get("openstack-api-version")).toBe("placement 1.14");
+    expect((await api("GET", "/resource_providers", undefined, { version: "1.14" })).headers.get("openstack-api-version")).toBe(
+      "placement 1.14",
+    );
   });
 
   it("refuses versions out of range (406) and malformed ones (400)", async () => {

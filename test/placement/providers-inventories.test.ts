@@ -14,8 +14,20 @@ describe("resource providers", () => {
     const root = await api("POST", "/resource_providers", { name: "cn1", uuid: "11111111-1111-4111-8111-111111111111" });
     expect(root.status).toBe(200);
     expect(root.headers.get("location")).toBe("/resource_providers/11111111-1111-4111-8111-111111111111");
-    expect(root.body).toMatchObject({ name: "cn1", generation: 0, parent_provider_uuid: null, root_provider_uuid: "11111111-1111-4111-8111-111111111111" });
-    expect(root.body.links.map((l: { rel: string }) => l.rel)).toEqual(["self", "inventories", "usages", "aggregates", "traits", "allocations"]);
+    expect(root.body).toMatchObject({
+      name: "cn1",
+      generation: 0,
+      parent_provider_uuid: null,
+      root_provider_uuid: "11111111-1111-4111-8111-111111111111",
+    });
+    expect(root.body.links.map((l: { rel: string }) => l.rel)).toEqual([
+      "self",
+      "inventories",
+      "usages",
+      "aggregates",
+      "traits",
+      "allocations",
+    ]);
 
     const child = await api("POST", "/resource_providers", { name: "cn1_numa0", parent_provider_uuid: root.body.uuid });
     expect(child.body.root_provider_uuid).toBe(root.body.uuid);
@@ -34,7 +46,10 @@ describe("resource providers", () => {
     expect(renamed.status).toBe(200);
     expect(renamed.body.name).toBe("numa0");
     // Un-parenting is refused before 1.37, allowed from it.
-    expect((await api("PUT", `/resource_providers/${child.body.uuid}`, { name: "numa0", parent_provider_uuid: null }, { version: "1.36" })).status).toBe(400);
+    expect(
+      (await api("PUT", `/resource_providers/${child.body.uuid}`, { name: "numa0", parent_provider_uuid: null }, { version: "1.36" }))
+        .status,
+    ).toBe(400);
     const loose = await api("PUT", `/resource_providers/${child.body.uuid}`, { name: "numa0", parent_provider_uuid: null });
     expect(loose.body.root_provider_uuid).toBe(child.body.uuid);
     expect((await api("DELETE", `/resource_providers/${child.body.uuid}`)).status).toBe(204);
@@ -62,21 +77,43 @@ describe("inventories", () => {
     });
     expect(put.status).toBe(200);
     expect(put.body.resource_provider_generation).toBe(1);
-    expect(put.body.inventories.VCPU).toEqual({ total: 8, reserved: 0, min_unit: 1, max_unit: 2147483647, step_size: 1, allocation_ratio: 4 });
+    expect(put.body.inventories.VCPU).toEqual({
+      total: 8,
+      reserved: 0,
+      min_unit: 1,
+      max_unit: 2147483647,
+      step_size: 1,
+      allocation_ratio: 4,
+    });
     const stale = await api("PUT", `/resource_providers/${uuid}/inventories`, { resource_provider_generation: 0, inventories: {} });
     expect(stale.status).toBe(409);
     expect(stale.body.errors[0].code).toBe("placement.concurrent_update");
     const cands = await api("GET", `/allocation_candidates?resources=VCPU:1&in_tree=${uuid}`);
-    expect(cands.body.provider_summaries[uuid].resources).toEqual({ VCPU: { capacity: 32, used: 0 }, MEMORY_MB: { capacity: 3584, used: 0 } });
+    expect(cands.body.provider_summaries[uuid].resources).toEqual({
+      VCPU: { capacity: 32, used: 0 },
+      MEMORY_MB: { capacity: 3584, used: 0 },
+    });
   });
 
   it("adds, updates, shows and deletes one class", async () => {
-    const add = await api("POST", `/resource_providers/${uuid}/inventories`, { resource_class: "DISK_GB", total: 100, resource_provider_generation: 1 });
+    const add = await api("POST", `/resource_providers/${uuid}/inventories`, {
+      resource_class: "DISK_GB",
+      total: 100,
+      resource_provider_generation: 1,
+    });
     expect(add.status).toBe(201);
     expect(add.body.resource_provider_generation).toBe(2);
-    const again = await api("POST", `/resource_providers/${uuid}/inventories`, { resource_class: "DISK_GB", total: 100, resource_provider_generation: 2 });
+    const again = await api("POST", `/resource_providers/${uuid}/inventories`, {
+      resource_class: "DISK_GB",
+      total: 100,
+      resource_provider_generation: 2,
+    });
     expect(again.status).toBe(409);
-    const upd = await api("PUT", `/resource_providers/${uuid}/inventories/DISK_GB`, { total: 200, step_size: 10, resource_provider_generation: 2 });
+    const upd = await api("PUT", `/resource_providers/${uuid}/inventories/DISK_GB`, {
+      total: 200,
+      step_size: 10,
+      resource_provider_generation: 2,
+    });
     expect(upd.body).toMatchObject({ total: 200, step_size: 10, resource_provider_generation: 3 });
     expect((await api("GET", `/resource_providers/${uuid}/inventories/DISK_GB`)).body.total).toBe(200);
     expect((await api("DELETE", `/resource_providers/${uuid}/inventories/DISK_GB`)).status).toBe(204);
@@ -85,19 +122,36 @@ describe("inventories", () => {
 
   it("rejects invalid inventory: unknown class, reserved over total, bad numbers", async () => {
     const gen = (await api("GET", `/resource_providers/${uuid}`)).body.generation;
-    const unknown = await api("PUT", `/resource_providers/${uuid}/inventories`, { resource_provider_generation: gen, inventories: { CUSTOM_NOPE: { total: 1 } } });
+    const unknown = await api("PUT", `/resource_providers/${uuid}/inventories`, {
+      resource_provider_generation: gen,
+      inventories: { CUSTOM_NOPE: { total: 1 } },
+    });
     expect(unknown.status).toBe(400);
     expect(unknown.body.errors[0].detail).toContain("No such resource class CUSTOM_NOPE");
-    const reserved = await api("PUT", `/resource_providers/${uuid}/inventories`, { resource_provider_generation: gen, inventories: { VCPU: { total: 4, reserved: 5 } } });
+    const reserved = await api("PUT", `/resource_providers/${uuid}/inventories`, {
+      resource_provider_generation: gen,
+      inventories: { VCPU: { total: 4, reserved: 5 } },
+    });
     expect(reserved.status).toBe(400);
     expect(reserved.body.errors[0].detail).toContain("reserved value is greater than");
     // reserved == total: refused before 1.26, allowed from it.
-    const equalOld = await api("PUT", `/resource_providers/${uuid}/inventories`, { resource_provider_generation: gen, inventories: { VCPU: { total: 4, reserved: 4 } } }, { version: "1.25" });
+    const equalOld = await api(
+      "PUT",
+      `/resource_providers/${uuid}/inventories`,
+      { resource_provider_generation: gen, inventories: { VCPU: { total: 4, reserved: 4 } } },
+      { version: "1.25" },
+    );
     expect(equalOld.status).toBe(400);
-    const zero = await api("PUT", `/resource_providers/${uuid}/inventories`, { resource_provider_generation: gen, inventories: { VCPU: { total: 0 } } });
+    const zero = await api("PUT", `/resource_providers/${uuid}/inventories`, {
+      resource_provider_generation: gen,
+      inventories: { VCPU: { total: 0 } },
+    });
     expect(zero.status).toBe(400);
     expect(zero.body.errors[0].detail).toContain("less than the minimum of 1");
-    const ratio = await api("PUT", `/resource_providers/${uuid}/inventories`, { resource_provider_generation: gen, inventories: { VCPU: { total: 4, allocation_ratio: 0 } } });
+    const ratio = await api("PUT", `/resource_providers/${uuid}/inventories`, {
+      resource_provider_generation: gen,
+      inventories: { VCPU: { total: 4, allocation_ratio: 0 } },
+    });
     expect(ratio.status).toBe(400);
   });
 
@@ -115,7 +169,10 @@ describe("inventories", () => {
     expect(del.status).toBe(409);
     expect(del.body.errors[0].code).toBe("placement.inventory.inuse");
     const gen = (await api("GET", `/resource_providers/${uuid}`)).body.generation;
-    const replace = await api("PUT", `/resource_providers/${uuid}/inventories`, { resource_provider_generation: gen, inventories: { MEMORY_MB: { total: 1024 } } });
+    const replace = await api("PUT", `/resource_providers/${uuid}/inventories`, {
+      resource_provider_generation: gen,
+      inventories: { MEMORY_MB: { total: 1024 } },
+    });
     expect(replace.status).toBe(409);
     expect(replace.body.errors[0].code).toBe("placement.inventory.inuse");
     const rpDelete = await api("DELETE", `/resource_providers/${uuid}`);
@@ -151,7 +208,10 @@ describe("resource classes, traits and aggregates", () => {
     expect((await api("GET", "/traits/CUSTOM_FAST")).status).toBe(204);
     expect((await api("DELETE", "/traits/COMPUTE_NODE")).status).toBe(400);
     const rp = (await api("POST", "/resource_providers", { name: "traity" })).body;
-    const set = await api("PUT", `/resource_providers/${rp.uuid}/traits`, { traits: ["CUSTOM_FAST", "HW_CPU_X86_AVX2"], resource_provider_generation: 0 });
+    const set = await api("PUT", `/resource_providers/${rp.uuid}/traits`, {
+      traits: ["CUSTOM_FAST", "HW_CPU_X86_AVX2"],
+      resource_provider_generation: 0,
+    });
     expect(set.body).toEqual({ traits: ["CUSTOM_FAST", "HW_CPU_X86_AVX2"], resource_provider_generation: 1 });
     const stale = await api("PUT", `/resource_providers/${rp.uuid}/traits`, { traits: [], resource_provider_generation: 0 });
     expect(stale.status).toBe(409);

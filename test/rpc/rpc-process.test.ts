@@ -15,7 +15,6 @@ import { type Proc, killAll, startBrokerProcess, startWorker } from "./fixtures/
 // Broker (broker-main.ts), two workers on topic "compute" (hosts h1, h2) and the client (this process):
 // four real processes talking over TCP on 127.0.0.1.
 let url: string;
-let broker: Proc;
 let h1: Proc;
 let h2: Proc;
 let client: RpcClient;
@@ -29,7 +28,7 @@ const ctx: RequestContext = {
 
 beforeAll(async () => {
   configureTracer({ service: "test-client", host: "test", sink: (s) => spans.push(s) });
-  ({ proc: broker, url } = await startBrokerProcess());
+  ({ url } = await startBrokerProcess());
   [h1, h2] = await Promise.all([startWorker(url, { topic: "compute", host: "h1" }), startWorker(url, { topic: "compute", host: "h2" })]);
   client = new RpcClient(url, { timeoutMs: 3000 });
 });

@@ -80,7 +80,12 @@ describe("errors", () => {
 describe("bench statistics", () => {
   it("median, p95 and ops/s come from the samples", () => {
     const samples = Array.from({ length: 100 }, (_, i) => i + 1); // 1..100 ms
-    expect(percentile([...samples].sort((a, b) => a - b), 50)).toBe(50);
+    expect(
+      percentile(
+        [...samples].sort((a, b) => a - b),
+        50,
+      ),
+    ).toBe(50);
     const r = summarize("x", samples);
     expect(r.median_ms).toBe(50);
     expect(r.p95_ms).toBe(95);

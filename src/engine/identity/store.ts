@@ -32,15 +32,29 @@ export class KeystoneStore {
     opts: StoreOptions = {},
   ) {
     migrate(db, KEYSTONE_MIGRATIONS);
+    this.dataVersion = db.prepare("PRAGMA data_version");
+    this.totalChanges = db.prepare("SELECT total_changes()");
     const hash: HashSettings = { algorithm: opts.hash?.algorithm ?? "bcrypt", rounds: opts.hash?.rounds ?? 0 };
     this.resource = new ResourceBackend(db);
     this.identity = new IdentityBackend(db, hash);
-    this.assignment = new AssignmentBackend(db);
+    this.assignment = new AssignmentBackend(db, () => this.generation());
     this.effective = new EffectiveRoles(this.identity, this.resource, this.assignment);
-    this.catalog = new CatalogBackend(db);
+    this.catalog = new CatalogBackend(db, () => this.generation());
     this.credential = new CredentialBackend(db);
     this.appCredential = new AppCredentialBackend(db, hash);
     this.revoke = new RevocationBackend(db, opts.tokenLifetimeMs ?? 24 * 3600_000);
+  }
+
+  private readonly dataVersion;
+  private readonly totalChanges;
+
+  /**
+   * Changes whenever the database does: rows this connection changed (total_changes) or a commit by
+   * another connection (data_version), e.g. `os manage keystone bootstrap` while keystone runs.
+   * Memoized lookups on the validate path are keyed by it, so they are never stale.
+   */
+  generation(): string {
+    return `${this.totalChanges.pluck().get()}:${this.dataVersion.pluck().get()}`;
   }
 
   static open(file: string, opts: StoreOptions = {}): KeystoneStore {

@@ -53,7 +53,9 @@ function routes(deps: PlacementDeps): Router {
     .put("/resource_classes/{name}", h(classes.putResourceClassHandler))
     .delete("/resource_classes/{name}", h(classes.deleteResourceClassHandler));
   r.get("/traits", h(traits.listTraitsHandler));
-  r.get("/traits/{name}", h(traits.showTraitHandler)).put("/traits/{name}", h(traits.putTraitHandler)).delete("/traits/{name}", h(traits.deleteTraitHandler));
+  r.get("/traits/{name}", h(traits.showTraitHandler))
+    .put("/traits/{name}", h(traits.putTraitHandler))
+    .delete("/traits/{name}", h(traits.deleteTraitHandler));
   r.post("/reshaper", h(reshaperHandler));
   return r;
 }

@@ -20,7 +20,9 @@ export const noAggregates = (): AggregateFilter => ({ anyOf: [], forbidden: [] }
 
 export function traitsSatisfied(have: Set<string>, f: TraitFilter): boolean {
   return (
-    f.required.every((t) => have.has(t)) && !f.forbidden.some((t) => have.has(t)) && f.anyOf.every((group) => group.some((t) => have.has(t)))
+    f.required.every((t) => have.has(t)) &&
+    !f.forbidden.some((t) => have.has(t)) &&
+    f.anyOf.every((group) => group.some((t) => have.has(t)))
   );
 }
 

@@ -18,9 +18,23 @@ const RP = "/resource_providers/{uuid}";
 
 export const PLACEMENT_POLICY_DEFAULTS: RuleDefault[] = [
   { name: "admin_api", checkStr: "role:admin", description: "Default rule for most placement APIs.", scopeTypes: ["project"] },
-  { name: "service_api", checkStr: "role:service", description: "Default rule for service-to-service placement APIs.", scopeTypes: ["project"] },
-  { name: "admin_or_service_api", checkStr: "role:admin or role:service", description: "Default rule for most placement APIs.", scopeTypes: ["project"] },
-  { name: "project_reader_api", checkStr: "role:reader and project_id:%(project_id)s", description: "Default rule for project level reader APIs." },
+  {
+    name: "service_api",
+    checkStr: "role:service",
+    description: "Default rule for service-to-service placement APIs.",
+    scopeTypes: ["project"],
+  },
+  {
+    name: "admin_or_service_api",
+    checkStr: "role:admin or role:service",
+    description: "Default rule for most placement APIs.",
+    scopeTypes: ["project"],
+  },
+  {
+    name: "project_reader_api",
+    checkStr: "role:reader and project_id:%(project_id)s",
+    description: "Default rule for project level reader APIs.",
+  },
   {
     name: "admin_or_project_reader_or_service_api",
     checkStr: "role:admin or rule:project_reader_api or role:service",
@@ -32,9 +46,15 @@ export const PLACEMENT_POLICY_DEFAULTS: RuleDefault[] = [
   rule("placement:resource_providers:show", ADMIN_OR_SERVICE, "Show resource provider.", [op("GET", RP)]),
   rule("placement:resource_providers:update", ADMIN_OR_SERVICE, "Update resource provider.", [op("PUT", RP)]),
   rule("placement:resource_providers:delete", ADMIN_OR_SERVICE, "Delete resource provider.", [op("DELETE", RP)]),
-  rule("placement:resource_providers:inventories:list", ADMIN_OR_SERVICE, "List resource provider inventories.", [op("GET", `${RP}/inventories`)]),
-  rule("placement:resource_providers:inventories:create", ADMIN_OR_SERVICE, "Create one resource provider inventory.", [op("POST", `${RP}/inventories`)]),
-  rule("placement:resource_providers:inventories:show", ADMIN_OR_SERVICE, "Show resource provider inventory.", [op("GET", `${RP}/inventories/{resource_class}`)]),
+  rule("placement:resource_providers:inventories:list", ADMIN_OR_SERVICE, "List resource provider inventories.", [
+    op("GET", `${RP}/inventories`),
+  ]),
+  rule("placement:resource_providers:inventories:create", ADMIN_OR_SERVICE, "Create one resource provider inventory.", [
+    op("POST", `${RP}/inventories`),
+  ]),
+  rule("placement:resource_providers:inventories:show", ADMIN_OR_SERVICE, "Show resource provider inventory.", [
+    op("GET", `${RP}/inventories/{resource_class}`),
+  ]),
   rule("placement:resource_providers:inventories:update", ADMIN_OR_SERVICE, "Update resource provider inventory.", [
     op("PUT", `${RP}/inventories`),
     op("PUT", `${RP}/inventories/{resource_class}`),
@@ -43,18 +63,28 @@ export const PLACEMENT_POLICY_DEFAULTS: RuleDefault[] = [
     op("DELETE", `${RP}/inventories`),
     op("DELETE", `${RP}/inventories/{resource_class}`),
   ]),
-  rule("placement:resource_providers:aggregates:list", ADMIN_OR_SERVICE, "List resource provider aggregates.", [op("GET", `${RP}/aggregates`)]),
-  rule("placement:resource_providers:aggregates:update", ADMIN_OR_SERVICE, "Update resource provider aggregates.", [op("PUT", `${RP}/aggregates`)]),
+  rule("placement:resource_providers:aggregates:list", ADMIN_OR_SERVICE, "List resource provider aggregates.", [
+    op("GET", `${RP}/aggregates`),
+  ]),
+  rule("placement:resource_providers:aggregates:update", ADMIN_OR_SERVICE, "Update resource provider aggregates.", [
+    op("PUT", `${RP}/aggregates`),
+  ]),
   rule("placement:resource_providers:usages", ADMIN_OR_SERVICE, "List resource provider usages.", [op("GET", `${RP}/usages`)]),
-  rule("placement:usages", "rule:admin_or_project_reader_or_service_api", "List total resource usages for a given project.", [op("GET", "/usages")]),
+  rule("placement:usages", "rule:admin_or_project_reader_or_service_api", "List total resource usages for a given project.", [
+    op("GET", "/usages"),
+  ]),
   rule("placement:resource_providers:traits:list", ADMIN_OR_SERVICE, "List resource provider traits.", [op("GET", `${RP}/traits`)]),
   rule("placement:resource_providers:traits:update", ADMIN_OR_SERVICE, "Update resource provider traits.", [op("PUT", `${RP}/traits`)]),
   rule("placement:resource_providers:traits:delete", ADMIN_OR_SERVICE, "Remove resource provider traits.", [op("DELETE", `${RP}/traits`)]),
-  rule("placement:resource_providers:allocations:list", ADMIN_OR_SERVICE, "List resource provider allocations.", [op("GET", `${RP}/allocations`)]),
+  rule("placement:resource_providers:allocations:list", ADMIN_OR_SERVICE, "List resource provider allocations.", [
+    op("GET", `${RP}/allocations`),
+  ]),
   rule("placement:allocations:list", ADMIN_OR_SERVICE, "List allocations of a consumer.", [op("GET", "/allocations/{consumer_uuid}")]),
   rule("placement:allocations:manage", ADMIN_OR_SERVICE, "Manage allocations of several consumers.", [op("POST", "/allocations")]),
   rule("placement:allocations:update", ADMIN_OR_SERVICE, "Update allocations of a consumer.", [op("PUT", "/allocations/{consumer_uuid}")]),
-  rule("placement:allocations:delete", ADMIN_OR_SERVICE, "Delete allocations of a consumer.", [op("DELETE", "/allocations/{consumer_uuid}")]),
+  rule("placement:allocations:delete", ADMIN_OR_SERVICE, "Delete allocations of a consumer.", [
+    op("DELETE", "/allocations/{consumer_uuid}"),
+  ]),
   rule("placement:allocation_candidates:list", ADMIN_OR_SERVICE, "List allocation candidates.", [op("GET", "/allocation_candidates")]),
   rule("placement:resource_classes:list", ADMIN_OR_SERVICE, "List resource classes.", [op("GET", "/resource_classes")]),
   rule("placement:resource_classes:create", ADMIN_OR_SERVICE, "Create resource class.", [op("POST", "/resource_classes")]),

@@ -28,8 +28,13 @@ export function parseResources(db: Db, raw: string, param = "resources"): Record
     const amount = Number(amountText);
     if (!Number.isSafeInteger(amount) || amount < 1)
       throw badRequest(`Requested resource ${rc} expected positive integer amount. Got: ${amountText}.`, ErrorCode.QUERYPARAM_BAD_VALUE);
-    if (rc in out) throw badRequest(`Badly formed ${param} parameter. Resource class ${rc} appears more than once. Got: ${raw}.`, ErrorCode.QUERYPARAM_BAD_VALUE);
-    if (!findResourceClass(db, rc)) throw badRequest(`Invalid resource class in ${param} parameter: No such resource class ${rc}.`, ErrorCode.QUERYPARAM_BAD_VALUE);
+    if (rc in out)
+      throw badRequest(
+        `Badly formed ${param} parameter. Resource class ${rc} appears more than once. Got: ${raw}.`,
+        ErrorCode.QUERYPARAM_BAD_VALUE,
+      );
+    if (!findResourceClass(db, rc))
+      throw badRequest(`Invalid resource class in ${param} parameter: No such resource class ${rc}.`, ErrorCode.QUERYPARAM_BAD_VALUE);
     out[rc] = amount;
   }
   return out;
@@ -41,19 +46,30 @@ export function parseResources(db: Db, raw: string, param = "resources"): Record
  */
 export function parseRequired(db: Db, values: string[], v: Microversion, param = "required"): TraitFilter {
   const f: TraitFilter = { required: [], forbidden: [], anyOf: [] };
-  if (values.length > 1 && !v.at(39)) throw badRequest(`Query parameter '${param}' may only be given once before microversion 1.39.`, ErrorCode.ILLEGAL_DUPLICATE_QUERYPARAM);
+  if (values.length > 1 && !v.at(39))
+    throw badRequest(`Query parameter '${param}' may only be given once before microversion 1.39.`, ErrorCode.ILLEGAL_DUPLICATE_QUERYPARAM);
   const all: string[] = [];
   for (const value of values) {
     if (v.at(39) && value.startsWith("in:")) {
-      const names = value.slice(3).split(",").map((s) => s.trim());
+      const names = value
+        .slice(3)
+        .split(",")
+        .map((s) => s.trim());
       if (names.some((n) => n === "" || n.startsWith("!")))
-        throw badRequest(`Invalid query string parameters: '${param}' in:… takes trait names without '!'. Got: ${value}`, ErrorCode.QUERYPARAM_BAD_VALUE);
+        throw badRequest(
+          `Invalid query string parameters: '${param}' in:… takes trait names without '!'. Got: ${value}`,
+          ErrorCode.QUERYPARAM_BAD_VALUE,
+        );
       f.anyOf.push(names);
       all.push(...names);
       continue;
     }
     for (const raw of value.split(",").map((s) => s.trim())) {
-      if (raw === "") throw badRequest(`Invalid query string parameters: Expected '${param}' parameter value of the form: HW_CPU_X86_VMX,CUSTOM_MAGIC. Got: ${value}`, ErrorCode.QUERYPARAM_BAD_VALUE);
+      if (raw === "")
+        throw badRequest(
+          `Invalid query string parameters: Expected '${param}' parameter value of the form: HW_CPU_X86_VMX,CUSTOM_MAGIC. Got: ${value}`,
+          ErrorCode.QUERYPARAM_BAD_VALUE,
+        );
       if (raw.startsWith("!") && v.at(22)) {
         f.forbidden.push(raw.slice(1));
         all.push(raw.slice(1));
@@ -64,10 +80,14 @@ export function parseRequired(db: Db, values: string[], v: Microversion, param =
     }
   }
   const missing = missingTraits(db, [...new Set(all)]);
-  if (missing.length > 0) throw badRequest(`Invalid trait(s) in "${param}" parameter: No such trait(s): ${missing.join(", ")}.`, ErrorCode.QUERYPARAM_BAD_VALUE);
+  if (missing.length > 0)
+    throw badRequest(`Invalid trait(s) in "${param}" parameter: No such trait(s): ${missing.join(", ")}.`, ErrorCode.QUERYPARAM_BAD_VALUE);
   const conflicting = f.required.filter((t) => f.forbidden.includes(t));
   if (conflicting.length > 0)
-    throw badRequest(`Conflicting required and forbidden traits found in the following traits: ${conflicting.join(", ")}`, ErrorCode.QUERYPARAM_BAD_VALUE);
+    throw badRequest(
+      `Conflicting required and forbidden traits found in the following traits: ${conflicting.join(", ")}`,
+      ErrorCode.QUERYPARAM_BAD_VALUE,
+    );
   return f;
 }
 
@@ -81,16 +101,24 @@ export function parseMemberOf(values: string[], v: Microversion, param = "member
   for (let value of used) {
     let forbidden = false;
     if (value.startsWith("!")) {
-      if (!v.at(32)) throw badRequest(`Invalid query string parameters: Expected '${param}' parameter to contain valid UUID(s). Got: ${value}`, ErrorCode.QUERYPARAM_BAD_VALUE);
+      if (!v.at(32))
+        throw badRequest(
+          `Invalid query string parameters: Expected '${param}' parameter to contain valid UUID(s). Got: ${value}`,
+          ErrorCode.QUERYPARAM_BAD_VALUE,
+        );
       forbidden = true;
       value = value.slice(1);
     }
     const hasIn = value.startsWith("in:");
     const uuids = (hasIn ? value.slice(3) : value).split(",").map((s) => s.trim());
     if (uuids.some((u) => !isUuid(u)) || (!hasIn && uuids.length > 1))
-      throw badRequest(`Invalid query string parameters: Expected '${param}' parameter to contain valid UUID(s). Got: ${value}`, ErrorCode.QUERYPARAM_BAD_VALUE);
+      throw badRequest(
+        `Invalid query string parameters: Expected '${param}' parameter to contain valid UUID(s). Got: ${value}`,
+        ErrorCode.QUERYPARAM_BAD_VALUE,
+      );
     if (forbidden) {
-      if (value.includes("!")) throw badRequest(`Invalid query string parameters: '!' is only allowed at the beginning of '${param}'. Got: ${value}`);
+      if (value.includes("!"))
+        throw badRequest(`Invalid query string parameters: '!' is only allowed at the beginning of '${param}'. Got: ${value}`);
       f.forbidden.push(...uuids.map(canonicalUuid));
     } else f.anyOf.push(uuids.map(canonicalUuid));
   }
@@ -108,6 +136,7 @@ export function checkQueryKeys(query: URLSearchParams, allowed: Array<string | R
 /** The single value of a parameter that may appear only once. */
 export function single(query: URLSearchParams, key: string): string | undefined {
   const all = query.getAll(key);
-  if (all.length > 1) throw badRequest(`Invalid query string parameters: '${key}' may only appear once.`, ErrorCode.ILLEGAL_DUPLICATE_QUERYPARAM);
+  if (all.length > 1)
+    throw badRequest(`Invalid query string parameters: '${key}' may only appear once.`, ErrorCode.ILLEGAL_DUPLICATE_QUERYPARAM);
   return all[0];
 }

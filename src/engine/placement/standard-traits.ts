@@ -2,7 +2,29 @@
  * A representative subset of the standard traits (os-traits): the ones nova's drivers report and
  * nova's scheduler asks for. Standard traits cannot be created or deleted through the API.
  */
-const CPU_X86 = ["AVX", "AVX2", "AVX512F", "SSE", "SSE2", "SSE3", "SSSE3", "SSE41", "SSE42", "SSE4A", "AESNI", "VMX", "SVM", "FMA3", "F16C", "MMX", "BMI", "BMI2", "POPCNT", "SHA", "ABM"];
+const CPU_X86 = [
+  "AVX",
+  "AVX2",
+  "AVX512F",
+  "SSE",
+  "SSE2",
+  "SSE3",
+  "SSSE3",
+  "SSE41",
+  "SSE42",
+  "SSE4A",
+  "AESNI",
+  "VMX",
+  "SVM",
+  "FMA3",
+  "F16C",
+  "MMX",
+  "BMI",
+  "BMI2",
+  "POPCNT",
+  "SHA",
+  "ABM",
+];
 
 export const STANDARD_TRAITS: readonly string[] = [
   ...CPU_X86.map((f) => `HW_CPU_X86_${f}`),

@@ -45,7 +45,7 @@ export const ERROR_FORMATTERS: Record<ErrorFormat, ErrorFormatter> = {
   nova: (status, message) => json(status, { [NOVA_FAULTS[status] ?? "computeFault"]: { code: status, message } }),
   placement: (status, message, requestId, code) =>
     json(status, {
-      errors: [{ status, title: title(status), detail: message, code: code ?? "placement.undefined", request_id: requestId }],
+      errors: [{ status, title: title(status), detail: message, code: code ?? "placement.undefined_code", request_id: requestId }],
     }),
   // Glance answers webob's plain-text fault pages.
   glance: (status, message) => ({

@@ -69,7 +69,8 @@ export function sizelimitFilter(global: GlobalConf, local: Record<string, string
  * `os trace show req-…` finds it. Handlers below add their own spans (method names) as children.
  */
 export function traceFilter(global: GlobalConf): Filter {
-  const service = String(global.service_name ?? "api");
+  // Spans carry the process's service name unless the paste file names the app's own.
+  const service = global.service_name ? String(global.service_name) : undefined;
   return (app) => async (req) => {
     const parent = parseTraceparent(req.headers.traceparent);
     const rid = requestId(req);

@@ -118,7 +118,8 @@ export class Broker {
       case V.call:
       case V.cast:
       case V.fanout:
-        return this.route(verb, id, fields[1] ?? "", fields[2] ?? "", Number(fields[3]), frames[2]);
+        this.route(verb, id, fields[1] ?? "", fields[2] ?? "", Number(fields[3]), frames[2]);
+        return;
       case V.reply: {
         // ["r TAB msgId", clientId, body] -> client ["r TAB msgId", body]
         const [, , clientId, body] = frames;
@@ -134,7 +135,8 @@ export class Broker {
         if (!this.touch(id)) this.sendTo(id, [V.whoAreYou]);
         return;
       case V.register:
-        return this.register(id, fields[1] ?? "", frames[2]?.toString() ?? "{}");
+        this.register(id, fields[1] ?? "", frames[2]?.toString() ?? "{}");
+        return;
       case V.bye: {
         const server = this.servers.get(id.toString("hex"));
         if (server) this.dropServer(server, "said goodbye");

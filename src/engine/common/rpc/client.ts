@@ -51,7 +51,13 @@ export class RpcClient {
   }
 
   /** Invoke method on one server of topic and wait for its result (or its exception, re-raised here). */
-  call<T = unknown>(ctx: RequestContext, topic: string, method: string, args: Record<string, unknown> = {}, opts: CallOptions = {}): Promise<T> {
+  call<T = unknown>(
+    ctx: RequestContext,
+    topic: string,
+    method: string,
+    args: Record<string, unknown> = {},
+    opts: CallOptions = {},
+  ): Promise<T> {
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     return withSpan(
       spanName(topic, method),

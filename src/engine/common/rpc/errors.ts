@@ -12,7 +12,10 @@ export class MessagingError extends Error {
 /** A call got no reply within its timeout (oslo_messaging.MessagingTimeout). */
 export class MessagingTimeout extends MessagingError {
   override name = "MessagingTimeout";
-  constructor(readonly msgId: string, readonly timeoutMs: number) {
+  constructor(
+    readonly msgId: string,
+    readonly timeoutMs: number,
+  ) {
     super(`Timed out waiting for a reply to message ID ${msgId}`);
   }
 }
@@ -25,7 +28,11 @@ export class MessageDeliveryFailure extends MessagingError {
 /** The server's endpoint is older than the version the caller asked for (oslo's UnsupportedVersion). */
 export class UnsupportedVersion extends MessagingError {
   override name = "UnsupportedVersion";
-  constructor(readonly version: string, readonly method: string, readonly serverVersion?: string) {
+  constructor(
+    readonly version: string,
+    readonly method: string,
+    readonly serverVersion?: string,
+  ) {
     super(
       `Endpoint does not support RPC version ${version}. Attempted method: ${method}` +
         (serverVersion ? ` (server implements ${serverVersion})` : ""),

@@ -13,6 +13,7 @@ import { zmqEndpoint } from "./url.js";
 import { parseVersion, versionIsCompatible } from "./version.js";
 
 /** A remotely callable method: receives the caller's context and the keyword arguments. */
+// biome-ignore lint/suspicious/noExplicitAny: each handler declares the shape of its own arguments.
 export type RpcHandler = (ctx: RequestContext, args: Record<string, any>) => unknown;
 
 /**

@@ -23,7 +23,6 @@ export function authRoutes(r: Router, ctx: KeystoneContext): void {
     try {
       const { auth, scope } = await ctx.authenticator.authenticate(body);
       const v = await ctx.tokens.issue(auth, scope);
-      ctx.store.identity.touchLastActive(v.user.id);
       return json(201, ctx.tokens.render(v, !req.query.has("nocatalog")), { "x-subject-token": v.token });
     } catch (e) {
       if (e instanceof AuthFailed || e instanceof TokenInvalid) throw unauthorized(hostUrl(req));

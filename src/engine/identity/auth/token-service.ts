@@ -35,6 +35,8 @@ export interface ValidatedToken {
   isAdminProject?: boolean;
 }
 
+type ResolvedScope = Omit<ValidatedToken, "token" | "payload"> | TokenInvalid;
+
 export interface TokenServiceOptions {
   expirationSeconds: number;
   adminProjectName: string;
@@ -82,7 +84,38 @@ export class TokenService {
     return this.check(token, payload);
   }
 
+  /** What a token's user and scope resolve to, memoized until the database changes. */
+  private scopeCache = new Map<string, ResolvedScope>();
+  private scopeCacheGeneration = "";
+
   private check(token: string, payload: TokenPayload): ValidatedToken {
+    const gen = this.store.generation();
+    if (gen !== this.scopeCacheGeneration || this.scopeCache.size > 10_000) {
+      this.scopeCache.clear();
+      this.scopeCacheGeneration = gen;
+    }
+    const key = `${payload.user_id}|${payload.project_id ?? ""}|${payload.domain_id ?? ""}|${payload.system ?? ""}|${payload.app_cred_id ?? ""}`;
+    let resolved = this.scopeCache.get(key);
+    if (!resolved) {
+      resolved = this.resolve(payload);
+      this.scopeCache.set(key, resolved);
+    }
+    if (resolved instanceof TokenInvalid) throw resolved;
+    if (resolved.appCred?.expires_at && Date.parse(resolved.appCred.expires_at) <= Date.now())
+      throw new TokenInvalid("application credential expired", "payload");
+    return { token, payload, ...resolved };
+  }
+
+  private resolve(payload: TokenPayload): ResolvedScope {
+    try {
+      return this.resolveOrThrow(payload);
+    } catch (e) {
+      if (e instanceof TokenInvalid) return e;
+      throw e;
+    }
+  }
+
+  private resolveOrThrow(payload: TokenPayload): Exclude<ResolvedScope, TokenInvalid> {
     const { identity, resource, effective, appCredential } = this.store;
     const user = identity.findUser(payload.user_id);
     if (!user || !user.enabled) throw new TokenInvalid("user is missing or disabled", "payload");
@@ -121,7 +154,7 @@ export class TokenService {
       roles = roles.filter((r) => granted.has(r.id));
     }
     if (scope.kind !== "unscoped" && roles.length === 0) throw new TokenInvalid("no role in the token's scope", "payload");
-    return { token, payload, user, userDomain, scope, projectDomain, roles, appCred, isAdminProject };
+    return { user, userDomain, scope, projectDomain, roles, appCred, isAdminProject };
   }
 
   /** The body of POST/GET /v3/auth/tokens. */

@@ -20,7 +20,7 @@ interface RoleRow {
 
 /** Keystone stores "no domain" as this marker so (name, domain_id) can be unique. */
 const NULL_DOMAIN = "<<null>>";
-const ROLE_COLUMNS = ["id", "name", "domain_id", "description", "options"];
+const ROLE_COLUMNS = ["id", "name", "domain_id", "description"];
 
 export type ActorKind = "user" | "group";
 export type TargetKind = "project" | "domain" | "system";
@@ -47,7 +47,24 @@ export class AssignmentBackend {
   /** prior role id -> implied role ids; rebuilt after any change to implied_role. */
   private impliedCache?: Map<string, string[]>;
   private roleCache = new Map<string, Role>();
-  constructor(private readonly db: Db) {}
+  private cacheVersion = "";
+  /**
+   * @param version changes whenever the database does (see KeystoneStore.generation), including a
+   *   commit by another process, so the in-memory role caches never serve stale rows.
+   */
+  constructor(
+    private readonly db: Db,
+    private readonly version: () => string = () => "",
+  ) {}
+
+  private fresh(): void {
+    const v = this.version();
+    if (v !== this.cacheVersion) {
+      this.cacheVersion = v;
+      this.roleCache.clear();
+      this.impliedCache = undefined;
+    }
+  }
 
   private toRole(r: RoleRow): Role {
     const extra = parseExtra(r.extra);
@@ -72,6 +89,7 @@ export class AssignmentBackend {
     return this.getRole(id);
   }
   findRole(id: string): Role | undefined {
+    this.fresh();
     const cached = this.roleCache.get(id);
     if (cached) return cached;
     const r = this.db.prepare<[string], RoleRow>("SELECT * FROM role WHERE id = ?").get(id);
@@ -107,7 +125,6 @@ export class AssignmentBackend {
         throw conflict("role", `Duplicate entry found with name ${String(patch.name)}`);
     }
     const extra = extraOf(merged, ROLE_COLUMNS);
-    if (merged.options && Object.keys(merged.options as object).length) extra.options = merged.options;
     this.db
       .prepare("UPDATE role SET name = ?, description = ?, extra = ? WHERE id = ?")
       .run(String(merged.name), (merged.description as string | null) ?? null, JSON.stringify(extra), id);
@@ -123,6 +140,7 @@ export class AssignmentBackend {
 
   // ---- implied roles
   implied(): Map<string, string[]> {
+    this.fresh();
     if (!this.impliedCache) {
       const m = new Map<string, string[]>();
       for (const r of this.db.prepare<[], { prior_role_id: string; implied_role_id: string }>("SELECT * FROM implied_role").all()) {

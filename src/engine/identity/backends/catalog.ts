@@ -55,7 +55,12 @@ export const INTERFACES = ["public", "internal", "admin"];
 /** Regions, services and endpoints; the rendered catalog is cached until one of them changes. */
 export class CatalogBackend {
   private catalogCache?: CatalogEntry[];
-  constructor(private readonly db: Db) {}
+  private cacheVersion = "";
+  /** @param version changes whenever the database does, so another process's writes show up too. */
+  constructor(
+    private readonly db: Db,
+    private readonly version: () => string = () => "",
+  ) {}
 
   private changed(): void {
     this.catalogCache = undefined;
@@ -209,6 +214,11 @@ export class CatalogBackend {
 
   /** The catalog in a token: enabled services with their enabled endpoints. */
   catalog(): CatalogEntry[] {
+    const v = this.version();
+    if (v !== this.cacheVersion) {
+      this.cacheVersion = v;
+      this.catalogCache = undefined;
+    }
     if (!this.catalogCache) {
       const endpoints = this.listEndpoints().filter((e) => e.enabled);
       this.catalogCache = this.listServices()

@@ -39,7 +39,7 @@ interface GroupRow {
   extra: string;
 }
 
-const USER_COLUMNS = ["id", "name", "domain_id", "enabled", "default_project_id", "password", "password_expires_at", "options"];
+const USER_COLUMNS = ["id", "name", "domain_id", "enabled", "default_project_id", "password", "password_expires_at"];
 const GROUP_COLUMNS = ["id", "name", "domain_id", "description"];
 
 const USER_SELECT = `SELECT u.id, u.domain_id, u.enabled, u.default_project_id, u.extra, l.name, l.id AS local_id,
@@ -146,7 +146,6 @@ export class IdentityBackend {
         throw conflict("user", `Duplicate entry found with name ${String(patch.name)} at domain ID ${cur.domain_id}`);
     }
     const extra = extraOf(merged, USER_COLUMNS);
-    if (merged.options && Object.keys(merged.options as object).length) extra.options = merged.options;
     this.db.transaction(() => {
       this.db
         .prepare("UPDATE user SET enabled = ?, default_project_id = ?, extra = ? WHERE id = ?")

@@ -29,7 +29,7 @@ interface ProjectRow {
   extra: string;
 }
 
-const PROJECT_COLUMNS = ["id", "name", "domain_id", "description", "enabled", "parent_id", "is_domain", "tags", "options"];
+const PROJECT_COLUMNS = ["id", "name", "domain_id", "description", "enabled", "parent_id", "is_domain", "tags"];
 
 /** Domains and projects (Keystone's resource backend): one table, domains flagged is_domain. */
 export class ResourceBackend {
@@ -255,7 +255,6 @@ export class ResourceBackend {
   private update(id: string, cur: Domain, patch: Record<string, unknown>): void {
     const merged = { ...cur, ...patch };
     const extra = extraOf(merged, PROJECT_COLUMNS);
-    if (merged.options && Object.keys(merged.options as object).length) extra.options = merged.options;
     this.db
       .prepare("UPDATE project SET name = ?, description = ?, enabled = ?, extra = ? WHERE id = ?")
       .run(String(merged.name), String(merged.description ?? ""), merged.enabled === false ? 0 : 1, JSON.stringify(extra), id);

@@ -40,9 +40,13 @@ export function parseCandidateRequest(db: Db, query: URLSearchParams, v: Microve
     const known =
       m &&
       kind &&
-      (kind === "resources" || (kind === "required" && v.at(17)) || (kind === "member_of" && v.at(21)) || (kind === "in_tree" && v.at(31))) &&
+      (kind === "resources" ||
+        (kind === "required" && v.at(17)) ||
+        (kind === "member_of" && v.at(21)) ||
+        (kind === "in_tree" && v.at(31))) &&
       (suffix === "" || (v.at(25) && suffixPattern.test(suffix ?? "")));
-    if (!known) throw new HttpError(400, `Invalid query string parameters: Additional properties are not allowed ('${key}' was unexpected)`);
+    if (!known)
+      throw new HttpError(400, `Invalid query string parameters: Additional properties are not allowed ('${key}' was unexpected)`);
     const group = byGroup.get(suffix as string) ?? new Map<string, string[]>();
     group.set(kind as string, query.getAll(key));
     byGroup.set(suffix as string, group);
@@ -52,11 +56,17 @@ export function parseCandidateRequest(db: Db, query: URLSearchParams, v: Microve
   for (const [suffix, params] of byGroup) {
     const resourcesRaw = params.get("resources");
     if (resourcesRaw && resourcesRaw.length > 1)
-      throw badRequest(`Invalid query string parameters: 'resources${suffix}' may only appear once.`, ErrorCode.ILLEGAL_DUPLICATE_QUERYPARAM);
+      throw badRequest(
+        `Invalid query string parameters: 'resources${suffix}' may only appear once.`,
+        ErrorCode.ILLEGAL_DUPLICATE_QUERYPARAM,
+      );
     if (!resourcesRaw && suffix !== "") orphans.push(...[...params.keys()].map((k) => `${k}${suffix}`));
     const inTree = params.get("in_tree");
     if (inTree && (inTree.length > 1 || !isUuid(inTree[0] ?? "")))
-      throw badRequest(`Invalid query string parameters: Expected 'in_tree${suffix}' parameter to be a format of uuid. Got: ${inTree.join(",")}`, ErrorCode.QUERYPARAM_BAD_VALUE);
+      throw badRequest(
+        `Invalid query string parameters: Expected 'in_tree${suffix}' parameter to be a format of uuid. Got: ${inTree.join(",")}`,
+        ErrorCode.QUERYPARAM_BAD_VALUE,
+      );
     groups.push({
       suffix,
       resources: resourcesRaw?.[0] !== undefined ? parseResources(db, resourcesRaw[0], `resources${suffix}`) : {},
@@ -66,7 +76,9 @@ export function parseCandidateRequest(db: Db, query: URLSearchParams, v: Microve
     });
   }
   if (orphans.length > 0)
-    throw badRequest(`All traits parameters must be associated with resources. Found the following orphaned traits keys: ${orphans.sort().join(", ")}`);
+    throw badRequest(
+      `All traits parameters must be associated with resources. Found the following orphaned traits keys: ${orphans.sort().join(", ")}`,
+    );
   if (!groups.some((g) => Object.keys(g.resources).length > 0)) {
     if (!v.at(25)) throw badRequest("Invalid query string parameters: 'resources' is a required property");
     throw badRequest('At least one "resources" or "resources{N}" parameter must be specified.', ErrorCode.QUERYPARAM_MISSING_VALUE);
@@ -76,14 +88,25 @@ export function parseCandidateRequest(db: Db, query: URLSearchParams, v: Microve
     throw badRequest(`Invalid query string parameters: '${groupPolicy}' is not one of ['none', 'isolate']`);
   const numbered = groups.filter((g) => g.suffix !== "" && Object.keys(g.resources).length > 0);
   if (numbered.length > 1 && groupPolicy === undefined)
-    throw badRequest('The "group_policy" parameter is required when specifying more than one "resources{N}" parameter.', ErrorCode.QUERYPARAM_MISSING_VALUE);
+    throw badRequest(
+      'The "group_policy" parameter is required when specifying more than one "resources{N}" parameter.',
+      ErrorCode.QUERYPARAM_MISSING_VALUE,
+    );
   const limitRaw = single(query, "limit");
   let limit: number | undefined;
   if (limitRaw !== undefined) {
-    if (!/^[1-9][0-9]*$/.test(limitRaw)) throw badRequest(`Invalid query string parameters: Failed validating 'pattern' for 'limit': '${limitRaw}' does not match '^[1-9][0-9]*$'`);
+    if (!/^[1-9][0-9]*$/.test(limitRaw))
+      throw badRequest(
+        `Invalid query string parameters: Failed validating 'pattern' for 'limit': '${limitRaw}' does not match '^[1-9][0-9]*$'`,
+      );
     limit = Number(limitRaw);
   }
   const rootRequiredRaw = query.getAll("root_required");
   const rootRequired = rootRequiredRaw.length > 0 ? parseRequired(db, rootRequiredRaw.slice(-1), v, "root_required") : noTraits();
-  return { groups: groups.sort((a, b) => a.suffix.localeCompare(b.suffix)), groupPolicy: groupPolicy as CandidateRequest["groupPolicy"], limit, rootRequired };
+  return {
+    groups: groups.sort((a, b) => a.suffix.localeCompare(b.suffix)),
+    groupPolicy: groupPolicy as CandidateRequest["groupPolicy"],
+    limit,
+    rootRequired,
+  };
 }

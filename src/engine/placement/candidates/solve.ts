@@ -34,8 +34,14 @@ function inGroupScope(p: ProviderState, g: RequestGroup, all: Map<number, Provid
 /** A suffixed group: one provider must hold every resource and every trait of the group. */
 function singleProviderOptions(g: RequestGroup, providers: ProviderState[], all: Map<number, ProviderState>): GroupOption[] {
   return providers
-    .filter((p) => inGroupScope(p, g, all) && traitsSatisfied(p.traits, g.traits) && Object.entries(g.resources).every(([rc, n]) => fits(p, rc, n)))
-    .map((p) => ({ root: p.row.root_provider_id, parts: Object.entries(g.resources).map(([rc, amount]) => ({ rp: p.row.id, rc, amount })) }));
+    .filter(
+      (p) =>
+        inGroupScope(p, g, all) && traitsSatisfied(p.traits, g.traits) && Object.entries(g.resources).every(([rc, n]) => fits(p, rc, n)),
+    )
+    .map((p) => ({
+      root: p.row.root_provider_id,
+      parts: Object.entries(g.resources).map(([rc, amount]) => ({ rp: p.row.id, rc, amount })),
+    }));
 }
 
 /**
@@ -45,7 +51,8 @@ function singleProviderOptions(g: RequestGroup, providers: ProviderState[], all:
 function treeSpreadOptions(g: RequestGroup, providers: ProviderState[], all: Map<number, ProviderState>): GroupOption[] {
   const wanted = Object.entries(g.resources);
   const byRoot = new Map<number, ProviderState[]>();
-  for (const p of providers) if (inGroupScope(p, g, all)) byRoot.set(p.row.root_provider_id, [...(byRoot.get(p.row.root_provider_id) ?? []), p]);
+  for (const p of providers)
+    if (inGroupScope(p, g, all)) byRoot.set(p.row.root_provider_id, [...(byRoot.get(p.row.root_provider_id) ?? []), p]);
   const out: GroupOption[] = [];
   for (const [root, members] of byRoot) {
     let partial: GroupOption["parts"][] = [[]];

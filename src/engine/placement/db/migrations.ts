@@ -71,7 +71,7 @@ CREATE INDEX rpa_agg ON resource_provider_aggregates(aggregate_id);
 function syncStandards(db: Db): void {
   const now = new Date().toISOString();
   const rc = db.prepare("INSERT OR IGNORE INTO resource_classes (id, name, created_at) VALUES (?, ?, ?)");
-  STANDARD_RESOURCE_CLASSES.forEach((name, id) => rc.run(id, name, now));
+  for (const [id, name] of STANDARD_RESOURCE_CLASSES.entries()) rc.run(id, name, now);
   const trait = db.prepare("INSERT OR IGNORE INTO traits (name, created_at) VALUES (?, ?)");
   for (const name of STANDARD_TRAITS) trait.run(name, now);
 }

@@ -27,7 +27,8 @@ export async function putProviderAggregatesHandler(c: Call) {
   c.can("placement:resource_providers:aggregates:update");
   provider(c);
   const type = String(c.req.headers["content-type"] ?? "");
-  if (!type.includes("application/json")) throw new HttpError(415, `The media type ${type || "None"} is not supported, use application/json`);
+  if (!type.includes("application/json"))
+    throw new HttpError(415, `The media type ${type || "None"} is not supported, use application/json`);
   let data: unknown;
   try {
     data = JSON.parse((await c.req.body()).toString("utf8"));

@@ -2,7 +2,14 @@ import { empty } from "../../common/http/types.js";
 import { GenerationConflict, badRequest, concurrentUpdate, notFound } from "../errors.js";
 import { canonicalUuid, isUuid } from "../query.js";
 import { allocationsPost, allocationsPut } from "../schemas.js";
-import { type AllocationRow, type ConsumerAllocations, allocationsForConsumer, allocationsForProvider, deleteAllocations, replaceAllocations } from "../store/allocations.js";
+import {
+  type AllocationRow,
+  type ConsumerAllocations,
+  allocationsForConsumer,
+  allocationsForProvider,
+  deleteAllocations,
+  replaceAllocations,
+} from "../store/allocations.js";
 import { getConsumer } from "../store/consumers.js";
 import { requireProvider } from "../store/providers.js";
 import { writeTx } from "../store/tx.js";
@@ -16,7 +23,8 @@ export function consumerAllocationsHandler(c: Call) {
   const rows = allocationsForConsumer(c.db, consumerUuid);
   const allocations: Record<string, { generation: number; resources: Record<string, number> }> = {};
   for (const r of rows) {
-    const entry = (allocations[r.resource_provider_uuid] ??= { generation: r.resource_provider_generation, resources: {} });
+    allocations[r.resource_provider_uuid] ??= { generation: r.resource_provider_generation, resources: {} };
+    const entry = allocations[r.resource_provider_uuid] as { resources: Record<string, number> };
     entry.resources[r.resource_class] = r.used;
   }
   const out: Record<string, unknown> = { allocations };
@@ -37,7 +45,8 @@ export function providerAllocationsHandler(c: Call) {
   const rows = allocationsForProvider(c.db, rp.id);
   const allocations: Record<string, { resources: Record<string, number>; consumer_generation?: number | null }> = {};
   for (const r of rows) {
-    const entry = (allocations[r.consumer_id] ??= { resources: {} });
+    allocations[r.consumer_id] ??= { resources: {} };
+    const entry = allocations[r.consumer_id] as { resources: Record<string, number>; consumer_generation?: number | null };
     entry.resources[r.resource_class] = r.used;
     if (c.v.at(28)) entry.consumer_generation = getConsumer(c.db, r.consumer_id)?.generation ?? null;
   }
@@ -79,9 +88,14 @@ export async function putConsumerAllocations(c: Call) {
   const raw = c.params.consumer_uuid ?? "";
   if (!isUuid(raw)) throw badRequest(`Malformed consumer_uuid: ${raw}`);
   const consumerUuid = canonicalUuid(raw);
-  let body = await c.body<DictForm | { allocations: Array<{ resource_provider: { uuid: string }; resources: Record<string, number> }>; project_id?: string; user_id?: string }>(
-    allocationsPut(c.v),
-  );
+  let body = await c.body<
+    | DictForm
+    | {
+        allocations: Array<{ resource_provider: { uuid: string }; resources: Record<string, number> }>;
+        project_id?: string;
+        user_id?: string;
+      }
+  >(allocationsPut(c.v));
   if (Array.isArray(body.allocations)) {
     // Before 1.12 allocations come as a list of {resource_provider: {uuid}, resources}.
     const dict: DictForm["allocations"] = {};

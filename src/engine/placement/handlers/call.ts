@@ -43,7 +43,8 @@ export class Call {
   can(action: string, target: Record<string, unknown> = {}): void {
     const creds = { ...this.ctx, project_id: this.ctx.project_id, user_id: this.ctx.user_id };
     const fullTarget = { project_id: this.ctx.project_id, user_id: this.ctx.user_id, ...target };
-    if (!this.deps.enforcer.enforce(action, fullTarget, creds)) throw new PolicyNotAuthorized(action, `Policy does not allow ${action} to be performed.`);
+    if (!this.deps.enforcer.enforce(action, fullTarget, creds))
+      throw new PolicyNotAuthorized(action, `Policy does not allow ${action} to be performed.`);
   }
 
   /** The JSON body, checked: content type must be JSON (415), body must match the schema (400). */
@@ -67,7 +68,11 @@ export class Call {
 }
 
 /** GET responses carry last-modified + cache-control: no-cache from 1.15. */
-export function ok(c: Call, body: unknown, opts: { status?: number; lastModified?: Array<string | null | undefined>; headers?: Record<string, string> } = {}): HttpResponse {
+export function ok(
+  c: Call,
+  body: unknown,
+  opts: { status?: number; lastModified?: Array<string | null | undefined>; headers?: Record<string, string> } = {},
+): HttpResponse {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (c.v.at(15)) {
     const stamps = (opts.lastModified ?? []).filter((s): s is string => Boolean(s)).map((s) => Date.parse(s));

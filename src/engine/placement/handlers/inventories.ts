@@ -33,12 +33,16 @@ export function completeInventory(c: Call, rp: ProviderRow, rc: string, input: I
   return inv;
 }
 
-const provider = (c: Call) => requireProvider(c.db, c.params.uuid ?? "", `No resource provider with uuid ${c.params.uuid} found : No such resource provider.`);
+const provider = (c: Call) =>
+  requireProvider(c.db, c.params.uuid ?? "", `No resource provider with uuid ${c.params.uuid} found : No such resource provider.`);
 
 function inventoriesBody(c: Call, rp: ProviderRow) {
   const rows = listInventories(c.db, rp.id);
   return {
-    body: { inventories: Object.fromEntries(rows.map((r) => [r.resource_class, inventoryRecord(r)])), resource_provider_generation: rp.generation },
+    body: {
+      inventories: Object.fromEntries(rows.map((r) => [r.resource_class, inventoryRecord(r)])),
+      resource_provider_generation: rp.generation,
+    },
     stamps: [rp.updated_at, ...rows.map((r) => r.updated_at ?? r.created_at)],
   };
 }
@@ -72,9 +76,11 @@ export async function replaceInventoriesHandler(c: Call) {
 export async function createInventoryHandler(c: Call) {
   c.can("placement:resource_providers:inventories:create");
   const rp = provider(c);
-  const { resource_class: rc, resource_provider_generation: gen, ...rest } = await c.body<InventoryInput & { resource_class: string; resource_provider_generation: number }>(
-    inventoryPost,
-  );
+  const {
+    resource_class: rc,
+    resource_provider_generation: gen,
+    ...rest
+  } = await c.body<InventoryInput & { resource_class: string; resource_provider_generation: number }>(inventoryPost);
   const inv = completeInventory(c, rp, rc, rest);
   const generation = guarded(() => writeTx(c.db, () => addInventory(c.db, provider(c), gen, rc, inv)));
   return ok(
@@ -90,14 +96,20 @@ export function showInventoryHandler(c: Call) {
   const rc = c.params.resource_class ?? "";
   const inv = findInventory(c.db, rp.id, rc);
   if (!inv) throw notFound(`No inventory of class ${rc} for ${rp.uuid}`);
-  return ok(c, { ...inventoryRecord(inv), resource_provider_generation: rp.generation }, { lastModified: [inv.updated_at ?? inv.created_at] });
+  return ok(
+    c,
+    { ...inventoryRecord(inv), resource_provider_generation: rp.generation },
+    { lastModified: [inv.updated_at ?? inv.created_at] },
+  );
 }
 
 export async function updateInventoryHandler(c: Call) {
   c.can("placement:resource_providers:inventories:update");
   const rp = provider(c);
   const rc = c.params.resource_class ?? "";
-  const { resource_provider_generation: gen, ...rest } = await c.body<InventoryInput & { resource_provider_generation: number }>(inventoryPut);
+  const { resource_provider_generation: gen, ...rest } = await c.body<InventoryInput & { resource_provider_generation: number }>(
+    inventoryPut,
+  );
   const inv = completeInventory(c, rp, rc, rest);
   const generation = guarded(() => writeTx(c.db, () => updateInventory(c.db, provider(c), gen, rc, inv)));
   if (generation === undefined)

@@ -10,10 +10,19 @@ import { type Call, since } from "./call.js";
 import { completeInventory } from "./inventories.js";
 
 type Body = {
-  inventories: Record<string, { resource_provider_generation: number; inventories: Record<string, Partial<Inventory> & { total: number }> }>;
+  inventories: Record<
+    string,
+    { resource_provider_generation: number; inventories: Record<string, Partial<Inventory> & { total: number }> }
+  >;
   allocations: Record<
     string,
-    { allocations: Record<string, { resources: Record<string, number> }>; project_id: string; user_id: string; consumer_generation?: number | null; consumer_type?: string }
+    {
+      allocations: Record<string, { resources: Record<string, number> }>;
+      project_id: string;
+      user_id: string;
+      consumer_generation?: number | null;
+      consumer_type?: string;
+    }
   >;
 };
 

@@ -56,7 +56,8 @@ export async function putResourceClassHandler(c: Call) {
   if (!row) throw notFound(`No such resource class ${name}.`);
   if (isStandardResourceClass(name)) throw badRequest(`Cannot update standard resource class ${name}`);
   writeTx(c.db, () => {
-    if (findResourceClass(c.db, newName)) throw new HttpError(409, `Resource class already exists: ${newName}`, { code: ErrorCode.DUPLICATE_NAME });
+    if (findResourceClass(c.db, newName))
+      throw new HttpError(409, `Resource class already exists: ${newName}`, { code: ErrorCode.DUPLICATE_NAME });
     c.db.prepare("UPDATE resource_classes SET name = ?, updated_at = ? WHERE id = ?").run(newName, now(), row.id);
   });
   return ok(c, classJson(c, newName));

@@ -85,7 +85,12 @@ export async function updateProviderHandler(c: Call) {
   const uuid = c.params.uuid ?? "";
   if (!getProvider(c.db, uuid)) requireProvider(c.db, uuid, `No resource provider with uuid ${uuid} found`);
   const body = await c.body<{ name: string; parent_provider_uuid?: string | null }>(providerUpdate(c.v.at(14)));
-  const parent = body.parent_provider_uuid === undefined ? undefined : body.parent_provider_uuid === null ? null : canonicalUuid(body.parent_provider_uuid);
+  const parent =
+    body.parent_provider_uuid === undefined
+      ? undefined
+      : body.parent_provider_uuid === null
+        ? null
+        : canonicalUuid(body.parent_provider_uuid);
   const rp = writeTx(c.db, () => updateProvider(c.db, requireProvider(c.db, uuid), body.name, parent, c.v.at(37)));
   return ok(c, providerJson(c, rp), { lastModified: [rp.updated_at] });
 }

@@ -28,9 +28,17 @@ export function listTraitsHandler(c: Call) {
   const name = single(c.query, "name");
   const q: Parameters<typeof listTraits>[1] = {};
   if (name !== undefined) {
-    if (name.startsWith("in:")) q.names = name.slice(3).split(",").map((s) => s.trim()).filter(Boolean);
+    if (name.startsWith("in:"))
+      q.names = name
+        .slice(3)
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (name.startsWith("startswith:")) q.prefix = name.slice("startswith:".length);
-    else throw badRequest(`Badly formatted name parameter. Expected name query string parameter in form: ?name=[in|startswith]:[name1,name2|prefix]. Got: "${name}"`);
+    else
+      throw badRequest(
+        `Badly formatted name parameter. Expected name query string parameter in form: ?name=[in|startswith]:[name1,name2|prefix]. Got: "${name}"`,
+      );
   }
   const associated = single(c.query, "associated");
   if (associated !== undefined) {

@@ -6,7 +6,11 @@ import { type Call, ok, since } from "./call.js";
 
 export function providerUsagesHandler(c: Call) {
   c.can("placement:resource_providers:usages");
-  const rp = requireProvider(c.db, c.params.uuid ?? "", `No resource provider with uuid ${c.params.uuid} found: No such resource provider.`);
+  const rp = requireProvider(
+    c.db,
+    c.params.uuid ?? "",
+    `No resource provider with uuid ${c.params.uuid} found: No such resource provider.`,
+  );
   return ok(c, { resource_provider_generation: rp.generation, usages: providerUsages(c.db, rp.id) });
 }
 

@@ -22,11 +22,9 @@ export function setProviderAggregates(db: Db, rp: ProviderRow, expectedGeneratio
   const ts = now();
   for (const uuid of new Set(uuids)) {
     db.prepare("INSERT OR IGNORE INTO placement_aggregates (uuid, created_at) VALUES (?, ?)").run(uuid, ts);
-    db.prepare("INSERT INTO resource_provider_aggregates (resource_provider_id, aggregate_id, created_at) SELECT ?, id, ? FROM placement_aggregates WHERE uuid = ?").run(
-      rp.id,
-      ts,
-      uuid,
-    );
+    db.prepare(
+      "INSERT INTO resource_provider_aggregates (resource_provider_id, aggregate_id, created_at) SELECT ?, id, ? FROM placement_aggregates WHERE uuid = ?",
+    ).run(rp.id, ts, uuid);
   }
   return generation;
 }

@@ -45,18 +45,27 @@ const inventoryFailure = (msg: string) => new HttpError(409, `Unable to allocate
  * total usage must stay within capacity. Call inside writeTx: the checks and the writes form one
  * BEGIN IMMEDIATE transaction, so no other writer can slip an allocation in between.
  */
-export function replaceAllocations(db: Db, consumers: ConsumerAllocations[], checkConsumerGeneration: boolean, afterRemoval?: () => void): void {
+export function replaceAllocations(
+  db: Db,
+  consumers: ConsumerAllocations[],
+  checkConsumerGeneration: boolean,
+  afterRemoval?: () => void,
+): void {
   const touched = new Set<number>();
   const claimed = consumers.map((c) => ({ spec: c, consumer: ensureConsumer(db, c, checkConsumerGeneration) }));
   for (const { spec } of claimed) {
-    for (const row of db.prepare("SELECT DISTINCT resource_provider_id AS id FROM allocations WHERE consumer_id = ?").all(spec.uuid) as Array<{ id: number }>)
+    for (const row of db
+      .prepare("SELECT DISTINCT resource_provider_id AS id FROM allocations WHERE consumer_id = ?")
+      .all(spec.uuid) as Array<{ id: number }>)
       touched.add(row.id);
     db.prepare("DELETE FROM allocations WHERE consumer_id = ?").run(spec.uuid);
   }
   // /reshaper changes inventories here: after the moving allocations are lifted, before they land again.
   afterRemoval?.();
   const toCheck = new Map<string, { rpId: number; rpUuid: string; rcId: number; rc: string }>();
-  const insert = db.prepare("INSERT INTO allocations (resource_provider_id, consumer_id, resource_class_id, used, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)");
+  const insert = db.prepare(
+    "INSERT INTO allocations (resource_provider_id, consumer_id, resource_class_id, used, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+  );
   const ts = now();
   for (const { spec } of claimed) {
     for (const [rpUuid, resources] of Object.entries(spec.allocations)) {
@@ -78,12 +87,16 @@ export function replaceAllocations(db: Db, consumers: ConsumerAllocations[], che
       }
     }
   }
-  const sumUsed = db.prepare("SELECT COALESCE(SUM(used), 0) AS used FROM allocations WHERE resource_provider_id = ? AND resource_class_id = ?");
+  const sumUsed = db.prepare(
+    "SELECT COALESCE(SUM(used), 0) AS used FROM allocations WHERE resource_provider_id = ? AND resource_class_id = ?",
+  );
   for (const { rpId, rpUuid, rcId, rc } of toCheck.values()) {
     const inv = listInventories(db, rpId).find((i) => i.resource_class_id === rcId);
     const used = (sumUsed.get(rpId, rcId) as { used: number }).used;
     if (!inv || used > capacity(inv))
-      throw inventoryFailure(`Unable to create allocation for '${rc}' on resource provider '${rpUuid}'. The requested amount would exceed the capacity.`);
+      throw inventoryFailure(
+        `Unable to create allocation for '${rc}' on resource provider '${rpUuid}'. The requested amount would exceed the capacity.`,
+      );
   }
   for (const id of touched) bumpGeneration(db, { id });
   for (const { spec, consumer } of claimed) {
@@ -94,7 +107,9 @@ export function replaceAllocations(db: Db, consumers: ConsumerAllocations[], che
 
 /** DELETE /allocations/{consumer}: false when the consumer holds nothing. */
 export function deleteAllocations(db: Db, consumerUuid: string): boolean {
-  const providers = db.prepare("SELECT DISTINCT resource_provider_id AS id FROM allocations WHERE consumer_id = ?").all(consumerUuid) as Array<{ id: number }>;
+  const providers = db
+    .prepare("SELECT DISTINCT resource_provider_id AS id FROM allocations WHERE consumer_id = ?")
+    .all(consumerUuid) as Array<{ id: number }>;
   if (providers.length === 0) return false;
   db.prepare("DELETE FROM allocations WHERE consumer_id = ?").run(consumerUuid);
   for (const p of providers) bumpGeneration(db, p);

@@ -71,14 +71,9 @@ export function ensureConsumer(db: Db, claim: ConsumerClaim, checkGeneration: bo
   if (checkGeneration && claim.generation !== null && claim.generation !== undefined)
     throw concurrentUpdate(`consumer generation conflict - expected null but got ${claim.generation}`);
   const ts = now();
-  db.prepare("INSERT INTO consumers (uuid, project_id, user_id, generation, consumer_type_id, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?, ?)").run(
-    claim.uuid,
-    project,
-    user,
-    typeId ?? null,
-    ts,
-    ts,
-  );
+  db.prepare(
+    "INSERT INTO consumers (uuid, project_id, user_id, generation, consumer_type_id, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?, ?)",
+  ).run(claim.uuid, project, user, typeId ?? null, ts, ts);
   return getConsumer(db, claim.uuid) as ConsumerRow;
 }
 
@@ -89,5 +84,6 @@ export function bumpConsumer(db: Db, id: number): void {
 
 /** Placement forgets a consumer once it holds no allocations. */
 export function deleteConsumerIfEmpty(db: Db, uuid: string): void {
-  if (!db.prepare("SELECT 1 FROM allocations WHERE consumer_id = ? LIMIT 1").get(uuid)) db.prepare("DELETE FROM consumers WHERE uuid = ?").run(uuid);
+  if (!db.prepare("SELECT 1 FROM allocations WHERE consumer_id = ? LIMIT 1").get(uuid))
+    db.prepare("DELETE FROM consumers WHERE uuid = ?").run(uuid);
 }

@@ -22,7 +22,13 @@ export interface InventoryRow extends Inventory {
   created_at: string;
 }
 
-export const INVENTORY_DEFAULTS: Omit<Inventory, "total"> = { reserved: 0, min_unit: 1, max_unit: MAX_INT, step_size: 1, allocation_ratio: 1.0 };
+export const INVENTORY_DEFAULTS: Omit<Inventory, "total"> = {
+  reserved: 0,
+  min_unit: 1,
+  max_unit: MAX_INT,
+  step_size: 1,
+  allocation_ratio: 1.0,
+};
 
 /** What can be allocated from an inventory: (total - reserved) * allocation_ratio, rounded down. */
 export const capacity = (inv: Inventory) => Math.floor((inv.total - inv.reserved) * inv.allocation_ratio);
@@ -77,7 +83,11 @@ export function replaceInventories(db: Db, rp: ProviderRow, expectedGeneration: 
   const wanted = new Map(Object.entries(inventories).map(([rc, inv]) => [resourceClassId(db, rc, unknownClass(rp)), inv]));
   const current = listInventories(db, rp.id);
   const removed = current.filter((c) => !wanted.has(c.resource_class_id));
-  refuseIfInUse(db, rp, removed.map((c) => ({ id: c.resource_class_id, name: c.resource_class })));
+  refuseIfInUse(
+    db,
+    rp,
+    removed.map((c) => ({ id: c.resource_class_id, name: c.resource_class })),
+  );
   for (const c of removed) db.prepare("DELETE FROM inventories WHERE id = ?").run(c.id);
   for (const [rcId, inv] of wanted) upsert(db, rp.id, rcId, inv);
   return generation;
@@ -121,7 +131,11 @@ export function deleteInventory(db: Db, rp: ProviderRow, rc: string): boolean {
 
 export function deleteAllInventories(db: Db, rp: ProviderRow): void {
   const current = listInventories(db, rp.id);
-  refuseIfInUse(db, rp, current.map((c) => ({ id: c.resource_class_id, name: c.resource_class })));
+  refuseIfInUse(
+    db,
+    rp,
+    current.map((c) => ({ id: c.resource_class_id, name: c.resource_class })),
+  );
   bumpGeneration(db, rp);
   db.prepare("DELETE FROM inventories WHERE resource_provider_id = ?").run(rp.id);
 }

@@ -53,9 +53,11 @@ export function bumpGeneration(db: Db, rp: { id: number }, expected?: number): n
 
 function duplicate(db: Db, name: string, uuid: string, selfId?: number): void {
   const byUuid = db.prepare("SELECT id FROM resource_providers WHERE uuid = ?").get(uuid) as { id: number } | undefined;
-  if (byUuid && byUuid.id !== selfId) throw conflict(`Conflicting resource provider uuid: ${uuid} already exists.`, ErrorCode.DUPLICATE_NAME);
+  if (byUuid && byUuid.id !== selfId)
+    throw conflict(`Conflicting resource provider uuid: ${uuid} already exists.`, ErrorCode.DUPLICATE_NAME);
   const byName = db.prepare("SELECT id FROM resource_providers WHERE name = ?").get(name) as { id: number } | undefined;
-  if (byName && byName.id !== selfId) throw conflict(`Conflicting resource provider name: ${name} already exists.`, ErrorCode.DUPLICATE_NAME);
+  if (byName && byName.id !== selfId)
+    throw conflict(`Conflicting resource provider name: ${name} already exists.`, ErrorCode.DUPLICATE_NAME);
 }
 
 function parentOf(db: Db, parentUuid: string): ProviderRow {
@@ -69,7 +71,9 @@ export function createProvider(db: Db, uuid: string, name: string, parentUuid: s
   const parent = parentUuid ? parentOf(db, parentUuid) : undefined;
   const ts = now();
   const info = db
-    .prepare("INSERT INTO resource_providers (uuid, name, generation, parent_provider_id, root_provider_id, created_at, updated_at) VALUES (?, ?, 0, ?, ?, ?, ?)")
+    .prepare(
+      "INSERT INTO resource_providers (uuid, name, generation, parent_provider_id, root_provider_id, created_at, updated_at) VALUES (?, ?, 0, ?, ?, ?, ?)",
+    )
     .run(uuid, name, parent?.id ?? null, parent?.root_provider_id ?? null, ts, ts);
   const id = Number(info.lastInsertRowid);
   if (!parent) db.prepare("UPDATE resource_providers SET root_provider_id = id WHERE id = ?").run(id);
@@ -90,30 +94,39 @@ export function subtreeIds(db: Db, id: number): number[] {
  * Rename and/or move a provider. Before 1.37 a parent, once set, cannot change; from 1.37 a provider
  * may move to another parent or become a root, but never under its own subtree.
  */
-export function updateProvider(db: Db, rp: ProviderRow, name: string, parentUuid: string | null | undefined, allowReparent: boolean): ProviderRow {
+export function updateProvider(
+  db: Db,
+  rp: ProviderRow,
+  name: string,
+  parentUuid: string | null | undefined,
+  allowReparent: boolean,
+): ProviderRow {
   duplicate(db, name, rp.uuid, rp.id);
   let parentId = rp.parent_provider_id;
   if (parentUuid !== undefined && parentUuid !== rp.parent_provider_uuid) {
     if (!allowReparent) {
-      if (rp.parent_provider_uuid !== null) throw badRequest("Unable to save resource provider " + rp.uuid + ": re-parenting a provider is not currently allowed.");
-      if (parentUuid === null) throw badRequest("Unable to save resource provider " + rp.uuid + ": un-parenting a provider is not currently allowed.");
+      if (rp.parent_provider_uuid !== null)
+        throw badRequest("Unable to save resource provider " + rp.uuid + ": re-parenting a provider is not currently allowed.");
+      if (parentUuid === null)
+        throw badRequest("Unable to save resource provider " + rp.uuid + ": un-parenting a provider is not currently allowed.");
     }
     const subtree = subtreeIds(db, rp.id);
     if (parentUuid !== null) {
       const parent = parentOf(db, parentUuid);
-      if (subtree.includes(parent.id)) throw badRequest(`Unable to save resource provider ${rp.uuid}: creating loop in the provider tree is not allowed.`);
+      if (subtree.includes(parent.id))
+        throw badRequest(`Unable to save resource provider ${rp.uuid}: creating loop in the provider tree is not allowed.`);
       parentId = parent.id;
     } else parentId = null;
-    const newRoot = parentId === null ? rp.id : (db.prepare("SELECT root_provider_id AS r FROM resource_providers WHERE id = ?").get(parentId) as { r: number }).r;
+    const newRoot =
+      parentId === null
+        ? rp.id
+        : (db.prepare("SELECT root_provider_id AS r FROM resource_providers WHERE id = ?").get(parentId) as { r: number }).r;
     const setRoot = db.prepare("UPDATE resource_providers SET root_provider_id = ? WHERE id = ?");
     for (const id of subtree) setRoot.run(newRoot, id);
   }
-  db.prepare("UPDATE resource_providers SET name = ?, parent_provider_id = ?, generation = generation + 1, updated_at = ? WHERE id = ?").run(
-    name,
-    parentId,
-    now(),
-    rp.id,
-  );
+  db.prepare(
+    "UPDATE resource_providers SET name = ?, parent_provider_id = ?, generation = generation + 1, updated_at = ? WHERE id = ?",
+  ).run(name, parentId, now(), rp.id);
   return getProvider(db, rp.uuid) as ProviderRow;
 }
 
@@ -123,7 +136,10 @@ export function deleteProvider(db: Db, uuid: string): void {
   if (db.prepare("SELECT 1 FROM allocations WHERE resource_provider_id = ? LIMIT 1").get(rp.id))
     throw conflict(`Unable to delete resource provider ${uuid}: Resource provider has allocations.`, ErrorCode.PROVIDER_IN_USE);
   if (db.prepare("SELECT 1 FROM resource_providers WHERE parent_provider_id = ? LIMIT 1").get(rp.id))
-    throw conflict(`Unable to delete parent resource provider ${uuid}: It has child resource providers.`, ErrorCode.PROVIDER_CANNOT_DELETE_PARENT);
+    throw conflict(
+      `Unable to delete parent resource provider ${uuid}: It has child resource providers.`,
+      ErrorCode.PROVIDER_CANNOT_DELETE_PARENT,
+    );
   db.prepare("DELETE FROM inventories WHERE resource_provider_id = ?").run(rp.id);
   db.prepare("DELETE FROM resource_provider_traits WHERE resource_provider_id = ?").run(rp.id);
   db.prepare("DELETE FROM resource_provider_aggregates WHERE resource_provider_id = ?").run(rp.id);

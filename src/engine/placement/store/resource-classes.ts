@@ -44,6 +44,7 @@ export function deleteCustomResourceClass(db: Db, name: string): void {
   if (!row) throw notFound(`No such resource class ${name}.`);
   if (isStandardResourceClass(name)) throw badRequest(`Error in delete resource class: Cannot delete standard resource class ${name}.`);
   const inUse = db.prepare("SELECT 1 FROM inventories WHERE resource_class_id = ? LIMIT 1").get(row.id);
-  if (inUse) throw new HttpError(409, `Error in delete resource class: Cannot delete resource class ${name}. Class is in use in inventory.`);
+  if (inUse)
+    throw new HttpError(409, `Error in delete resource class: Cannot delete resource class ${name}. Class is in use in inventory.`);
   db.prepare("DELETE FROM resource_classes WHERE id = ?").run(row.id);
 }

@@ -18,7 +18,8 @@ export interface ProviderState {
 export function loadSnapshot(db: Db): Map<number, ProviderState> {
   return db.transaction(() => {
     const out = new Map<number, ProviderState>();
-    for (const row of allProviders(db)) out.set(row.id, { row, inventories: new Map(), used: new Map(), traits: new Set(), aggregates: new Set() });
+    for (const row of allProviders(db))
+      out.set(row.id, { row, inventories: new Map(), used: new Map(), traits: new Set(), aggregates: new Set() });
     const invs = db
       .prepare("SELECT i.*, rc.name AS rc FROM inventories i JOIN resource_classes rc ON rc.id = i.resource_class_id ORDER BY rc.id")
       .all() as Array<Inventory & { resource_provider_id: number; rc: string }>;
@@ -34,7 +35,9 @@ export function loadSnapshot(db: Db): Map<number, ProviderState> {
       .all() as Array<{ rp: number; name: string }>;
     for (const t of traits) out.get(t.rp)?.traits.add(t.name);
     const aggs = db
-      .prepare("SELECT rpa.resource_provider_id AS rp, pa.uuid FROM resource_provider_aggregates rpa JOIN placement_aggregates pa ON pa.id = rpa.aggregate_id")
+      .prepare(
+        "SELECT rpa.resource_provider_id AS rp, pa.uuid FROM resource_provider_aggregates rpa JOIN placement_aggregates pa ON pa.id = rpa.aggregate_id",
+      )
       .all() as Array<{ rp: number; uuid: string }>;
     for (const a of aggs) out.get(a.rp)?.aggregates.add(a.uuid);
     return out;

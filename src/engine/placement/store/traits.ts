@@ -49,7 +49,9 @@ export function deleteTrait(db: Db, name: string): void {
 export function providerTraits(db: Db, rpId: number): string[] {
   return (
     db
-      .prepare("SELECT t.name FROM resource_provider_traits rpt JOIN traits t ON t.id = rpt.trait_id WHERE rpt.resource_provider_id = ? ORDER BY t.name")
+      .prepare(
+        "SELECT t.name FROM resource_provider_traits rpt JOIN traits t ON t.id = rpt.trait_id WHERE rpt.resource_provider_id = ? ORDER BY t.name",
+      )
       .all(rpId) as Array<{ name: string }>
   ).map((r) => r.name);
 }
@@ -65,7 +67,9 @@ export function setProviderTraits(db: Db, rp: ProviderRow, expectedGeneration: n
   if (missing.length > 0) throw badRequest(`No such trait(s): ${missing.join(", ")}`);
   const generation = bumpGeneration(db, rp, expectedGeneration);
   db.prepare("DELETE FROM resource_provider_traits WHERE resource_provider_id = ?").run(rp.id);
-  const add = db.prepare("INSERT INTO resource_provider_traits (trait_id, resource_provider_id, created_at) SELECT id, ?, ? FROM traits WHERE name = ?");
+  const add = db.prepare(
+    "INSERT INTO resource_provider_traits (trait_id, resource_provider_id, created_at) SELECT id, ?, ? FROM traits WHERE name = ?",
+  );
   const ts = now();
   for (const name of new Set(names)) add.run(rp.id, ts, name);
   return generation;

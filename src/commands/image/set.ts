@@ -1,0 +1,57 @@
+import { Args, Flags } from "@oclif/core";
+import { ImageCommand, parseProperties, visibilityOf } from "../../engine/image/cli-command.js";
+
+const VIS = ["public", "private", "community", "shared"];
+const visFlag = (name: string, summary: string) => Flags.boolean({ summary, exclusive: VIS.filter((v) => v !== name) });
+
+export default class ImageSet extends ImageCommand<typeof ImageSet> {
+  static override summary = "Set image properties";
+  static override args = { image: Args.string({ required: true, description: "Image to modify (name or ID)" }) };
+  static override flags = {
+    name: Flags.string({ summary: "New image name" }),
+    "min-disk": Flags.integer({ summary: "Minimum disk size needed to boot image, in gigabytes" }),
+    "min-ram": Flags.integer({ summary: "Minimum RAM size needed to boot image, in megabytes" }),
+    "container-format": Flags.string({ summary: "Image container format" }),
+    "disk-format": Flags.string({ summary: "Image disk format" }),
+    protected: Flags.boolean({ summary: "Prevent image from being deleted", exclusive: ["unprotected"] }),
+    unprotected: Flags.boolean({ summary: "Allow image to be deleted (default)" }),
+    public: visFlag("public", "Image is accessible to the public"),
+    private: visFlag("private", "Image is inaccessible to the public (default)"),
+    community: visFlag("community", "Image is accessible to the community"),
+    shared: visFlag("shared", "Image can be shared"),
+    property: Flags.string({ summary: "Set a property on this image (repeat option to set multiple properties)", multiple: true, multipleNonGreedy: true }),
+    tag: Flags.string({ summary: "Set a tag on this image (repeat option to set multiple tags)", multiple: true, multipleNonGreedy: true }),
+    project: Flags.string({ summary: "Set an alternate project on this image (ID)" }),
+    activate: Flags.boolean({ summary: "Activate the image", exclusive: ["deactivate"] }),
+    deactivate: Flags.boolean({ summary: "Deactivate the image" }),
+    accept: Flags.boolean({ summary: "Accept the image membership", exclusive: ["reject", "pending"] }),
+    reject: Flags.boolean({ summary: "Reject the image membership", exclusive: ["pending"] }),
+    pending: Flags.boolean({ summary: "Reset the image membership to 'pending'" }),
+  };
+
+  async run(): Promise<void> {
+    const f = this.flags;
+    const image = await this.images.find(this.args.image);
+    const wanted: Record<string, unknown> = { ...parseProperties(f.property) };
+    if (f.name !== undefined) wanted.name = f.name;
+    if (f["min-disk"] !== undefined) wanted.min_disk = f["min-disk"];
+    if (f["min-ram"] !== undefined) wanted.min_ram = f["min-ram"];
+    if (f["container-format"]) wanted.container_format = f["container-format"];
+    if (f["disk-format"]) wanted.disk_format = f["disk-format"];
+    if (f.protected) wanted.protected = true;
+    if (f.unprotected) wanted.protected = false;
+    const visibility = visibilityOf(f);
+    if (visibility) wanted.visibility = visibility;
+    if (f.project) wanted.owner = f.project;
+    if (f.tag?.length) wanted.tags = [...new Set([...(image.tags ?? []), ...f.tag])];
+    // Membership answers and activation are separate calls, made before the attribute update.
+    const status = f.accept ? "accepted" : f.reject ? "rejected" : f.pending ? "pending" : undefined;
+    if (status) await this.images.setMemberStatus(image.id, await this.images.currentProject(), status);
+    if (f.deactivate) await this.images.action(image.id, "deactivate");
+    if (f.activate) await this.images.action(image.id, "reactivate");
+    const ops = Object.entries(wanted)
+      .filter(([k, v]) => JSON.stringify(image[k]) !== JSON.stringify(v))
+      .map(([k, v]) => ({ op: k in image ? "replace" : "add", path: `/${k}`, value: v }));
+    if (ops.length) await this.images.patch(image.id, ops);
+  }
+}
