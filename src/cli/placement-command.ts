@@ -104,6 +104,29 @@ export abstract class PlacementCommand<T extends typeof Command> extends ClientC
     }
   }
 
+  /**
+   * A consumer's allocations as osc-placement lists them: one row per provider, with the consumer's
+   * project/user (from 1.12, or always for `unset`) and consumer type (from 1.38).
+   */
+  protected async printAllocations(body: Record<string, unknown>, withOwner = false): Promise<void> {
+    const fields = ["resource_provider", "generation", "resources"];
+    const owner: Record<string, unknown> = {};
+    if (withOwner || (await this.atLeast(12))) {
+      fields.push("project_id", "user_id");
+      owner.project_id = body.project_id ?? null;
+      owner.user_id = body.user_id ?? null;
+    }
+    if (await this.atLeast(38)) {
+      fields.push("consumer_type");
+      owner.consumer_type = body.consumer_type ?? null;
+    }
+    const per = (body.allocations ?? {}) as Record<string, Record<string, unknown>>;
+    await this.printList(
+      fields,
+      Object.entries(per).map(([rp, a]) => pick({ resource_provider: rp, ...owner, ...a }, fields)),
+    );
+  }
+
   /** A Python float as the openstack client prints it (16.0, 1.5); left a number for JSON/YAML output. */
   protected pyFloat(v: unknown): Cell {
     const format = (this.flags as unknown as { format: string }).format;
@@ -170,4 +193,32 @@ export function parseInventoryResource(arg: string): { name: string; field: Inve
   if (!(INVENTORY_FIELDS as readonly string[]).includes(field)) throw new Error(`Unknown inventory field ${field}`);
   const value = field === "allocation_ratio" ? pyFloatValue(raw) : pyInt(raw);
   return { name, field: field as InventoryField, value };
+}
+
+/**
+ * osc-placement's parse_allocations: `rp=<uuid>,VCPU=2,MEMORY_MB=512` strings, merged per provider; the
+ * same class given twice for one provider with different amounts is a conflict.
+ */
+export function parseAllocations(args: string[]): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const arg of args) {
+    if (!arg.includes("=") || !arg.includes(",")) throw new Error("Incorrect allocation string format");
+    const parsed: Record<string, string> = {};
+    for (const kv of arg.split(",")) {
+      const pair = kv.split("=");
+      if (pair.length !== 2) throw new Error(`dictionary update sequence element has length ${pair.length}; 2 is required`);
+      parsed[pair[0] as string] = pair[1] as string;
+    }
+    const rp = parsed.rp;
+    if (rp === undefined) throw new Error("Resource provider parameter is required for allocation string");
+    const resources = Object.fromEntries(Object.entries(parsed).filter(([k]) => k !== "rp").map(([k, v]) => [k, pyInt(v)]));
+    const prev = out[rp];
+    if (!prev) out[rp] = resources;
+    else {
+      for (const [rc, amount] of Object.entries(resources))
+        if (rc in prev && prev[rc] !== amount) throw new Error(`Conflict detected for resource provider ${rp} resource class ${rc}`);
+      Object.assign(prev, resources);
+    }
+  }
+  return out;
 }

@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/engine/common/config/config.js";
+import { layout } from "../../src/engine/common/paths.js";
+import { bootstrap } from "../../src/engine/identity/bootstrap.js";
+import { openKeystoneStore } from "../../src/engine/identity/keystone.js";
 import { type KeystoneHandle, startKeystone } from "../helpers/keystone.js";
 import { adminProject, adminUser, call, login } from "./client.js";
 
@@ -58,6 +62,23 @@ describe("services, endpoints, regions", () => {
     const list = await call(ks.url, "GET", "/v3/regions", { token: admin });
     expect(list.body.regions.map((x: { id: string }) => x.id).sort()).toEqual(["RegionOne", "RegionTwo", "RegionTwoA"]);
     expect((await call(ks.url, "POST", "/v3/regions", { token: admin, body: { region: { id: "RegionTwo" } } })).status).toBe(409);
+  });
+});
+
+describe("writes by another process (keystone-manage while keystone runs)", () => {
+  it("a bootstrap re-run that moves the identity endpoint shows in the next token's catalog", async () => {
+    const before = await login(ks.url, adminUser, ks.adminPassword, adminProject);
+    const pub = (t: typeof before) =>
+      t.res.body.token.catalog.find((s: { type: string }) => s.type === "identity").endpoints.find((e: { interface: string }) => e.interface === "public").url;
+    expect(pub(before)).toBe(`${ks.url}/v3`);
+    const store = openKeystoneStore(loadConfig(undefined, ks.settings), layout(ks.stateDir));
+    try {
+      bootstrap(store, { password: ks.adminPassword, regionId: "RegionOne", publicUrl: "http://moved.example:5000/v3" });
+    } finally {
+      store.close();
+    }
+    const after = await login(ks.url, adminUser, ks.adminPassword, adminProject);
+    expect(pub(after)).toBe("http://moved.example:5000/v3");
   });
 });
 

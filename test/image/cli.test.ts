@@ -27,7 +27,21 @@ describe("os image", () => {
     writeFileSync(file, data);
     const md5 = createHash("md5").update(data).digest("hex");
 
-    const created = await os(["image", "create", "--file", file, "--disk-format", "raw", "--property", "hw_disk_bus=scsi", "--tag", "t1", "cli-img", "-f", "json"]);
+    const created = await os([
+      "image",
+      "create",
+      "--file",
+      file,
+      "--disk-format",
+      "raw",
+      "--property",
+      "hw_disk_bus=scsi",
+      "--tag",
+      "t1",
+      "cli-img",
+      "-f",
+      "json",
+    ]);
     expect(created.exitCode, created.stderr).toBe(0);
     const shown = JSON.parse(created.stdout);
     expect(Object.keys(shown)).toEqual([
@@ -51,7 +65,14 @@ describe("os image", () => {
       "virtual_size",
       "visibility",
     ]);
-    expect(shown).toMatchObject({ name: "cli-img", status: "active", checksum: md5, size: 200_000, container_format: "bare", tags: ["t1"] });
+    expect(shown).toMatchObject({
+      name: "cli-img",
+      status: "active",
+      checksum: md5,
+      size: 200_000,
+      container_format: "bare",
+      tags: ["t1"],
+    });
     expect(shown.properties).toMatchObject({ hw_disk_bus: "scsi", os_hash_algo: "sha512", "owner_specified.openstack.md5": md5 });
 
     const list = await os(["image", "list"]);

@@ -92,7 +92,10 @@ describe("upload and download", () => {
     const c = client(g.base, "demo:p1");
     const img = await c.create({ name: "race" });
     const url = `${g.base}/v2/images/${img.id}/file`;
-    const results = await Promise.all([streamUpload(url, "demo:p1", patternStream(2 * MiB)), streamUpload(url, "demo:p1", patternStream(2 * MiB))]);
+    const results = await Promise.all([
+      streamUpload(url, "demo:p1", patternStream(2 * MiB)),
+      streamUpload(url, "demo:p1", patternStream(2 * MiB)),
+    ]);
     expect(results.map((r) => r.status).sort()).toEqual([204, 409]);
     const shown = (await c.get(`/v2/images/${img.id}`)).json;
     expect(shown).toMatchObject({ status: "active", size: 2 * MiB });

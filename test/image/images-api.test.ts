@@ -36,7 +36,13 @@ describe("version discovery", () => {
 describe("create, show, delete", () => {
   it("creates a queued image owned by the caller's project, with Location and Glance's fields", async () => {
     const c = client(g.base, "demo:p1");
-    const r = await c.post("/v2/images", { name: "cirros", disk_format: "qcow2", container_format: "bare", hw_disk_bus: "scsi", tags: ["a", "b"] });
+    const r = await c.post("/v2/images", {
+      name: "cirros",
+      disk_format: "qcow2",
+      container_format: "bare",
+      hw_disk_bus: "scsi",
+      tags: ["a", "b"],
+    });
     expect(r.status).toBe(201);
     const img = r.json;
     expect(r.headers.get("location")).toBe(`${g.base}/v2/images/${img.id}`);

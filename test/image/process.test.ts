@@ -1,9 +1,9 @@
 import { type ChildProcess, fork } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { client, streamDownload, patternStream, streamUpload } from "./helpers.js";
+import { client, patternStream, streamDownload, streamUpload } from "./helpers.js";
 
 let child: ChildProcess;
 let base = "";
@@ -47,7 +47,6 @@ describe("glance-api process", () => {
     expect((await streamUpload(`${base}/v2/images/${img.id}/file`, "demo:p1", patternStream(300_000))).status).toBe(204);
     const down = await streamDownload(`${base}/v2/images/${img.id}/file`, "demo:p1");
     expect(down.size).toBe(300_000);
-    const { statSync } = await import("node:fs");
     expect(statSync(join(home, "images", img.id)).size).toBe(300_000);
     expect(statSync(join(home, "db", "glance.sqlite")).isFile()).toBe(true);
     expect(statSync(join(home, "etc", "glance", "api-paste.ini")).isFile()).toBe(true);

@@ -9,7 +9,9 @@ const visFlag = (name: string, summary: string) => Flags.boolean({ summary, excl
 
 export default class ImageCreate extends ImageCommand<typeof ImageCreate> {
   static override summary = "Create/upload an image";
-  static override examples = ["<%= config.bin %> image create --file cirros.qcow2 --disk-format qcow2 --container-format bare --public cirros"];
+  static override examples = [
+    "<%= config.bin %> image create --file cirros.qcow2 --disk-format qcow2 --container-format bare --public cirros",
+  ];
   static override args = { name: Args.string({ required: true, description: "New image name" }) };
   static override flags = {
     id: Flags.string({ summary: "Image ID to reserve" }),
@@ -24,7 +26,11 @@ export default class ImageCreate extends ImageCommand<typeof ImageCreate> {
     private: visFlag("private", "Image is inaccessible to the public (default)"),
     community: visFlag("community", "Image is accessible to the community"),
     shared: visFlag("shared", "Image can be shared"),
-    property: Flags.string({ summary: "Set a property on this image (repeat option to set multiple properties)", multiple: true, multipleNonGreedy: true }),
+    property: Flags.string({
+      summary: "Set a property on this image (repeat option to set multiple properties)",
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
     tag: Flags.string({ summary: "Set a tag on this image (repeat option to set multiple tags)", multiple: true, multipleNonGreedy: true }),
     project: Flags.string({ summary: "Set an alternate project on this image (ID)" }),
   };
@@ -67,4 +73,3 @@ export default class ImageCreate extends ImageCommand<typeof ImageCreate> {
     await this.printOne(formatImage(image, f.format));
   }
 }
-

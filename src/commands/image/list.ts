@@ -13,10 +13,17 @@ export default class ImageList extends ImageCommand<typeof ImageList> {
     private: visFlag("private", "List only private images"),
     community: visFlag("community", "List only community images"),
     shared: visFlag("shared", "List only shared images"),
-    property: Flags.string({ summary: "Filter output based on property (repeat option to filter on multiple properties)", multiple: true, multipleNonGreedy: true }),
+    property: Flags.string({
+      summary: "Filter output based on property (repeat option to filter on multiple properties)",
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
     name: Flags.string({ summary: "Filter images based on name." }),
     status: Flags.string({ summary: "Filter images based on status." }),
-    "member-status": Flags.string({ summary: "Filter images based on member status.", options: ["accepted", "pending", "rejected", "all"] }),
+    "member-status": Flags.string({
+      summary: "Filter images based on member status.",
+      options: ["accepted", "pending", "rejected", "all"],
+    }),
     project: Flags.string({ summary: "Search by project (ID)" }),
     tag: Flags.string({ summary: "Filter images based on tag.", multiple: true, multipleNonGreedy: true }),
     hidden: Flags.boolean({ summary: "List hidden images" }),
@@ -51,6 +58,9 @@ export default class ImageList extends ImageCommand<typeof ImageList> {
       }
       return 0;
     });
-    await this.printList(f.long ? LONG_COLUMNS : LIST_COLUMNS, images.map((i) => listRow(i, f.format)));
+    await this.printList(
+      f.long ? LONG_COLUMNS : LIST_COLUMNS,
+      images.map((i) => listRow(i, f.format)),
+    );
   }
 }

@@ -19,7 +19,11 @@ export default class ImageSet extends ImageCommand<typeof ImageSet> {
     private: visFlag("private", "Image is inaccessible to the public (default)"),
     community: visFlag("community", "Image is accessible to the community"),
     shared: visFlag("shared", "Image can be shared"),
-    property: Flags.string({ summary: "Set a property on this image (repeat option to set multiple properties)", multiple: true, multipleNonGreedy: true }),
+    property: Flags.string({
+      summary: "Set a property on this image (repeat option to set multiple properties)",
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
     tag: Flags.string({ summary: "Set a tag on this image (repeat option to set multiple tags)", multiple: true, multipleNonGreedy: true }),
     project: Flags.string({ summary: "Set an alternate project on this image (ID)" }),
     activate: Flags.boolean({ summary: "Activate the image", exclusive: ["deactivate"] }),

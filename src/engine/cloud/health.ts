@@ -3,7 +3,12 @@ import { connect } from "node:net";
 import type { ServiceSpec } from "./services.js";
 
 /** HTTP services answer GET / (version discovery) with < 500; others accept a TCP connection. */
-export function healthCheck(spec: ServiceSpec, host: string, timeoutMs = 2000): Promise<boolean> {
+export async function healthCheck(spec: ServiceSpec, host: string, timeoutMs = 2000): Promise<boolean> {
+  if (spec.transportUrl) {
+    // Loaded lazily: `os cloud status` and friends should not pay for zeromq at start-up.
+    const { pingBroker } = await import("../common/rpc/client.js");
+    return pingBroker(spec.transportUrl, timeoutMs);
+  }
   return new Promise((resolve) => {
     if (spec.port) {
       const req = request({ host, port: spec.port, path: "/", method: "GET", timeout: timeoutMs }, (res) => {

@@ -14,6 +14,10 @@ export interface ServiceSpec {
   port?: number;
   /** TCP port a non-HTTP service listens on (health check: the port accepts a connection). */
   tcpPort?: number;
+  /** A message bus: health check is a broker ping over ZeroMQ at this transport URL. */
+  transportUrl?: string;
+  /** Extra argv for the entry (a compute node's --host). */
+  args?: string[];
 }
 
 function portOf(url: string): number | undefined {
@@ -28,6 +32,7 @@ export function cloudServices(cfg: Config): ServiceSpec[] {
       description: "ZeroMQ message broker of cell1",
       entry: "engine/common/rpc/broker-main",
       tcpPort: portOf(cfg.str("DEFAULT", "transport_url")),
+      transportUrl: cfg.str("DEFAULT", "transport_url"),
     },
   ];
   if (cfg.bool("trace", "enabled"))
@@ -39,6 +44,7 @@ export function cloudServices(cfg: Config): ServiceSpec[] {
     });
   services.push(
     { name: "keystone", description: "Identity API v3", entry: "engine/identity/main", port: cfg.int("api", "keystone_port") },
+    { name: "glance", description: "Image API v2", entry: "engine/image/main", port: cfg.int("api", "glance_port") },
     { name: "placement", description: "Placement API", entry: "engine/placement/main", port: cfg.int("api", "placement_port") },
   );
   return services.filter((s) => entryExists(s.entry));

@@ -70,6 +70,7 @@ export class Supervisor {
   private spawn(unit: Unit) {
     if (this.stopping) return;
     const { args } = entryCommand(unit.spec.entry);
+    args.push(...(unit.spec.args ?? []));
     const out = openSync(this.layout.log(unit.spec.name), "a");
     const child = spawn(process.execPath, args, {
       env: { ...process.env, POCKETSTACK_HOME: this.layout.root },

@@ -32,8 +32,8 @@ export class KeystoneStore {
     opts: StoreOptions = {},
   ) {
     migrate(db, KEYSTONE_MIGRATIONS);
-    this.dataVersion = db.prepare("PRAGMA data_version");
-    this.totalChanges = db.prepare("SELECT total_changes()");
+    this.dataVersion = db.prepare("PRAGMA data_version").pluck();
+    this.totalChanges = db.prepare("SELECT total_changes()").pluck();
     const hash: HashSettings = { algorithm: opts.hash?.algorithm ?? "bcrypt", rounds: opts.hash?.rounds ?? 0 };
     this.resource = new ResourceBackend(db);
     this.identity = new IdentityBackend(db, hash);
@@ -54,7 +54,7 @@ export class KeystoneStore {
    * Memoized lookups on the validate path are keyed by it, so they are never stale.
    */
   generation(): string {
-    return `${this.totalChanges.pluck().get()}:${this.dataVersion.pluck().get()}`;
+    return `${this.totalChanges.get()}:${this.dataVersion.get()}`;
   }
 
   static open(file: string, opts: StoreOptions = {}): KeystoneStore {

@@ -63,11 +63,13 @@ export class ImageClient {
       token: flags["os-token"],
     };
     const session = Session.fromEnvironment({ explicit, cloud: flags["os-cloud"], stateDir: flags["state-dir"] });
-    const base = endpoint ? async () => endpoint.replace(/\/+$/, "") : async () => (await session.endpointFor("image")).replace(/\/+$/, "").replace(/\/v2$/, "");
+    const base = endpoint
+      ? async () => endpoint.replace(/\/+$/, "")
+      : async () => (await session.endpointFor("image")).replace(/\/+$/, "").replace(/\/v2$/, "");
     return new ImageClient(session, base);
   }
 
-  private async call<T = any>(method: string, path: string, opts: RequestOptions = {}) {
+  private async call<T = unknown>(method: string, path: string, opts: RequestOptions = {}) {
     const base = await this.endpoint();
     // In direct mode (no Keystone) the given token goes out as is and the session never authenticates.
     const headers = { ...(opts.headers ?? {}), ...(this.direct && this.token ? { "x-auth-token": this.token } : {}) };

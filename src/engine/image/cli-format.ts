@@ -2,7 +2,25 @@ import type { Row } from "../../cli/output.js";
 import type { Image, Member } from "./cli-client.js";
 
 /** Fields python-openstackclient shows as such; every other attribute goes under `properties`. */
-const SHOWN = ["status", "name", "container_format", "created_at", "size", "disk_format", "updated_at", "visibility", "min_disk", "protected", "id", "file", "checksum", "owner", "virtual_size", "min_ram", "schema"];
+const SHOWN = [
+  "status",
+  "name",
+  "container_format",
+  "created_at",
+  "size",
+  "disk_format",
+  "updated_at",
+  "visibility",
+  "min_disk",
+  "protected",
+  "id",
+  "file",
+  "checksum",
+  "owner",
+  "virtual_size",
+  "min_ram",
+  "schema",
+];
 /** What openstacksdk's Image resource never reports as a property. */
 const NOT_PROPERTIES = new Set(["tags", "self", "location", "locations", "direct_url", "stores"]);
 
@@ -42,7 +60,11 @@ export function formatImage(img: Image, format: string): Row {
   const tags = (img.tags as string[] | undefined) ?? [];
   info.tags = machine(format) ? tags : formatList(tags);
   if (Object.keys(properties).length) info.properties = machine(format) ? properties : formatDict(properties);
-  return Object.fromEntries(Object.keys(info).sort().map((k) => [k, info[k] as Row[string]]));
+  return Object.fromEntries(
+    Object.keys(info)
+      .sort()
+      .map((k) => [k, info[k] as Row[string]]),
+  );
 }
 
 /** `openstack image add project`: the member's attributes, sorted. */
@@ -51,7 +73,19 @@ export function formatMember(m: Member): Row {
 }
 
 export const LIST_COLUMNS = ["ID", "Name", "Status"];
-export const LONG_COLUMNS = ["ID", "Name", "Disk Format", "Container Format", "Size", "Checksum", "Status", "Visibility", "Protected", "Project", "Tags"];
+export const LONG_COLUMNS = [
+  "ID",
+  "Name",
+  "Disk Format",
+  "Container Format",
+  "Size",
+  "Checksum",
+  "Status",
+  "Visibility",
+  "Protected",
+  "Project",
+  "Tags",
+];
 
 export function listRow(img: Image, format: string): Row {
   const tags = (img.tags as string[] | undefined) ?? [];

@@ -67,7 +67,13 @@ export class FileStore {
       rmSync(tmp, { force: true });
       throw err;
     }
-    return { size, checksum: md5.digest("hex"), hashAlgo: "sha512", hashValue: sha512.digest("hex"), virtualSize: virtualSize(head, size, diskFormat) };
+    return {
+      size,
+      checksum: md5.digest("hex"),
+      hashAlgo: "sha512",
+      hashValue: sha512.digest("hex"),
+      virtualSize: virtualSize(head, size, diskFormat),
+    };
   }
 
   /** Move staged data into the store, recomputing what it holds (Glance re-reads it on import too). */

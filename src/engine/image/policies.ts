@@ -46,10 +46,18 @@ export const GLANCE_POLICY_DEFAULTS: RuleDefault[] = [
   rule("download_image", ADMIN_OR_MEMBER_OF_VISIBLE, "Download an image's data.", [op("GET", "/v2/images/{image_id}/file")]),
   rule("upload_image", ADMIN_OR_PROJECT_MEMBER, "Upload an image's data.", [op("PUT", "/v2/images/{image_id}/file")]),
   rule("add_member", ADMIN_OR_PROJECT_MEMBER, "Share an image with a project.", [op("POST", "/v2/images/{image_id}/members")]),
-  rule("delete_member", ADMIN_OR_PROJECT_MEMBER, "Stop sharing an image with a project.", [op("DELETE", "/v2/images/{image_id}/members/{member_id}")]),
-  rule("get_member", ADMIN_OR_PROJECT_READER_OR_SHARED_MEMBER, "Show one member of an image.", [op("GET", "/v2/images/{image_id}/members/{member_id}")]),
-  rule("get_members", ADMIN_OR_PROJECT_READER_OR_SHARED_MEMBER, "List the members of an image.", [op("GET", "/v2/images/{image_id}/members")]),
-  rule("modify_member", ADMIN_OR_SHARED_MEMBER, "Accept or reject an image shared with one's project.", [op("PUT", "/v2/images/{image_id}/members/{member_id}")]),
+  rule("delete_member", ADMIN_OR_PROJECT_MEMBER, "Stop sharing an image with a project.", [
+    op("DELETE", "/v2/images/{image_id}/members/{member_id}"),
+  ]),
+  rule("get_member", ADMIN_OR_PROJECT_READER_OR_SHARED_MEMBER, "Show one member of an image.", [
+    op("GET", "/v2/images/{image_id}/members/{member_id}"),
+  ]),
+  rule("get_members", ADMIN_OR_PROJECT_READER_OR_SHARED_MEMBER, "List the members of an image.", [
+    op("GET", "/v2/images/{image_id}/members"),
+  ]),
+  rule("modify_member", ADMIN_OR_SHARED_MEMBER, "Accept or reject an image shared with one's project.", [
+    op("PUT", "/v2/images/{image_id}/members/{member_id}"),
+  ]),
   rule("deactivate", ADMIN_OR_PROJECT_MEMBER, "Deactivate an image.", [op("POST", "/v2/images/{image_id}/actions/deactivate")]),
   rule("reactivate", ADMIN_OR_PROJECT_MEMBER, "Reactivate an image.", [op("POST", "/v2/images/{image_id}/actions/reactivate")]),
 ];

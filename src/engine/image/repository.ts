@@ -1,6 +1,16 @@
 import type { Db } from "../common/db/database.js";
 
-export const IMAGE_STATUSES = ["queued", "saving", "active", "killed", "deleted", "pending_delete", "deactivated", "uploading", "importing"] as const;
+export const IMAGE_STATUSES = [
+  "queued",
+  "saving",
+  "active",
+  "killed",
+  "deleted",
+  "pending_delete",
+  "deactivated",
+  "uploading",
+  "importing",
+] as const;
 export type ImageStatus = (typeof IMAGE_STATUSES)[number];
 export const VISIBILITIES = ["public", "private", "shared", "community"] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
@@ -39,7 +49,17 @@ export interface ImageMember {
 }
 
 /** Base columns a PATCH or a create may set directly. */
-export const MUTABLE_COLUMNS = ["name", "visibility", "disk_format", "container_format", "owner", "min_disk", "min_ram", "protected", "os_hidden"] as const;
+export const MUTABLE_COLUMNS = [
+  "name",
+  "visibility",
+  "disk_format",
+  "container_format",
+  "owner",
+  "min_disk",
+  "min_ram",
+  "protected",
+  "os_hidden",
+] as const;
 export type MutableColumn = (typeof MUTABLE_COLUMNS)[number];
 export type ImageChanges = Partial<Pick<Image, MutableColumn>>;
 /** What only the service itself changes: the status and what the data upload learned. */
@@ -94,7 +114,8 @@ export class ImageRepository {
         )
         .run({ ...image, protected: image.protected ? 1 : 0, os_hidden: image.os_hidden ? 1 : 0, t });
       this.writeProperties(image.id, image.properties, t);
-      for (const tag of new Set(image.tags)) this.db.prepare("INSERT INTO image_tags (image_id, value, created_at) VALUES (?, ?, ?)").run(image.id, tag, t);
+      for (const tag of new Set(image.tags))
+        this.db.prepare("INSERT INTO image_tags (image_id, value, created_at) VALUES (?, ?, ?)").run(image.id, tag, t);
     })();
     return this.get(image.id) as Image;
   }
@@ -144,10 +165,12 @@ export class ImageRepository {
       }
       if (this.db.prepare(`UPDATE images SET ${set} WHERE ${where}`).run(values).changes === 0) return false;
       if (opts.setProperties) this.writeProperties(id, opts.setProperties, t);
-      for (const name of opts.removeProperties ?? []) this.db.prepare("DELETE FROM image_properties WHERE image_id = ? AND name = ?").run(id, name);
+      for (const name of opts.removeProperties ?? [])
+        this.db.prepare("DELETE FROM image_properties WHERE image_id = ? AND name = ?").run(id, name);
       if (opts.tags) {
         this.db.prepare("DELETE FROM image_tags WHERE image_id = ?").run(id);
-        for (const tag of new Set(opts.tags)) this.db.prepare("INSERT INTO image_tags (image_id, value, created_at) VALUES (?, ?, ?)").run(id, tag, t);
+        for (const tag of new Set(opts.tags))
+          this.db.prepare("INSERT INTO image_tags (image_id, value, created_at) VALUES (?, ?, ?)").run(id, tag, t);
       }
       return true;
     })();
@@ -157,9 +180,11 @@ export class ImageRepository {
   /** Soft-delete (status deleted, deleted = 1); false when it was already gone. */
   delete(id: string): boolean {
     const t = now();
-    return this.db
-      .prepare("UPDATE images SET status = 'deleted', deleted = 1, deleted_at = ?, updated_at = ? WHERE id = ? AND deleted = 0")
-      .run(t, t, id).changes > 0;
+    return (
+      this.db
+        .prepare("UPDATE images SET status = 'deleted', deleted = 1, deleted_at = ?, updated_at = ? WHERE id = ? AND deleted = 0")
+        .run(t, t, id).changes > 0
+    );
   }
 
   addTag(id: string, tag: string): void {
@@ -250,13 +275,15 @@ export class ImageRepository {
   // --- members
 
   getMember(imageId: string, member: string): ImageMember | undefined {
-    return this.db.prepare("SELECT image_id, member, status, created_at, updated_at FROM image_members WHERE image_id = ? AND member = ?").get(imageId, member) as
-      | ImageMember
-      | undefined;
+    return this.db
+      .prepare("SELECT image_id, member, status, created_at, updated_at FROM image_members WHERE image_id = ? AND member = ?")
+      .get(imageId, member) as ImageMember | undefined;
   }
 
   listMembers(imageId: string): ImageMember[] {
-    return this.db.prepare("SELECT image_id, member, status, created_at, updated_at FROM image_members WHERE image_id = ? ORDER BY id").all(imageId) as ImageMember[];
+    return this.db
+      .prepare("SELECT image_id, member, status, created_at, updated_at FROM image_members WHERE image_id = ? ORDER BY id")
+      .all(imageId) as ImageMember[];
   }
 
   countMembers(imageId: string): number {
@@ -273,7 +300,9 @@ export class ImageRepository {
   }
 
   setMemberStatus(imageId: string, member: string, status: string): ImageMember | undefined {
-    this.db.prepare("UPDATE image_members SET status = ?, updated_at = ? WHERE image_id = ? AND member = ?").run(status, now(), imageId, member);
+    this.db
+      .prepare("UPDATE image_members SET status = ?, updated_at = ? WHERE image_id = ? AND member = ?")
+      .run(status, now(), imageId, member);
     return this.getMember(imageId, member);
   }
 
@@ -295,12 +324,17 @@ export class ImageRepository {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
     const marks = ids.map(() => "?").join(", ");
-    const props = this.db.prepare(`SELECT image_id, name, value FROM image_properties WHERE image_id IN (${marks}) ORDER BY name`).all(...ids) as Array<{
+    const props = this.db
+      .prepare(`SELECT image_id, name, value FROM image_properties WHERE image_id IN (${marks}) ORDER BY name`)
+      .all(...ids) as Array<{
       image_id: string;
       name: string;
       value: string;
     }>;
-    const tags = this.db.prepare(`SELECT image_id, value FROM image_tags WHERE image_id IN (${marks}) ORDER BY id`).all(...ids) as Array<{ image_id: string; value: string }>;
+    const tags = this.db.prepare(`SELECT image_id, value FROM image_tags WHERE image_id IN (${marks}) ORDER BY id`).all(...ids) as Array<{
+      image_id: string;
+      value: string;
+    }>;
     return rows.map((r) => ({
       ...r,
       protected: r.protected === 1,

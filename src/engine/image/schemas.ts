@@ -22,7 +22,9 @@ export const IMAGE_PROPERTIES: Record<string, Record<string, unknown>> = {
   os_hidden: { type: "boolean", description: "If true, image will not appear in default image list response." },
   checksum: readOnly(nullableStr("md5 hash of image contents.", { maxLength: 32 })),
   os_hash_algo: readOnly(nullableStr("Algorithm to calculate the os_hash_value", { maxLength: 64 })),
-  os_hash_value: readOnly(nullableStr("Hexdigest of the image contents using the algorithm specified by the os_hash_algo", { maxLength: 128 })),
+  os_hash_value: readOnly(
+    nullableStr("Hexdigest of the image contents using the algorithm specified by the os_hash_algo", { maxLength: 128 }),
+  ),
   owner: nullableStr("Owner of the image", { maxLength: 255 }),
   size: readOnly({ type: ["null", "integer"], description: "Size of image file in bytes" }),
   virtual_size: readOnly({ type: ["null", "integer"], description: "Virtual size of image in bytes" }),
@@ -40,17 +42,28 @@ export const IMAGE_PROPERTIES: Record<string, Record<string, unknown>> = {
   schema: readOnly(str("An image schema url")),
   locations: { type: "array", description: "A set of URLs to access the image file kept in external store", items: { type: "object" } },
   // Well-known additional properties Glance's schema names (all strings).
-  kernel_id: nullableStr("ID of image stored in Glance that should be used as the kernel when booting an AMI-style image.", { pattern: UUID }),
-  ramdisk_id: nullableStr("ID of image stored in Glance that should be used as the ramdisk when booting an AMI-style image.", { pattern: UUID }),
+  kernel_id: nullableStr("ID of image stored in Glance that should be used as the kernel when booting an AMI-style image.", {
+    pattern: UUID,
+  }),
+  ramdisk_id: nullableStr("ID of image stored in Glance that should be used as the ramdisk when booting an AMI-style image.", {
+    pattern: UUID,
+  }),
   instance_uuid: str("Metadata which can be used to record which instance this image is associated with."),
-  architecture: str("Operating system architecture as specified in https://docs.openstack.org/python-glanceclient/latest/cli/property-keys.html"),
+  architecture: str(
+    "Operating system architecture as specified in https://docs.openstack.org/python-glanceclient/latest/cli/property-keys.html",
+  ),
   os_distro: str("Common name of operating system distribution"),
   os_version: str("Operating system version as specified by the distributor."),
   description: str("A human-readable string describing this image."),
-  cinder_encryption_key_id: str("Identifier in the OpenStack Key Management Service for the encryption key for the Block Storage Service to use when mounting a volume created from this image"),
-  cinder_encryption_key_deletion_policy: str("States the condition under which the Image Service will delete the object associated with the 'cinder_encryption_key_id' image property.", {
-    enum: ["on_image_deletion", "do_not_delete"],
-  }),
+  cinder_encryption_key_id: str(
+    "Identifier in the OpenStack Key Management Service for the encryption key for the Block Storage Service to use when mounting a volume created from this image",
+  ),
+  cinder_encryption_key_deletion_policy: str(
+    "States the condition under which the Image Service will delete the object associated with the 'cinder_encryption_key_id' image property.",
+    {
+      enum: ["on_image_deletion", "do_not_delete"],
+    },
+  ),
 };
 
 const links = (rels: Array<[string, string]>) => rels.map(([rel, href]) => ({ rel, href }));
@@ -106,7 +119,11 @@ export const READ_ONLY_PROPERTIES = Object.entries(IMAGE_PROPERTIES)
 // The validators: ajv over the same documents, with additional properties as strings, as Glance's
 // jsonschema validation does. `readOnly` is an annotation here; read-only checks are the API's.
 const ajv = new Ajv({ allErrors: false, strict: false });
-const validateImage = ajv.compile({ type: "object", properties: IMAGE_PROPERTIES, additionalProperties: { type: "string", maxLength: 255 } });
+const validateImage = ajv.compile({
+  type: "object",
+  properties: IMAGE_PROPERTIES,
+  additionalProperties: { type: "string", maxLength: 255 },
+});
 const validateMember = ajv.compile({ type: "object", properties: MEMBER_SCHEMA.properties });
 
 /** Python's repr() of a JSON value, which is how jsonschema quotes values in its messages. */
@@ -122,18 +139,29 @@ export function pyRepr(v: unknown): string {
     .join(", ")}}`;
 }
 
-const PY_TYPES: Record<string, string> = { string: "string", integer: "integer", boolean: "boolean", array: "array", object: "object", null: "null", number: "number" };
+const PY_TYPES: Record<string, string> = {
+  string: "string",
+  integer: "integer",
+  boolean: "boolean",
+  array: "array",
+  object: "object",
+  null: "null",
+  number: "number",
+};
 
 /** jsonschema's short message for the first error (what Glance puts after "does not match schema"). */
 function jsonschemaMessage(err: ErrorObject, doc: unknown): string {
   let value: unknown = doc;
-  for (const seg of err.instancePath.split("/").slice(1)) value = (value as Record<string, unknown>)?.[seg.replace(/~1/g, "/").replace(/~0/g, "~")];
+  for (const seg of err.instancePath.split("/").slice(1))
+    value = (value as Record<string, unknown>)?.[seg.replace(/~1/g, "/").replace(/~0/g, "~")];
   const p = err.params as Record<string, unknown>;
   switch (err.keyword) {
     case "enum":
       return `${pyRepr(value)} is not one of ${pyRepr(p.allowedValues)}`;
     case "type": {
-      const types = String(p.type).split(",").map((t) => `'${PY_TYPES[t] ?? t}'`);
+      const types = String(p.type)
+        .split(",")
+        .map((t) => `'${PY_TYPES[t] ?? t}'`);
       return `${pyRepr(value)} is not of type ${types.join(", ")}`;
     }
     case "maxLength":

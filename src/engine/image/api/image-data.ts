@@ -15,7 +15,9 @@ const tooLargeError = (e: Error) =>
   new HttpError(413, `The incoming image is too large: ${e.message}`, { headers: { connection: "close" } });
 
 function requireOctetStream(req: HttpRequest): void {
-  const ct = String(req.headers["content-type"] ?? "").split(";")[0]?.trim();
+  const ct = String(req.headers["content-type"] ?? "")
+    .split(";")[0]
+    ?.trim();
   if (ct !== "application/octet-stream") throw new HttpError(415, "Content-Type must be application/octet-stream");
 }
 
@@ -34,7 +36,13 @@ function checkDeclaredLength(req: HttpRequest, cap: number): void {
  * Stream the request body into the store while the image sits in `during`, then move it to `after`.
  * Both moves are compare-and-swap: a second upload, or a delete mid-way, loses cleanly.
  */
-async function receive(req: HttpRequest, svc: ImageService, image: Image, during: "saving" | "uploading", staging: boolean): Promise<StoredData> {
+async function receive(
+  req: HttpRequest,
+  svc: ImageService,
+  image: Image,
+  during: "saving" | "uploading",
+  staging: boolean,
+): Promise<StoredData> {
   const cap = svc.limits.imageSizeCap;
   checkDeclaredLength(req, cap);
   if (!svc.repo.update(image.id, { status: during }, { fromStatus: ["queued"] })) {
@@ -70,7 +78,14 @@ export function addImageDataRoutes(r: Router, svc: ImageService): void {
       const data = await receive(req, svc, image, "saving", false);
       const done = svc.repo.update(
         image.id,
-        { status: "active", size: data.size, checksum: data.checksum, os_hash_algo: data.hashAlgo, os_hash_value: data.hashValue, virtual_size: data.virtualSize },
+        {
+          status: "active",
+          size: data.size,
+          checksum: data.checksum,
+          os_hash_algo: data.hashAlgo,
+          os_hash_value: data.hashValue,
+          virtual_size: data.virtualSize,
+        },
         { fromStatus: ["saving"] },
       );
       if (!done) {
@@ -132,8 +147,10 @@ export function addImageDataRoutes(r: Router, svc: ImageService): void {
       const ctx = svc.context(req);
       const body = await jsonBody(req);
       const method = body.method as { name?: unknown; uri?: unknown } | undefined;
-      if (!method || typeof method !== "object" || typeof method.name !== "string") throw badRequest("Import request requires a 'method' field.");
-      if (!IMPORT_METHODS.includes(method.name)) throw badRequest(`Import method ${method.name} is not valid. Valid methods: ${IMPORT_METHODS.join(", ")}`);
+      if (!method || typeof method !== "object" || typeof method.name !== "string")
+        throw badRequest("Import request requires a 'method' field.");
+      if (!IMPORT_METHODS.includes(method.name))
+        throw badRequest(`Import method ${method.name} is not valid. Valid methods: ${IMPORT_METHODS.join(", ")}`);
       const image = svc.find(req.params.image_id as string, ctx);
       svc.authorize("modify_image", ctx, image);
       requireFormats(image);
@@ -141,7 +158,9 @@ export function addImageDataRoutes(r: Router, svc: ImageService): void {
         if (typeof method.uri !== "string" || method.uri === "") throw badRequest("URI is required for web-download import method.");
         if (image.status !== "queued") throw conflict(`Image status transition from ${image.status} to importing is not allowed`);
         // Nothing leaves this machine: every URI fails Glance's import URI filtering.
-        throw badRequest(`URI for web-download does not pass filtering: ${method.uri} (this cloud has no outbound network; upload the file or use glance-direct)`);
+        throw badRequest(
+          `URI for web-download does not pass filtering: ${method.uri} (this cloud has no outbound network; upload the file or use glance-direct)`,
+        );
       }
       if (image.status !== "uploading") throw conflict("Image needs to be staged before 'glance-direct' method can be used");
       if (!svc.repo.update(image.id, { status: "importing" }, { fromStatus: ["uploading"] })) {
@@ -157,20 +176,33 @@ export function addImageDataRoutes(r: Router, svc: ImageService): void {
 
 async function runImport(svc: ImageService, image: Image, requestId: string): Promise<void> {
   try {
-    const data = await withSpan("api_image_import.ImportToStore", "internal", () => svc.store.importStaged(image.id, svc.limits.imageSizeCap, image.disk_format));
+    const data = await withSpan("api_image_import.ImportToStore", "internal", () =>
+      svc.store.importStaged(image.id, svc.limits.imageSizeCap, image.disk_format),
+    );
     const done = svc.repo.update(
       image.id,
-      { status: "active", size: data.size, checksum: data.checksum, os_hash_algo: data.hashAlgo, os_hash_value: data.hashValue, virtual_size: data.virtualSize },
+      {
+        status: "active",
+        size: data.size,
+        checksum: data.checksum,
+        os_hash_algo: data.hashAlgo,
+        os_hash_value: data.hashValue,
+        virtual_size: data.virtualSize,
+      },
       { fromStatus: ["importing"] },
     );
     if (!done) svc.store.delete(image.id);
   } catch (err) {
     log.warning(`import of ${image.id} failed: ${(err as Error).message}`, requestId);
     svc.store.delete(image.id);
-    svc.repo.update(image.id, { status: "queued", size: null }, {
-      fromStatus: ["importing"],
-      setProperties: { os_glance_failed_import: "file" },
-    });
+    svc.repo.update(
+      image.id,
+      { status: "queued", size: null },
+      {
+        fromStatus: ["importing"],
+        setProperties: { os_glance_failed_import: "file" },
+      },
+    );
   }
 }
 

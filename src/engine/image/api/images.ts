@@ -88,7 +88,9 @@ function checkQuotas(svc: ImageService, tags: number, properties: number): void 
   if (tags > svc.limits.tagQuota)
     throw tooLarge(`The limit has been exceeded on the number of allowed image tags. Attempted: ${tags}, Maximum: ${svc.limits.tagQuota}`);
   if (properties > svc.limits.propertyQuota)
-    throw tooLarge(`The limit has been exceeded on the number of allowed image properties. Attempted: ${properties}, Maximum: ${svc.limits.propertyQuota}`);
+    throw tooLarge(
+      `The limit has been exceeded on the number of allowed image properties. Attempted: ${properties}, Maximum: ${svc.limits.propertyQuota}`,
+    );
 }
 
 async function index(req: HttpRequest, svc: ImageService) {
@@ -104,7 +106,12 @@ async function index(req: HttpRequest, svc: ImageService) {
   const images = parsed.query.limit === 0 ? [] : svc.repo.list({ ...parsed.query, viewer, marker });
   const full = images.length > 0 && images.length === parsed.query.limit;
   const links = pageLinks(req.query, full ? images[images.length - 1]?.id : undefined);
-  return json(200, { images: images.map(imageView), first: links.first, schema: "/v2/schemas/images", ...(links.next ? { next: links.next } : {}) });
+  return json(200, {
+    images: images.map(imageView),
+    first: links.first,
+    schema: "/v2/schemas/images",
+    ...(links.next ? { next: links.next } : {}),
+  });
 }
 
 interface PatchOp {
@@ -119,7 +126,8 @@ function decodePointer(pointer: unknown): string[] {
   if (!pointer.startsWith("/")) throw badRequest(`Pointer \`${pointer}\` does not start with "/".`);
   if (/\/\s*\//.test(pointer.slice(1))) throw badRequest(`Pointer \`${pointer}\` contains adjacent "/".`);
   if (pointer.length > 1 && pointer.endsWith("/")) throw badRequest(`Pointer \`${pointer}\` end with "/".`);
-  if (/~[^01]/.test(pointer) || pointer.endsWith("~")) throw badRequest(`Pointer \`${pointer}\` contains "~" not part of a recognized escape sequence.`);
+  if (/~[^01]/.test(pointer) || pointer.endsWith("~"))
+    throw badRequest(`Pointer \`${pointer}\` contains "~" not part of a recognized escape sequence.`);
   return pointer
     .slice(1)
     .split("/")
@@ -138,7 +146,8 @@ function parsePatch(doc: unknown): PatchOp[] {
     if (!("path" in change)) throw badRequest("Unable to find 'path' in JSON Schema change");
     const path = decodePointer(change.path);
     const root = path[0] as string;
-    if (root === "locations") throw forbidden(`It's not allowed to ${op === "replace" ? "update" : op} locations if locations are invisible.`);
+    if (root === "locations")
+      throw forbidden(`It's not allowed to ${op === "replace" ? "update" : op} locations if locations are invisible.`);
     checkSettable(root, { creating: false });
     if (path.length > 1) throw badRequest(`Invalid JSON pointer for this resource: '/${path.join("/")}'`);
     if (op !== "remove" && !("value" in change)) throw badRequest(`Operation "${op}" requires a member named "value".`);
@@ -148,7 +157,10 @@ function parsePatch(doc: unknown): PatchOp[] {
 
 async function update(req: HttpRequest, svc: ImageService) {
   const ctx = svc.context(req);
-  const ct = String(req.headers["content-type"] ?? "").split(";")[0]?.trim() ?? "";
+  const ct =
+    String(req.headers["content-type"] ?? "")
+      .split(";")[0]
+      ?.trim() ?? "";
   if (!PATCH_TYPES.includes(ct))
     throw new HttpError(415, `Unsupported Content-Type`, { headers: { "accept-patch": PATCH_TYPES.join(", ") } });
   let doc: unknown;

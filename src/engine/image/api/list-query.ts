@@ -8,7 +8,22 @@ const FILTER_COLUMNS = ["name", "status", "owner", "disk_format", "container_for
 const TIME_COLUMNS = ["created_at", "updated_at"];
 const OPERATORS: Record<string, "<" | "<=" | ">" | ">=" | "=" | "!="> = { gt: ">", gte: ">=", lt: "<", lte: "<=", eq: "=", neq: "!=" };
 /** Query parameters that are not property filters. */
-const RESERVED = new Set(["limit", "marker", "sort", "sort_key", "sort_dir", "visibility", "member_status", "tag", "size_min", "size_max", "protected", "os_hidden", ...FILTER_COLUMNS, ...TIME_COLUMNS]);
+const RESERVED = new Set([
+  "limit",
+  "marker",
+  "sort",
+  "sort_key",
+  "sort_dir",
+  "visibility",
+  "member_status",
+  "tag",
+  "size_min",
+  "size_max",
+  "protected",
+  "os_hidden",
+  ...FILTER_COLUMNS,
+  ...TIME_COLUMNS,
+]);
 
 export interface ParsedList {
   query: Omit<ListQuery, "viewer" | "marker">;
@@ -61,7 +76,8 @@ export function parseListQuery(params: URLSearchParams, limits: { limitParamDefa
   if (visibility !== undefined && visibility !== "all" && !(VISIBILITIES as readonly string[]).includes(visibility))
     throw badRequest(`Invalid visibility value: ${visibility}`);
   const memberStatus = params.get("member_status") ?? "accepted";
-  if (memberStatus !== "all" && !(MEMBER_STATUSES as readonly string[]).includes(memberStatus)) throw badRequest(`Invalid status value: ${memberStatus}`);
+  if (memberStatus !== "all" && !(MEMBER_STATUSES as readonly string[]).includes(memberStatus))
+    throw badRequest(`Invalid status value: ${memberStatus}`);
 
   const columns: ListQuery["columns"] = {};
   const ranges: ListQuery["ranges"] = [];
@@ -141,7 +157,8 @@ function parseSort(params: URLSearchParams): Array<[string, "asc" | "desc"]> {
     if (sortDirs.length > 1) throw badRequest("Number of sort dirs does not match the number of sort keys");
     return [["created_at", checkDir(sortDirs[0] ?? "desc")]];
   }
-  if (sortDirs.length > 1 && sortDirs.length !== sortKeys.length) throw badRequest("Number of sort dirs does not match the number of sort keys");
+  if (sortDirs.length > 1 && sortDirs.length !== sortKeys.length)
+    throw badRequest("Number of sort dirs does not match the number of sort keys");
   return sortKeys.map((k, i) => {
     checkKey(k);
     return [k, checkDir(sortDirs[sortDirs.length === 1 ? 0 : i] ?? "desc")];

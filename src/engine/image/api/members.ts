@@ -37,10 +37,13 @@ export function addMemberRoutes(r: Router, svc: ImageService): void {
     onlyShared(image);
     const member = body.member ?? body.member_id;
     if (member === undefined) throw badRequest("Member to be added not specified");
-    if (typeof member !== "string" || member.trim() === "") throw badRequest("Member to be added must be a project ID (a non-empty string)");
+    if (typeof member !== "string" || member.trim() === "")
+      throw badRequest("Member to be added must be a project ID (a non-empty string)");
     const count = svc.repo.countMembers(image.id) + 1;
     if (count > svc.limits.memberQuota)
-      throw tooLarge(`The limit has been exceeded on the number of allowed image members for this image. Attempted: ${count}, Maximum: ${svc.limits.memberQuota}`);
+      throw tooLarge(
+        `The limit has been exceeded on the number of allowed image members for this image. Attempted: ${count}, Maximum: ${svc.limits.memberQuota}`,
+      );
     const added = svc.repo.addMember(image.id, member);
     if (!added) throw conflict(`Member ${member} is duplicated for image ${image.id}`);
     return json(200, memberView(added));
@@ -65,7 +68,12 @@ export function addMemberRoutes(r: Router, svc: ImageService): void {
     if (body.status === undefined) throw badRequest("Status not specified");
     checkMember({ status: body.status });
     // Only the member itself (or an admin) answers an invitation: the target's member_id is the path's.
-    svc.policy.authorize("modify_member", ctx, { project_id: image.owner, owner: image.owner, visibility: image.visibility, member_id: memberId });
+    svc.policy.authorize("modify_member", ctx, {
+      project_id: image.owner,
+      owner: image.owner,
+      visibility: image.visibility,
+      member_id: memberId,
+    });
     onlyShared(image);
     if (!svc.repo.getMember(image.id, memberId)) throw memberNotFound(memberId, image.id);
     const updated = svc.repo.setMemberStatus(image.id, memberId, body.status as string);

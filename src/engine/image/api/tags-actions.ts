@@ -15,7 +15,9 @@ export function addTagAndActionRoutes(r: Router, svc: ImageService): void {
     const tag = req.params.tag_value as string;
     checkImage({ tags: [tag] });
     if (!image.tags.includes(tag) && image.tags.length + 1 > svc.limits.tagQuota)
-      throw tooLarge(`The limit has been exceeded on the number of allowed image tags. Attempted: ${image.tags.length + 1}, Maximum: ${svc.limits.tagQuota}`);
+      throw tooLarge(
+        `The limit has been exceeded on the number of allowed image tags. Attempted: ${image.tags.length + 1}, Maximum: ${svc.limits.tagQuota}`,
+      );
     svc.repo.addTag(image.id, tag);
     return empty(204);
   });

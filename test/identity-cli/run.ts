@@ -1,0 +1,24 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const DEV_JS = fileURLToPath(new URL("../../bin/dev.js", import.meta.url));
+
+export interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run a program; never throws on a non-zero exit. */
+export function run(file: string, args: string[], env: NodeJS.ProcessEnv, opts: { cwd?: string; timeoutMs?: number } = {}): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(file, args, { env, cwd: opts.cwd, timeout: opts.timeoutMs ?? 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** `os …` from source (bin/dev.js under tsx), with exactly the environment given (plus PATH/HOME). */
+export function os(args: string[], env: NodeJS.ProcessEnv, opts: { cwd?: string } = {}): Promise<Result> {
+  return run(process.execPath, ["--import", "tsx", DEV_JS, ...args], { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, opts);
+}
