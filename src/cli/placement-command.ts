@@ -1,8 +1,8 @@
 import { type Command, Flags } from "@oclif/core";
 import { ApiError } from "../client/errors.js";
 import type { ApiResponse, Query } from "../client/session.js";
-import { ClientCommand } from "./client-command.js";
-import type { Cell } from "./output.js";
+import { ClientCommand, pyCell } from "./client-command.js";
+import { type Cell, type Row, cellText } from "./output.js";
 
 /**
  * What python3-osc-placement 4.0 accepts for --os-placement-api-version: its microversion list plus
@@ -127,11 +127,47 @@ export abstract class PlacementCommand<T extends typeof Command> extends ClientC
     );
   }
 
-  /** A Python float as the openstack client prints it (16.0, 1.5); left a number for JSON/YAML output. */
+  /**
+   * A Python float as the openstack client shows it (16.0, 1.5): a number for JSON/YAML, a PyFloat in
+   * list tables (printed "16.0", right-aligned like any number), else the text.
+   */
   protected pyFloat(v: unknown): Cell {
     const format = (this.flags as unknown as { format: string }).format;
     if (typeof v !== "number" || format === "json" || format === "yaml") return v as Cell;
-    return Number.isInteger(v) ? v.toFixed(1) : String(v);
+    return format === "table" ? new PyFloat(v) : pyFloatText(v);
+  }
+
+  protected override async printOne(obj: Row): Promise<void> {
+    await super.printOne(Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, v instanceof PyFloat ? v.text : v])));
+  }
+
+  /**
+   * Lists as cliff's table formatter draws them: a column whose first-row value is a number (int or
+   * float, not bool) is right-aligned, header included. Other formats as every command prints them.
+   */
+  protected override async printList(columns: string[], rows: Row[]): Promise<void> {
+    const f = this.flags as unknown as { format: string; column?: string[]; "sort-column"?: string[]; "sort-descending"?: boolean };
+    const plain = (r: Row): Row => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof PyFloat ? v.text : v]));
+    if (f.format !== "table") return super.printList(columns, rows.map(plain));
+    const unknown = (f.column ?? []).filter((c) => !columns.includes(c));
+    if (unknown.length)
+      throw new Error(`No recognized column names in ['${unknown.join("', '")}']. Recognized columns are ('${columns.join("', '")}').`);
+    const cols = f.column?.length ? f.column : columns;
+    const text = (v: Cell): string => (v instanceof PyFloat ? v.text : cellText(pyCell(v)));
+    let data = rows;
+    const keys = (f["sort-column"] ?? []).filter((c) => columns.includes(c));
+    if (keys.length)
+      data = [...rows].sort((a, b) => {
+        for (const k of keys) {
+          const x = text(a[k]);
+          const y = text(b[k]);
+          if (x !== y) return (x < y ? -1 : 1) * (f["sort-descending"] ? -1 : 1);
+        }
+        return 0;
+      });
+    if (data.length === 0) return;
+    const right = cols.map((c) => typeof data[0]?.[c] === "number" || data[0]?.[c] instanceof PyFloat);
+    this.log(cliffTable(cols, data.map((r) => cols.map((c) => text(r[c]))), right));
   }
 }
 
@@ -221,4 +257,29 @@ export function parseAllocations(args: string[]): Record<string, Record<string, 
     }
   }
   return out;
+}
+
+/** A float cell: Python prints 16.0 where JavaScript prints 16. */
+export class PyFloat {
+  readonly text: string;
+  constructor(readonly value: number) {
+    this.text = pyFloatText(value);
+  }
+}
+
+export const pyFloatText = (v: number): string => (Number.isInteger(v) ? v.toFixed(1) : String(v));
+
+/** prettytable as cliff configures it, with per-column alignment. */
+function cliffTable(head: string[], rows: string[][], right: boolean[]): string {
+  const widths = head.map((h, i) => Math.max(...[h, ...rows.map((r) => r[i] ?? "")].flatMap((c) => c.split("\n").map((l) => l.length))));
+  const rule = `+${widths.map((w) => "-".repeat(w + 2)).join("+")}+`;
+  const line = (cells: string[]) => {
+    const split = cells.map((c) => c.split("\n"));
+    const height = Math.max(...split.map((l) => l.length));
+    const out: string[] = [];
+    for (let k = 0; k < height; k++)
+      out.push(`| ${split.map((l, i) => (right[i] ? (l[k] ?? "").padStart(widths[i] ?? 0) : (l[k] ?? "").padEnd(widths[i] ?? 0))).join(" | ")} |`);
+    return out.join("\n");
+  };
+  return [rule, line(head), rule, ...rows.map(line), rule].join("\n");
 }

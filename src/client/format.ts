@@ -57,3 +57,11 @@ export function regionView(r: Record<string, any>): Record<string, any> {
   delete out.links;
   return Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]]));
 }
+
+/** `policy show/create`: the blob is shown as `rules`. */
+export function policyView(p: Record<string, any>): Record<string, any> {
+  const out: Record<string, any> = { ...p, rules: p.blob };
+  delete out.blob;
+  delete out.links;
+  return Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]]));
+}

@@ -33,7 +33,8 @@ const ok = async (args: string[], e: NodeJS.ProcessEnv = env) => {
   return r.stdout;
 };
 
-describe("os identity commands against a live keystone", () => {
+// Each `os` run starts node + tsx (1-3 s on a busy machine): generous per-test timeouts.
+describe("os identity commands against a live keystone", { timeout: 120_000 }, () => {
   it("token issue prints the openstack client's fields, and a second command reuses the cached token", async () => {
     const first = JSON.parse(await ok(["token", "issue", "-f", "json"]));
     expect(Object.keys(first)).toEqual(["expires", "id", "project_id", "user_id"]);

@@ -1,7 +1,9 @@
 import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const DEV_JS = fileURLToPath(new URL("../../bin/dev.js", import.meta.url));
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 export interface Result {
   code: number;
@@ -20,5 +22,5 @@ export function run(file: string, args: string[], env: NodeJS.ProcessEnv, opts: 
 
 /** `os …` from source (bin/dev.js under tsx), with exactly the environment given (plus PATH/HOME). */
 export function os(args: string[], env: NodeJS.ProcessEnv, opts: { cwd?: string } = {}): Promise<Result> {
-  return run(process.execPath, ["--import", "tsx", DEV_JS, ...args], { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, opts);
+  return run(process.execPath, ["--import", TSX, DEV_JS, ...args], { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, opts);
 }

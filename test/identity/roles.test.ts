@@ -84,6 +84,17 @@ describe("effective roles in tokens", () => {
     const t = await login(ks.url, alice, "alice-pw", { project: { id: p } });
     expect(t.res.status).toBe(201);
     expect(names(t.res.body.token.roles)).toEqual(["reader"]);
+    // a domain-specific role cannot be granted on a project of another domain
+    const other = await create("domain", { name: "elsewhere" });
+    const op = await create("project", { name: "far", domain_id: other });
+    const mismatch = await call(ks.url, "PUT", `/v3/projects/${op}/users/${ids.alice}/roles/${ds}`, { token: admin });
+    expect(mismatch.status).toBe(403);
+    expect(mismatch.body.error.message).toBe(`Project ${op} must be in the same domain as the role ${ds} being assigned.`);
+    // and it is listed only under its domain
+    const global = await call(ks.url, "GET", "/v3/roles", { token: admin });
+    expect(names(global.body.roles)).toEqual(["admin", "member", "reader"]);
+    const scoped = await call(ks.url, "GET", "/v3/roles?domain_id=default", { token: admin });
+    expect(names(scoped.body.roles)).toEqual(["dev-lead"]);
   });
 
   it("/v3/role_assignments lists, filters, and expands in effective mode", async () => {

@@ -16,7 +16,7 @@ import { reshaperHandler } from "./handlers/reshaper.js";
 import { versionsHandler } from "./handlers/root.js";
 import * as traits from "./handlers/traits.js";
 import * as usages from "./handlers/usages.js";
-import { type Microversion, negotiate, versionHeaders } from "./microversion.js";
+import { MAX_VERSION, MIN_VERSION, type Microversion, negotiate, versionHeaders } from "./microversion.js";
 import { PLACEMENT_POLICY_DEFAULTS } from "./policies.js";
 
 type PHandler = (c: Call) => HttpResponse | Promise<HttpResponse>;
@@ -71,8 +71,22 @@ function fixErrorBody(res: HttpResponse, v: Microversion | undefined): void {
     if (v?.at(23)) {
       if (!e.code || e.code === "placement.undefined") e.code = ErrorCode.DEFAULT;
     } else delete e.code;
+    // A version the server cannot serve: say which it can, so clients (osc-placement) can fall back.
+    if (res.status === 406 && v === undefined) {
+      e.max_version = MAX_VERSION;
+      e.min_version = MIN_VERSION;
+    }
   }
   res.body = JSON.stringify(body);
+}
+
+/**
+ * allocation_ratio is a float in placement, and Python's JSON writes 16.0 where JSON.stringify writes 16;
+ * clients that keep the type (the openstack client prints "16.0") see the difference.
+ */
+function floatRatios(res: HttpResponse): void {
+  if (typeof res.body !== "string" || !res.body.includes('"allocation_ratio"')) return;
+  res.body = res.body.replace(/("allocation_ratio":\s*)(-?\d+)(?=[,}\s])/g, "$1$2.0");
 }
 
 /** Only JSON is served: an Accept that excludes it is a 406, as placement's check_accept answers. */
@@ -99,6 +113,7 @@ export function placementApp(deps: PlacementDeps): App {
     }
     Object.assign(res.headers, versionHeaders(v));
     fixErrorBody(res, v);
+    floatRatios(res);
     return res;
   };
 }

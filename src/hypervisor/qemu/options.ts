@@ -53,7 +53,7 @@ export function qemuOptions(opts: DriverOptions, stateDirInstances: string): Qem
     machineType: read(c, "libvirt", "hw_machine_type", "q35"),
     vncListen: read(c, "vnc", "server_listen", "127.0.0.1"),
     myIp,
-    forceConfigDrive: read(c, "DEFAULT", "force_config_drive", true) !== false,
+    forceConfigDrive: read<boolean | string>(c, "DEFAULT", "force_config_drive", true) !== false,
     dhcpDomain: read(c, "api", "dhcp_domain", "novalocal"),
     imageCacheMinAgeS: Number(read(c, "image_cache", "remove_unused_original_minimum_age_seconds", 86400)),
     glanceEndpoint: read(c, "glance", "endpoint", `http://${myIp}:${read(c, "api", "glance_port", 9292)}`),

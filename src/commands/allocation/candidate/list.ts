@@ -18,13 +18,13 @@ export default class AllocationCandidateList extends PlacementCommand<typeof All
     "<%= config.bin %> allocation candidate list --group 1 --resource VCPU=3 --required HW_CPU_X86_AVX --group 2 --resource VCPU=2 --group-policy isolate",
   ];
   static override flags = {
-    resource: Flags.string({ multiple: true, summary: "<resource_class>=<value> the providers must collectively serve. May be repeated." }),
+    resource: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "<resource_class>=<value> the providers must collectively serve. May be repeated." }),
     limit: Flags.string({ summary: "Maximum number of allocation candidates. Requires --os-placement-api-version 1.16." }),
-    required: Flags.string({ multiple: true, summary: "A required trait (comma list = any of, from 1.39). May be repeated. Requires 1.17." }),
-    forbidden: Flags.string({ multiple: true, summary: "A forbidden trait. May be repeated. Requires 1.22." }),
-    "member-of": Flags.string({ multiple: true, exclusive: ["aggregate-uuid"], summary: "Comma-separated aggregate UUIDs (any of); repeat to AND them. Requires 1.21." }),
-    "aggregate-uuid": Flags.string({ multiple: true, hidden: true }),
-    group: Flags.string({ multiple: true, summary: "Name of a request group; the options after it belong to it. Requires 1.25 (1.29 for nested providers)." }),
+    required: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "A required trait (comma list = any of, from 1.39). May be repeated. Requires 1.17." }),
+    forbidden: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "A forbidden trait. May be repeated. Requires 1.22." }),
+    "member-of": Flags.string({ multiple: true, multipleNonGreedy: true, exclusive: ["aggregate-uuid"], summary: "Comma-separated aggregate UUIDs (any of); repeat to AND them. Requires 1.21." }),
+    "aggregate-uuid": Flags.string({ multiple: true, multipleNonGreedy: true, hidden: true }),
+    group: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "Name of a request group; the options after it belong to it. Requires 1.25 (1.29 for nested providers)." }),
     "group-policy": Flags.string({ options: ["none", "isolate"], default: "none", summary: "How numbered groups share providers: none (default) or isolate." }),
   };
 

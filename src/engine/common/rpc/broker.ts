@@ -1,7 +1,7 @@
 import { Router } from "zeromq";
 import { log } from "../log.js";
 import { encodeBody } from "./codec.js";
-import { type ReplyBody, SEP, type ServerInfo, V } from "./protocol.js";
+import { type ReplyBody, SEP, type ServerInfo, type TopicServers, V } from "./protocol.js";
 import { zmqEndpoint } from "./url.js";
 
 /** One registered server connection (a DEALER), known by its ZeroMQ routing id. */
@@ -35,6 +35,10 @@ export interface BrokerStats {
   topics: Record<string, { servers: number; queued: number }>;
   servers: number;
   uptime_s: number;
+  /** Calls, casts and fanouts that came through the broker (not sent directly to a server). */
+  routed: number;
+  /** Clients watching topics (they send directly to the servers they learn of). */
+  watchers: number;
 }
 
 export interface BrokerOptions {
@@ -48,15 +52,20 @@ const DEFAULT_TTL_MS = 60_000;
 const EMPTY: Buffer = Buffer.alloc(0);
 
 /**
- * The message bus of one cell: a ROUTER that servers register topics with and clients send to.
- * call/cast go round-robin to a topic's live servers, fanout to all of them. A topic that has had a
- * server but has none alive right now keeps its messages until one registers (or they expire); a topic
- * nobody ever served fails a call at once with MessageDeliveryFailure.
+ * The message bus of one cell: a ROUTER that servers register topics (and their direct endpoints) with.
+ * It is the registry: clients watch a topic and are told its live servers whenever they change, then
+ * send straight to them. What clients send through it (before they know a topic's servers, when none is
+ * alive, or when a server they sent to went away) goes round-robin to a topic's live servers, fanout to
+ * all of them. A topic that has had a server but has none alive right now keeps its messages until one
+ * registers (or they expire); a topic nobody ever served fails a call at once with MessageDeliveryFailure.
  */
 export class Broker {
   private readonly socket = new Router({ mandatory: true, sendTimeout: 0, linger: 0 });
   private readonly topics = new Map<string, Topic>();
   private readonly servers = new Map<string, ServerConn>();
+  /** topic -> clients watching it (hex routing id -> routing id). */
+  private readonly watchers = new Map<string, Map<string, Buffer>>();
+  private routed = 0;
   private sweeper?: NodeJS.Timeout;
   private readonly started = Date.now();
   private readonly sweepMs: number;
@@ -91,7 +100,15 @@ export class Broker {
   stats(): BrokerStats {
     const topics: BrokerStats["topics"] = {};
     for (const [name, t] of this.topics) topics[name] = { servers: t.servers.length, queued: t.queue.length };
-    return { topics, servers: this.servers.size, uptime_s: Math.round((Date.now() - this.started) / 1000) };
+    const clients = new Set<string>();
+    for (const w of this.watchers.values()) for (const k of w.keys()) clients.add(k);
+    return {
+      topics,
+      servers: this.servers.size,
+      uptime_s: Math.round((Date.now() - this.started) / 1000),
+      routed: this.routed,
+      watchers: clients.size,
+    };
   }
 
   private async loop(): Promise<void> {
@@ -142,6 +159,9 @@ export class Broker {
         if (server) this.dropServer(server, "said goodbye");
         return;
       }
+      case V.watch:
+        this.watch(id, fields[1] ?? "");
+        return;
       case V.ping:
         this.sendTo(id, [`${V.pong}${SEP}${fields[1] ?? ""}`, JSON.stringify(this.stats())]);
         return;
@@ -171,9 +191,49 @@ export class Broker {
       server.topics.add(topicName);
       topic.servers.push(server);
       log.info(`bus: ${server.info.host} (pid ${server.info.pid}) serves '${topicName}' (${topic.servers.length} live)`);
+      this.sendTo(id, [`${V.registered}${SEP}${topicName}`]);
+      // Queued messages first, so they reach the server before what clients send it directly.
+      this.drain(topicName, topic);
+      this.publish(topicName);
+      return;
     }
     this.sendTo(id, [`${V.registered}${SEP}${topicName}`]);
     this.drain(topicName, topic);
+  }
+
+  /** A client wants a topic's live servers now and whenever they change. */
+  private watch(clientId: Buffer, topicName: string): void {
+    if (!topicName) return;
+    let w = this.watchers.get(topicName);
+    if (!w) {
+      w = new Map();
+      this.watchers.set(topicName, w);
+    }
+    w.set(clientId.toString("hex"), clientId);
+    this.notify(topicName, clientId, this.listing(topicName), w);
+  }
+
+  private listing(topicName: string): string {
+    const topic = this.topics.get(topicName);
+    const servers: TopicServers = topic
+      ? { known: true, endpoints: topic.servers.map((s) => s.info.endpoint ?? null) }
+      : { known: false, endpoints: [] };
+    return JSON.stringify(servers);
+  }
+
+  /** Tell every watcher of a topic its servers changed. */
+  private publish(topicName: string): void {
+    const w = this.watchers.get(topicName);
+    if (!w || w.size === 0) return;
+    const listing = this.listing(topicName);
+    for (const clientId of w.values()) this.notify(topicName, clientId, listing, w);
+  }
+
+  /** A watcher that can no longer be reached (ROUTER_MANDATORY refuses the send) is forgotten. */
+  private notify(topicName: string, clientId: Buffer, listing: string, w: Map<string, Buffer>): void {
+    this.socket.send([clientId, `${V.topicServers}${SEP}${topicName}`, listing]).catch(() => {
+      w.delete(clientId.toString("hex"));
+    });
   }
 
   private topic(name: string): Topic {
@@ -186,6 +246,7 @@ export class Broker {
   }
 
   private route(verb: string, clientId: Buffer, topicName: string, msgId: string, ttl: number, body: Buffer = EMPTY): void {
+    this.routed++;
     const topic = this.topics.get(topicName);
     if (!topic) {
       this.fail(verb, clientId, msgId, `no server is listening on topic '${topicName}'`);
@@ -242,6 +303,8 @@ export class Broker {
       topic.servers = topic.servers.filter((s) => s !== server);
       topic.cursor = 0;
     }
+    // Watchers learn first, so they stop sending to it and resend what it had not acknowledged.
+    for (const name of server.topics) this.publish(name);
     const now = Date.now();
     const back = [...server.unacked.values()].filter((m) => m.expiresAt > now);
     server.unacked.clear();

@@ -4,11 +4,20 @@
  * header and never decodes a body. Fewer frames is measurably cheaper: 2 frames instead of 5 saved
  * ~10 µs of CPU per round trip in zeromq.js.
  *
+ * Two paths, as in oslo.messaging's ZeroMQ driver (a matchmaker for discovery, direct connections for
+ * traffic): the broker is the registry (servers register topics and their own direct endpoint, and
+ * heartbeat) and the durable queue for topics with no live server; a client that has learned a topic's
+ * live servers sends calls/casts/fanouts straight to one of them (a DEALER per server, connected to the
+ * server's ROUTER), and replies come straight back.
+ *
+ * Through the broker:
  * client -> broker   ["c|s|f TAB topic TAB msgId TAB ttlMs", body]  call / cast / fanout
  *                    ["p TAB pingId"]                                health check
+ *                    ["w TAB topic"]                                 watch a topic's live servers
  * broker -> client   ["r TAB msgId", body]                           reply: {result} or {error}
  *                    ["P TAB pingId", statsJSON]                     pong
- * server -> broker   ["g TAB topic", infoJSON]                       register for a topic
+ *                    ["T TAB topic", TopicServers JSON]              a watched topic's servers (on watch, on every change)
+ * server -> broker   ["g TAB topic", infoJSON]                       register for a topic (info has the direct endpoint)
  *                    ["h"]                                           heartbeat
  *                    ["a TAB msgId"]                                 acknowledge receipt (cast, or a call still running)
  *                    ["r TAB msgId", clientId, body]                 reply to a call (also acknowledges it)
@@ -16,6 +25,14 @@
  * broker -> server   ["c|s|f TAB msgId TAB ttlMs", clientId, body]   a delivery
  *                    ["G TAB topic"]                                 registered
  *                    ["?"]                                           "who are you?": the broker restarted; register again
+ *
+ * Direct (client DEALER -> server ROUTER, which prefixes the client's routing id):
+ * client -> server   ["c|s|f TAB msgId TAB ttlMs", body]             a delivery
+ * server -> client   ["r TAB msgId", body]                           reply to a call (also acknowledges it)
+ *                    ["a TAB msgId"]                                 acknowledge receipt (cast, or a call still running)
+ * A client keeps what it sent directly until it is acknowledged; when the server goes away (its
+ * connection drops, or the broker says it is no longer live) the unacknowledged messages are sent again
+ * through the broker, which hands them to another live server or queues them.
  */
 export const SEP = "\t";
 export const V = {
@@ -25,6 +42,8 @@ export const V = {
   ping: "p",
   reply: "r",
   pong: "P",
+  watch: "w",
+  topicServers: "T",
   register: "g",
   registered: "G",
   heartbeat: "h",
@@ -60,4 +79,16 @@ export interface ServerInfo {
   version: string;
   heartbeatMs: number;
   pid: number;
+  /** The server's own ROUTER (tcp://ADDR:PORT) that clients may send to directly; absent: broker only. */
+  endpoint?: string;
+}
+
+/**
+ * The broker's answer to a watch, and its news when a watched topic's servers change. `known` is false
+ * for a topic nobody ever served (messages to it fail at once). Each live server is listed by its direct
+ * endpoint, or null when it has none (then clients send that topic's messages through the broker).
+ */
+export interface TopicServers {
+  known: boolean;
+  endpoints: Array<string | null>;
 }

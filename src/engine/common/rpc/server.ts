@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { Dealer } from "zeromq";
+import { Dealer, Router } from "zeromq";
 import type { RequestContext } from "../context.js";
 import { log } from "../log.js";
 import type { TraceContext } from "../trace/span.js";
 import { withSpan } from "../trace/tracer.js";
 import { decodeBody, encodeBody } from "./codec.js";
 import { NoSuchMethod, UnsupportedVersion, serializeError } from "./errors.js";
+import { localAddressToward, tcpHostPort } from "./local-address.js";
 import { KIND_OF_VERB, type ReplyBody, type RequestBody, SEP, type ServerInfo, V } from "./protocol.js";
 import { SerialSender } from "./sender.js";
 import { zmqEndpoint } from "./url.js";
@@ -29,24 +30,51 @@ export interface RpcServerOptions {
   version?: string;
   /** Heartbeat interval; the broker declares this server dead after ~3 missed beats. */
   heartbeatMs?: number;
+  /**
+   * The address clients connect to directly (bound on an OS-picked port and registered with the broker).
+   * Default: this host's address on the interface that reaches the broker. false: through the broker only.
+   */
+  directHost?: string | false;
+}
+
+/** Where a delivery came from, hence where its acknowledgement and reply go. */
+interface Route {
+  direct: boolean;
+  clientId: Buffer;
+  msgId: string;
+  replied: boolean;
+}
+
+interface Method {
+  endpoint: Endpoint;
+  fn: RpcHandler;
+  spanName: string;
 }
 
 /**
- * The receiving side of the bus (oslo.messaging's RPC server): registers `topic` and `topic.host` with
- * the broker, runs each incoming message's method concurrently inside a span that continues the caller's
- * trace, and sends back its result or its exception.
+ * The receiving side of the bus (oslo.messaging's RPC server): binds its own ROUTER for clients that
+ * send directly, registers `topic` and `topic.host` (with that endpoint) with the broker, runs each
+ * incoming message's method concurrently inside a span that continues the caller's trace, and sends
+ * back its result or its exception the way the message came.
  */
 export class RpcServer {
   private readonly socket: Dealer;
   private readonly sender: SerialSender;
+  private direct?: Router;
   private readonly endpoints: Endpoint[];
   private readonly topics: string[];
   private readonly version: string;
   private readonly info: ServerInfo;
+  private readonly directHost: string | false | undefined;
   private heartbeat?: NodeJS.Timeout;
   private running = false;
   private registered = new Set<string>();
   private registeredWaiters: Array<() => void> = [];
+  /** Calls not answered within the turn they arrived in get acknowledged (in one batch per turn). */
+  private ackQueue: Route[] = [];
+  private ackScheduled = false;
+  private readonly methods = new Map<string, Method>();
+  private readonly versionOk = new Map<string, boolean>();
 
   constructor(
     readonly transportUrl: string,
@@ -60,14 +88,21 @@ export class RpcServer {
     const host = opts.host ?? hostname();
     this.topics = opts.host && !topic.endsWith(`.${opts.host}`) ? [topic, `${topic}.${opts.host}`] : [topic];
     this.info = { host, version: this.version, heartbeatMs: opts.heartbeatMs ?? 1000, pid: process.pid };
+    this.directHost = opts.directHost;
     this.socket = new Dealer({ linger: 0, routingId: `srv-${randomBytes(8).toString("hex")}` });
     this.sender = new SerialSender(this.socket, (err) => log.warning(`rpc server: send failed: ${(err as Error).message}`));
   }
 
-  /** Connect, register every topic and resolve once the broker has confirmed them. */
+  /** The endpoint clients send to directly (tcp://ADDR:PORT), once started; undefined: broker only. */
+  get directEndpoint(): string | undefined {
+    return this.info.endpoint;
+  }
+
+  /** Bind the direct endpoint, connect, register every topic and resolve once the broker has confirmed them. */
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    await this.bindDirect();
     this.socket.connect(zmqEndpoint(this.transportUrl));
     void this.loop();
     const confirmed = new Promise<void>((resolve) => this.registeredWaiters.push(resolve));
@@ -76,7 +111,7 @@ export class RpcServer {
     await confirmed;
   }
 
-  /** Tell the broker we are leaving (it re-routes nothing: everything received was acknowledged). */
+  /** Tell the broker we are leaving (it tells the clients, which resend what we had not acknowledged). */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
@@ -86,12 +121,36 @@ export class RpcServer {
     await new Promise((r) => setTimeout(r, 20));
     this.sender.clear();
     this.socket.close();
+    this.direct?.close();
+  }
+
+  /** A ROUTER on an OS-picked port of the address clients can reach us at; without one, broker only. */
+  private async bindDirect(): Promise<void> {
+    if (this.directHost === false) return;
+    let addr = this.directHost;
+    try {
+      if (!addr) {
+        const broker = tcpHostPort(zmqEndpoint(this.transportUrl));
+        if (!broker) return; // ipc:// or inproc:// bus: everything goes through it
+        addr = await localAddressToward(broker.host, broker.port);
+      }
+      const v6 = addr.includes(":");
+      const router = new Router({ linger: 0, ipv6: v6 });
+      await router.bind(`tcp://${v6 ? `[${addr.replace(/^\[|\]$/g, "")}]` : addr}:0`);
+      this.direct = router;
+      this.info.endpoint = router.lastEndpoint ?? undefined;
+      void this.directLoop(router);
+    } catch (err) {
+      log.warning(`rpc server: no direct endpoint on '${addr ?? "?"}' (${(err as Error).message}); clients will go through the bus`);
+    }
   }
 
   private register(): void {
-    for (const t of this.topics) this.sender.send([`${V.register}${SEP}${t}`, JSON.stringify(this.info)]);
+    const info = JSON.stringify(this.info);
+    for (const t of this.topics) this.sender.send([`${V.register}${SEP}${t}`, info]);
   }
 
+  /** What the broker sends: confirmations, "who are you?", and deliveries it routed or had queued. */
   private async loop(): Promise<void> {
     try {
       for await (const frames of this.socket) {
@@ -104,7 +163,9 @@ export class RpcServer {
           log.info(`rpc server: the bus at ${this.transportUrl} forgot us (restarted?); registering again`);
           this.register();
         } else if (verb && KIND_OF_VERB[verb]) {
-          void this.dispatch(verb, fields[1] ?? "", frames[1], frames[2]);
+          // ["verb TAB msgId TAB ttlMs", clientId, body]
+          const clientId = frames[1];
+          if (clientId && fields[1]) void this.dispatch(verb, { direct: false, clientId, msgId: fields[1], replied: false }, frames[2]);
         }
       }
     } catch (err) {
@@ -112,18 +173,51 @@ export class RpcServer {
     }
   }
 
-  /** A delivery: ["verb TAB msgId TAB ttlMs", clientId, body]. */
-  private async dispatch(verb: string, msgId: string, clientId: Buffer | undefined, bodyBuf: Buffer | undefined): Promise<void> {
-    if (!clientId || !msgId) return;
+  /** What clients send directly: [clientId, "verb TAB msgId TAB ttlMs", body]. */
+  private async directLoop(router: Router): Promise<void> {
+    try {
+      for await (const [clientId, hdr, body] of router) {
+        if (!clientId || !hdr) continue;
+        const h = hdr.toString();
+        const tab = h.indexOf(SEP);
+        const verb = h.slice(0, tab);
+        if (tab < 0 || !KIND_OF_VERB[verb]) continue;
+        const end = h.indexOf(SEP, tab + 1);
+        const msgId = end < 0 ? h.slice(tab + 1) : h.slice(tab + 1, end);
+        void this.dispatch(verb, { direct: true, clientId, msgId, replied: false }, body);
+      }
+    } catch (err) {
+      if (this.running) log.error(`rpc server: direct receive loop failed: ${(err as Error).stack ?? err}`);
+    }
+  }
+
+  /** Send the acknowledgement or reply back the way the delivery came. */
+  private answer(route: Route, hdr: string, body?: Buffer): void {
+    if (route.direct) {
+      // A non-mandatory ROUTER never blocks: a reply to a client that has gone is dropped.
+      const frames = body ? [route.clientId, hdr, body] : [route.clientId, hdr];
+      this.direct?.send(frames).catch((err: Error) => log.warning(`rpc server: direct send failed: ${err.message}`));
+    } else {
+      this.sender.send(body ? [hdr, route.clientId, body] : [hdr]);
+    }
+  }
+
+  private queueAck(route: Route): void {
+    this.ackQueue.push(route);
+    if (this.ackScheduled) return;
+    this.ackScheduled = true;
+    setImmediate(() => {
+      this.ackScheduled = false;
+      for (const r of this.ackQueue.splice(0)) if (!r.replied) this.answer(r, `${V.ack}${SEP}${r.msgId}`);
+    });
+  }
+
+  private async dispatch(verb: string, route: Route, bodyBuf: Buffer | undefined): Promise<void> {
     const isCall = verb === V.call;
     // Casts are acknowledged on receipt (oslo acks before dispatching); a call's reply acknowledges it,
     // and a slow call is acknowledged as soon as it is known not to finish within this turn.
-    let replied = false;
-    if (isCall) {
-      setImmediate(() => {
-        if (!replied) this.sender.send([`${V.ack}${SEP}${msgId}`]);
-      });
-    } else if (verb === V.cast) this.sender.send([`${V.ack}${SEP}${msgId}`]);
+    if (isCall) this.queueAck(route);
+    else if (verb === V.cast) this.answer(route, `${V.ack}${SEP}${route.msgId}`);
 
     let reply: ReplyBody;
     try {
@@ -134,40 +228,54 @@ export class RpcServer {
       reply = { error: serializeError(err) };
     }
     if (!isCall) return;
-    replied = true;
+    route.replied = true;
     let body: Buffer;
     try {
       body = encodeBody(reply);
     } catch (err) {
       body = encodeBody({ error: serializeError(new TypeError(`result of the call could not be serialized: ${(err as Error).message}`)) });
     }
-    this.sender.send([`${V.reply}${SEP}${msgId}`, clientId, body]);
+    this.answer(route, `${V.reply}${SEP}${route.msgId}`, body);
   }
 
   private invoke(req: RequestBody, kind: string): Promise<unknown> {
     const ctx = (req.ctx ?? { roles: [] }) as RequestContext;
     const parent = ctx.trace as TraceContext | undefined;
-    const { endpoint, fn } = this.find(req.method);
-    const owner = endpoint.constructor?.name;
-    const name = owner && owner !== "Object" ? `${owner}.${req.method}` : req.method;
+    const { endpoint, fn, spanName } = this.find(req.method);
+    const version = req.version;
     return withSpan(
-      name,
+      spanName,
       "rpc",
-      async () => {
-        if (req.version && !versionIsCompatible(this.version, req.version)) {
-          throw new UnsupportedVersion(req.version, req.method, this.version);
-        }
+      () => {
+        if (version && !this.compatible(version)) throw new UnsupportedVersion(version, req.method, this.version);
         return fn.call(endpoint, ctx, req.args ?? {});
       },
-      { parent, attributes: { topic: this.topic, method: req.method, version: req.version ?? null, kind, side: "server" } },
+      { parent, attributes: { topic: this.topic, method: req.method, version: version ?? null, kind, side: "server" } },
     );
   }
 
-  private find(method: string): { endpoint: Endpoint; fn: RpcHandler } {
+  /** versionIsCompatible, remembered per asked version (a handful per service). */
+  private compatible(wanted: string): boolean {
+    let ok = this.versionOk.get(wanted);
+    if (ok === undefined) {
+      ok = versionIsCompatible(this.version, wanted);
+      if (this.versionOk.size < 256) this.versionOk.set(wanted, ok);
+    }
+    return ok;
+  }
+
+  private find(method: string): Method {
+    const known = this.methods.get(method);
+    if (known) return known;
     if (!method.startsWith("_")) {
       for (const endpoint of this.endpoints) {
         const fn = (endpoint as Record<string, unknown>)[method];
-        if (typeof fn === "function" && !(method in Object.prototype)) return { endpoint, fn: fn as RpcHandler };
+        if (typeof fn === "function" && !(method in Object.prototype)) {
+          const owner = endpoint.constructor?.name;
+          const found = { endpoint, fn: fn as RpcHandler, spanName: owner && owner !== "Object" ? `${owner}.${method}` : method };
+          this.methods.set(method, found);
+          return found;
+        }
       }
     }
     throw new NoSuchMethod(method);

@@ -37,12 +37,12 @@ const TOPIC = "conductor";
 export class ConductorAPI {
   constructor(private readonly rpc: RpcClient) {}
 
-  private call<T>(ctx: RequestContext, method: string, args: Record<string, unknown>): Promise<T> {
-    return this.rpc.call<T>(ctx, TOPIC, method, args);
+  private call<T>(ctx: RequestContext, method: string, args: Record<string, unknown>, timeoutMs?: number): Promise<T> {
+    return this.rpc.call<T>(ctx, TOPIC, method, args, timeoutMs ? { timeoutMs } : {});
   }
 
-  service_get_by_host_and_binary(ctx: RequestContext, host: string, binary: string): Promise<Service | null> {
-    return this.call(ctx, "service_get_by_host_and_binary", { host, binary });
+  service_get_by_host_and_binary(ctx: RequestContext, host: string, binary: string, timeoutMs?: number): Promise<Service | null> {
+    return this.call(ctx, "service_get_by_host_and_binary", { host, binary }, timeoutMs);
   }
 
   service_create(ctx: RequestContext, values: { host: string; binary: string; topic: string; availability_zone?: string }): Promise<Service> {

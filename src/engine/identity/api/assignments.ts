@@ -2,7 +2,7 @@ import type { Router } from "../../common/http/router.js";
 import type { HttpRequest } from "../../common/http/types.js";
 import { empty, json } from "../../common/http/types.js";
 import type { ActorKind, Assignment, TargetKind } from "../backends/assignment.js";
-import { notFound, validation } from "../errors.js";
+import { forbiddenMsg, notFound, validation } from "../errors.js";
 import { type KeystoneContext, boolQuery, collection, enforce, strQuery, v3Url } from "./common.js";
 import { roleView } from "./views.js";
 
@@ -41,8 +41,9 @@ export function assignmentRoutes(r: Router, ctx: KeystoneContext): void {
     if (withRole && !role) throw notFound("role", p.role_id as string);
     if (role?.domain_id && target !== "system") {
       const targetDomain = target === "project" ? resource.findProject(targetId)?.domain_id : targetId;
+      // Keystone's DomainSpecificRoleMismatch (403).
       if (role.domain_id !== targetDomain)
-        throw validation(`Role ${role.id} is a domain-specific role of domain ${role.domain_id} and cannot be granted on ${target} ${targetId}.`);
+        throw forbiddenMsg(`${target === "project" ? "Project" : "Domain"} ${targetId} must be in the same domain as the role ${role.id} being assigned.`);
     }
     return { actorId, targetId, roleId: role?.id ?? "" };
   };

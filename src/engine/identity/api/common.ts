@@ -109,7 +109,7 @@ export async function bodyObject(req: HttpRequest, key: string): Promise<Dict> {
 /** Schema checks Keystone's JSON schemas do, with their wording. */
 export function requireString(obj: Dict, field: string, opts: { max?: number } = {}): string {
   const v = obj[field];
-  if (v === undefined) throw invalidField(field, `'${field}' is a required property`);
+  if (v === undefined) throw validation(`'${field}' is a required property.`);
   if (typeof v !== "string") throw invalidField(field, `${JSON.stringify(v)} is not of type 'string'`);
   if (v.trim() === "") throw invalidField(field, `'${v}' is too short`);
   if (opts.max && v.length > opts.max) throw invalidField(field, `'${v}' is too long`);

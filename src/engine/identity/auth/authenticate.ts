@@ -26,7 +26,7 @@ export class Authenticator {
 
   async authenticate(body: Dict): Promise<{ auth: AuthResult; scope: Scope }> {
     const auth = body.auth;
-    if (!isDict(auth)) throw invalidField("auth", "'auth' is a required property");
+    if (!isDict(auth)) throw validation("'auth' is a required property.");
     const identity = auth.identity;
     if (!isDict(identity)) throw invalidField("auth", "'identity' is a required property");
     const methods = identity.methods;

@@ -7,7 +7,7 @@ export default class ResourceProviderAggregateSet extends PlacementCommand<typeo
     "Replaces the provider's aggregates; no --aggregate removes them all. Requires --os-placement-api-version 1.1, and --generation from 1.19.";
   static override args = { uuid: Args.string({ required: true, description: "UUID of the resource provider" }) };
   static override flags = {
-    aggregate: Flags.string({ multiple: true, summary: "UUID of the aggregate. May be repeated." }),
+    aggregate: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "UUID of the aggregate. May be repeated." }),
     generation: Flags.string({ summary: "The generation of the resource provider (required from --os-placement-api-version 1.19)." }),
   };
 

@@ -10,7 +10,7 @@ export default class ResourceProviderAllocationSet extends PlacementCommand<type
   static override args = { uuid: Args.string({ required: true, description: "UUID of the consumer" }) };
   static override flags = {
     allocation: Flags.string({
-      multiple: true,
+      multiple: true, multipleNonGreedy: true,
       summary: "Create (or update) an allocation of a resource class: rp=<provider uuid>,<resource class>=<amount>,… May be repeated.",
     }),
     "project-id": Flags.string({ summary: "ID of the consuming project (required from 1.8)" }),

@@ -13,7 +13,7 @@ export default class ResourceProviderInventorySet extends PlacementCommand<typeo
   static override args = { uuid: Args.string({ required: true, description: "UUID of the resource provider or UUID of the aggregate, if --aggregate is specified" }) };
   static override flags = {
     resource: Flags.string({
-      multiple: true,
+      multiple: true, multipleNonGreedy: true,
       summary: "<resource_class>:<inventory_field>=<value>; the field is one of allocation_ratio, min_unit, max_unit, reserved, step_size, total (default).",
     }),
     aggregate: Flags.boolean({ summary: "Set the inventories of every resource provider in the aggregate. Requires --os-placement-api-version 1.3." }),

@@ -5,7 +5,7 @@ export default class ResourceProviderTraitSet extends PlacementCommand<typeof Re
   static override summary = "Associate traits with the resource provider identified by {uuid}.";
   static override description = "All the associated traits will be replaced by the traits specified. Requires --os-placement-api-version 1.6.";
   static override args = { uuid: Args.string({ required: true, description: "UUID of the resource provider" }) };
-  static override flags = { trait: Flags.string({ multiple: true, summary: "Name of the trait. May be repeated." }) };
+  static override flags = { trait: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "Name of the trait. May be repeated." }) };
 
   async run(): Promise<void> {
     await this.requireAtLeast(6);
