@@ -94,7 +94,12 @@ export abstract class ClientCommand<T extends typeof Command> extends BaseComman
    * Delete (or act on) several things, carrying on past failures like the openstack client: each
    * failure is one stderr line, then one error "N of M <things> failed to delete.".
    */
-  protected async forEach(items: string[], act: (item: string) => Promise<void>, failed: (item: string, e: Error) => string, summary: (n: number, total: number) => string): Promise<void> {
+  protected async forEach(
+    items: string[],
+    act: (item: string) => Promise<void>,
+    failed: (item: string, e: Error) => string,
+    summary: (n: number, total: number) => string,
+  ): Promise<void> {
     let errors = 0;
     for (const item of items) {
       try {

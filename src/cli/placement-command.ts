@@ -8,12 +8,7 @@ import { type Cell, type Row, cellText } from "./output.js";
  * What python3-osc-placement 4.0 accepts for --os-placement-api-version: its microversion list plus
  * "1", which negotiates (asks for 1.29, the newest with no gap, and falls back to the server's maximum).
  */
-export const SUPPORTED_MICROVERSIONS = [
-  ...Array.from({ length: 30 }, (_, i) => `1.${i}`),
-  "1.37",
-  "1.38",
-  "1.39",
-];
+export const SUPPORTED_MICROVERSIONS = [...Array.from({ length: 30 }, (_, i) => `1.${i}`), "1.37", "1.38", "1.39"];
 const NEGOTIATE = "1";
 const MAX_VERSION_NO_GAP = "1.29";
 
@@ -85,7 +80,8 @@ export abstract class PlacementCommand<T extends typeof Command> extends ClientC
   /** version.check(ge(min)): refuse the operation below the microversion that introduced it. */
   protected async requireAtLeast(minor: number): Promise<void> {
     const v = await this.version();
-    if (minorOf(v) < minor) throw new Error(`Operation or argument is not supported with version ${v}; requires at least version 1.${minor}`);
+    if (minorOf(v) < minor)
+      throw new Error(`Operation or argument is not supported with version ${v}; requires at least version 1.${minor}`);
   }
 
   /** One placement call at the command's microversion; the parsed JSON body (undefined for 204). */
@@ -167,7 +163,13 @@ export abstract class PlacementCommand<T extends typeof Command> extends ClientC
       });
     if (data.length === 0) return;
     const right = cols.map((c) => typeof data[0]?.[c] === "number" || data[0]?.[c] instanceof PyFloat);
-    this.log(cliffTable(cols, data.map((r) => cols.map((c) => text(r[c]))), right));
+    this.log(
+      cliffTable(
+        cols,
+        data.map((r) => cols.map((c) => text(r[c]))),
+        right,
+      ),
+    );
   }
 }
 
@@ -247,7 +249,11 @@ export function parseAllocations(args: string[]): Record<string, Record<string, 
     }
     const rp = parsed.rp;
     if (rp === undefined) throw new Error("Resource provider parameter is required for allocation string");
-    const resources = Object.fromEntries(Object.entries(parsed).filter(([k]) => k !== "rp").map(([k, v]) => [k, pyInt(v)]));
+    const resources = Object.fromEntries(
+      Object.entries(parsed)
+        .filter(([k]) => k !== "rp")
+        .map(([k, v]) => [k, pyInt(v)]),
+    );
     const prev = out[rp];
     if (!prev) out[rp] = resources;
     else {
@@ -278,7 +284,9 @@ function cliffTable(head: string[], rows: string[][], right: boolean[]): string 
     const height = Math.max(...split.map((l) => l.length));
     const out: string[] = [];
     for (let k = 0; k < height; k++)
-      out.push(`| ${split.map((l, i) => (right[i] ? (l[k] ?? "").padStart(widths[i] ?? 0) : (l[k] ?? "").padEnd(widths[i] ?? 0))).join(" | ")} |`);
+      out.push(
+        `| ${split.map((l, i) => (right[i] ? (l[k] ?? "").padStart(widths[i] ?? 0) : (l[k] ?? "").padEnd(widths[i] ?? 0))).join(" | ")} |`,
+      );
     return out.join("\n");
   };
   return [rule, line(head), rule, ...rows.map(line), rule].join("\n");

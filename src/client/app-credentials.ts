@@ -1,3 +1,4 @@
+import type { JsonBody } from "./session.js";
 import { ApiError } from "./errors.js";
 import { CommandError, type Entity } from "./identity.js";
 import type { Session } from "./session.js";
@@ -18,8 +19,12 @@ export async function findAppCredential(session: Session, userId: string, nameOr
 }
 
 /** show/create print the roles as their names joined by spaces. */
-export function appCredentialView(c: Record<string, any>): Record<string, any> {
-  const out: Record<string, any> = { ...c, roles: (c.roles ?? []).map((r: { name: string }) => r.name).join(" ") };
+export function appCredentialView(c: Record<string, JsonBody>): Record<string, JsonBody> {
+  const out: Record<string, JsonBody> = { ...c, roles: (c.roles ?? []).map((r: { name: string }) => r.name).join(" ") };
   delete out.links;
-  return Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]]));
+  return Object.fromEntries(
+    Object.keys(out)
+      .sort()
+      .map((k) => [k, out[k]]),
+  );
 }

@@ -179,7 +179,8 @@ export function resolveAuth(opts: ResolveOptions = {}): ResolvedAuth {
     base = { auth: fromCloudEntry(entry, `${file}: cloud '${LOCAL_CLOUD}'`) as AuthConfig, source: `local cloud profile ${file}` };
   }
   const auth = { ...defined(base.auth), ...explicit } as unknown as AuthConfig;
-  if (!auth.auth_url) throw new ClientConfigError(`Missing value auth-url required for auth plugin password (settings from ${base.source})`);
+  if (!auth.auth_url)
+    throw new ClientConfigError(`Missing value auth-url required for auth plugin password (settings from ${base.source})`);
   auth.interface = normalizeInterface(auth.interface);
   return { auth, source: Object.keys(explicit).length ? `${base.source} + command line` : base.source };
 }

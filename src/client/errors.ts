@@ -65,7 +65,12 @@ function messageFromJson(doc: unknown): string | undefined {
   return undefined;
 }
 
-export function apiError(status: number, statusText: string, body: Buffer, headers: Record<string, string | string[] | undefined>): ApiError {
+export function apiError(
+  status: number,
+  statusText: string,
+  body: Buffer,
+  headers: Record<string, string | string[] | undefined>,
+): ApiError {
   const ct = headers["content-type"];
   const detail = serviceMessage(body, Array.isArray(ct) ? ct[0] : ct, statusText || `HTTP ${status}`);
   const rid = first(headers["x-openstack-request-id"]) ?? first(headers["x-compute-request-id"]);

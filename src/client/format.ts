@@ -1,3 +1,4 @@
+import type { JsonBody } from "./session.js";
 import type { CatalogEndpoint } from "./auth-ref.js";
 
 /** Python's strftime('%Y-%m-%dT%H:%M:%S%z') of Keystone's expires_at (always UTC): 2026-01-01T10:00:00+0000. */
@@ -50,18 +51,26 @@ export function priorAndImplied(roles: Array<{ id: string; name?: string }>, pri
 }
 
 /** `region show/create`: the openstack client renames id → region and parent_region_id → parent_region. */
-export function regionView(r: Record<string, any>): Record<string, any> {
-  const out: Record<string, any> = { ...r, region: r.id, parent_region: r.parent_region_id ?? null };
+export function regionView(r: Record<string, JsonBody>): Record<string, JsonBody> {
+  const out: Record<string, JsonBody> = { ...r, region: r.id, parent_region: r.parent_region_id ?? null };
   delete out.id;
   delete out.parent_region_id;
   delete out.links;
-  return Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]]));
+  return Object.fromEntries(
+    Object.keys(out)
+      .sort()
+      .map((k) => [k, out[k]]),
+  );
 }
 
 /** `policy show/create`: the blob is shown as `rules`. */
-export function policyView(p: Record<string, any>): Record<string, any> {
-  const out: Record<string, any> = { ...p, rules: p.blob };
+export function policyView(p: Record<string, JsonBody>): Record<string, JsonBody> {
+  const out: Record<string, JsonBody> = { ...p, rules: p.blob };
   delete out.blob;
   delete out.links;
-  return Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]]));
+  return Object.fromEntries(
+    Object.keys(out)
+      .sort()
+      .map((k) => [k, out[k]]),
+  );
 }

@@ -1,7 +1,7 @@
 import { ApiError } from "./errors.js";
-import type { Query, Session } from "./session.js";
+import type { JsonBody, Query, Session } from "./session.js";
 
-export type Entity = Record<string, any> & { id: string };
+export type Entity = Record<string, JsonBody> & { id: string };
 
 /** Identity v3 collections: URL segment → JSON member name (singular) and the word errors use. */
 export const KINDS = {
@@ -119,15 +119,16 @@ export class IdentityApi {
     const all = await this.list("services");
     const byName = all.filter((s) => s.name === nameOrTypeOrId);
     const matches = byName.length > 0 ? byName : all.filter((s) => s.type === nameOrTypeOrId);
-    if (matches.length > 1) throw new CommandError(`Multiple service matches found for '${nameOrTypeOrId}', use an ID to be more specific.`);
+    if (matches.length > 1)
+      throw new CommandError(`Multiple service matches found for '${nameOrTypeOrId}', use an ID to be more specific.`);
     if (matches.length === 0) throw new CommandError(`No service with a type, name or ID of '${nameOrTypeOrId}' exists.`);
     return matches[0] as Entity;
   }
 }
 
 /** What `show`/`create` print: the entity without `links`, fields sorted (cliff's ShowOne of _info). */
-export function showable(e: Record<string, unknown>, drop: string[] = []): Record<string, any> {
-  const out: Record<string, any> = {};
+export function showable(e: Record<string, unknown>, drop: string[] = []): Record<string, JsonBody> {
+  const out: Record<string, JsonBody> = {};
   for (const k of Object.keys(e).sort()) if (k !== "links" && !drop.includes(k)) out[k] = e[k];
   return out;
 }

@@ -1,4 +1,13 @@
-export { type AuthConfig, type ResolvedAuth, type ResolveOptions, LOCAL_CLOUD, cloudsYamlPaths, findCloud, identityRoot, resolveAuth } from "./auth-config.js";
+export {
+  type AuthConfig,
+  type ResolvedAuth,
+  type ResolveOptions,
+  LOCAL_CLOUD,
+  cloudsYamlPaths,
+  findCloud,
+  identityRoot,
+  resolveAuth,
+} from "./auth-config.js";
 export { AuthRef, type CatalogEndpoint, type CatalogService, type TokenBody } from "./auth-ref.js";
 export { ApiError, ClientConfigError, ConnectionError, serviceMessage } from "./errors.js";
 export { CommandError, IdentityApi, showable } from "./identity.js";

@@ -19,6 +19,10 @@ export interface SessionOptions {
   userAgent?: string;
 }
 
+/** A decoded JSON body: callers read the fields they know, as the OpenStack API reference lists them. */
+// biome-ignore lint/suspicious/noExplicitAny: response documents are untyped JSON
+export type JsonBody = any;
+
 export type Query = Record<string, string | number | boolean | undefined | null | string[]>;
 
 export interface RequestOptions {
@@ -111,11 +115,15 @@ export class Session {
     return ref.endpointFor(serviceType, iface, region);
   }
 
-  async request<T = any>(service: string, method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse<T>> {
+  async request<T = JsonBody>(service: string, method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse<T>> {
     const base = /^https?:\/\//.test(service) ? service.replace(/\/+$/, "") : await this.endpointFor(service, opts);
     const url = base + path + queryString(opts.query);
     const { body, contentType } = encodeBody(opts.body);
-    const headers: Record<string, string> = { accept: "application/json", "user-agent": this.userAgent, ...(contentType ? { "content-type": contentType } : {}) };
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      "user-agent": this.userAgent,
+      ...(contentType ? { "content-type": contentType } : {}),
+    };
     if (opts.microversion) {
       const type = /^https?:/.test(service) ? "compute" : service;
       headers["openstack-api-version"] = `${type} ${opts.microversion}`;
@@ -135,19 +143,19 @@ export class Session {
     return toApiResponse<T>(res);
   }
 
-  get<T = any>(service: string, path: string, opts: RequestOptions = {}) {
+  get<T = JsonBody>(service: string, path: string, opts: RequestOptions = {}) {
     return this.request<T>(service, "GET", path, opts);
   }
-  post<T = any>(service: string, path: string, body?: unknown, opts: RequestOptions = {}) {
+  post<T = JsonBody>(service: string, path: string, body?: unknown, opts: RequestOptions = {}) {
     return this.request<T>(service, "POST", path, { ...opts, body });
   }
-  put<T = any>(service: string, path: string, body?: unknown, opts: RequestOptions = {}) {
+  put<T = JsonBody>(service: string, path: string, body?: unknown, opts: RequestOptions = {}) {
     return this.request<T>(service, "PUT", path, { ...opts, body });
   }
-  patch<T = any>(service: string, path: string, body?: unknown, opts: RequestOptions = {}) {
+  patch<T = JsonBody>(service: string, path: string, body?: unknown, opts: RequestOptions = {}) {
     return this.request<T>(service, "PATCH", path, { ...opts, body });
   }
-  delete<T = any>(service: string, path: string, opts: RequestOptions = {}) {
+  delete<T = JsonBody>(service: string, path: string, opts: RequestOptions = {}) {
     return this.request<T>(service, "DELETE", path, opts);
   }
 
@@ -178,7 +186,8 @@ export class Session {
     } catch {
       throw new ApiError(`Invalid token response from ${url}`, res.status, undefined, "invalid token response", undefined);
     }
-    if (typeof token !== "string" || !doc.token) throw new ApiError(`No X-Subject-Token in the response from ${url}`, res.status, undefined, "no token", doc);
+    if (typeof token !== "string" || !doc.token)
+      throw new ApiError(`No X-Subject-Token in the response from ${url}`, res.status, undefined, "no token", doc);
     this.current = new AuthRef(token, doc.token);
     this.cache?.put(key, { token, expires_at: doc.token.expires_at, body: doc.token });
     return this.current;
@@ -209,9 +218,16 @@ export class Session {
 export function authRequestBody(a: AuthConfig): Record<string, unknown> {
   const domainRef = (id?: string, name?: string) => (id ? { id } : name ? { name } : { id: "default" });
   let identity: Record<string, unknown>;
-  const type = a.auth_type ?? (a.application_credential_id || a.application_credential_name ? "v3applicationcredential" : a.token && !a.password ? "v3token" : "password");
+  const type =
+    a.auth_type ??
+    (a.application_credential_id || a.application_credential_name
+      ? "v3applicationcredential"
+      : a.token && !a.password
+        ? "v3token"
+        : "password");
   if (/applicationcredential/.test(type)) {
-    if (!a.application_credential_secret) throw new ClientConfigError("Missing value application-credential-secret required for auth plugin v3applicationcredential");
+    if (!a.application_credential_secret)
+      throw new ClientConfigError("Missing value application-credential-secret required for auth plugin v3applicationcredential");
     const cred: Record<string, unknown> = { secret: a.application_credential_secret };
     if (a.application_credential_id) cred.id = a.application_credential_id;
     else if (a.application_credential_name) {
@@ -227,13 +243,16 @@ export function authRequestBody(a: AuthConfig): Record<string, unknown> {
   } else {
     if (!a.username && !a.user_id) throw new ClientConfigError("Missing value username required for auth plugin password");
     if (a.password === undefined) throw new ClientConfigError("Missing value password required for auth plugin password");
-    const user = a.user_id ? { id: a.user_id, password: a.password } : { name: a.username, domain: domainRef(a.user_domain_id, a.user_domain_name), password: a.password };
+    const user = a.user_id
+      ? { id: a.user_id, password: a.password }
+      : { name: a.username, domain: domainRef(a.user_domain_id, a.user_domain_name), password: a.password };
     identity = { methods: ["password"], password: { user } };
   }
   const auth: Record<string, unknown> = { identity };
   if (a.system_scope) auth.scope = { system: { all: true } };
   else if (a.project_id) auth.scope = { project: { id: a.project_id } };
-  else if (a.project_name) auth.scope = { project: { name: a.project_name, domain: domainRef(a.project_domain_id, a.project_domain_name) } };
+  else if (a.project_name)
+    auth.scope = { project: { name: a.project_name, domain: domainRef(a.project_domain_id, a.project_domain_name) } };
   else if (a.domain_id) auth.scope = { domain: { id: a.domain_id } };
   else if (a.domain_name) auth.scope = { domain: { name: a.domain_name } };
   return { auth };

@@ -24,7 +24,11 @@ export class TokenCache {
   ) {}
 
   static key(parts: Record<string, unknown>): string {
-    const canonical = JSON.stringify(Object.keys(parts).sort().map((k) => [k, parts[k] ?? null]));
+    const canonical = JSON.stringify(
+      Object.keys(parts)
+        .sort()
+        .map((k) => [k, parts[k] ?? null]),
+    );
     return createHash("sha256").update(canonical).digest("hex");
   }
 

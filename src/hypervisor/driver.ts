@@ -1,5 +1,7 @@
 // The hypervisor driver interface (nova.virt.driver.ComputeDriver): what the ComputeManager asks of a
 // node's hypervisor. Every driver (fake, qemu) implements it; the manager never knows which one runs.
+import { existsSync } from "node:fs";
+import { delimiter, join } from "node:path";
 import type { RequestContext } from "../engine/common/context.js";
 
 /** Nova's power states (nova.compute.power_state), the ints stored on the instance. */
@@ -250,6 +252,7 @@ type DriverFactory = (opts: DriverOptions) => Promise<ComputeDriver>;
 /** Drivers by name (nova's compute_driver = libvirt.LibvirtDriver | fake.FakeDriver), loaded lazily. */
 const registry = new Map<string, DriverFactory>([
   ["fake", async (opts) => new (await import("./fake/driver.js")).FakeDriver(opts)],
+  ["qemu", async (opts) => new (await import("./qemu/driver.js")).QemuDriver(opts)],
 ]);
 
 /** Add a driver (the qemu driver registers itself here, or a test adds one). */
@@ -269,4 +272,11 @@ export async function loadDriver(name: string, opts: DriverOptions): Promise<Com
   const factory = registry.get(name);
   if (!factory) throw new UnknownDriver(`compute driver '${name}' is not known (known: ${driverNames().join(", ")})`);
   return factory(opts);
+}
+
+/** compute_driver = auto: qemu where qemu-system-x86_64 is installed and the driver exists, else fake. */
+export function resolveDriverName(requested: string): string {
+  if (requested !== "auto") return requested;
+  const onPath = (process.env.PATH ?? "").split(delimiter).some((d) => d && existsSync(join(d, "qemu-system-x86_64")));
+  return onPath && registry.has("qemu") ? "qemu" : "fake";
 }

@@ -26,15 +26,34 @@ describe("resolveAuth", () => {
   it("uses the local cloud's profile when nothing else is given", () => {
     writeFileSync(join(state, "clouds.yaml"), `clouds:\n${cloud("pocketstack", "admin")}`);
     const r = resolveAuth({ env: {}, cwd, home, stateDir: state });
-    expect(r.auth).toMatchObject({ auth_url: "http://pocketstack.example:5000/v3", username: "admin", password: "pw-admin", region_name: "R-pocketstack", interface: "public" });
+    expect(r.auth).toMatchObject({
+      auth_url: "http://pocketstack.example:5000/v3",
+      username: "admin",
+      password: "pw-admin",
+      region_name: "R-pocketstack",
+      interface: "public",
+    });
     expect(r.source).toContain(join(state, "clouds.yaml"));
   });
 
   it("prefers OS_* variables over the local profile", () => {
     writeFileSync(join(state, "clouds.yaml"), `clouds:\n${cloud("pocketstack", "admin")}`);
-    const env = { OS_AUTH_URL: "http://env:5000", OS_USERNAME: "alice", OS_PASSWORD: "a", OS_PROJECT_NAME: "demo", OS_SYSTEM_SCOPE: "all", OS_INTERFACE: "internalURL" };
+    const env = {
+      OS_AUTH_URL: "http://env:5000",
+      OS_USERNAME: "alice",
+      OS_PASSWORD: "a",
+      OS_PROJECT_NAME: "demo",
+      OS_SYSTEM_SCOPE: "all",
+      OS_INTERFACE: "internalURL",
+    };
     const r = resolveAuth({ env, cwd, home, stateDir: state });
-    expect(r.auth).toMatchObject({ auth_url: "http://env:5000", username: "alice", project_name: "demo", system_scope: "all", interface: "internal" });
+    expect(r.auth).toMatchObject({
+      auth_url: "http://env:5000",
+      username: "alice",
+      project_name: "demo",
+      system_scope: "all",
+      interface: "internal",
+    });
     expect(r.auth.region_name).toBeUndefined();
   });
 
@@ -50,7 +69,14 @@ describe("resolveAuth", () => {
 
   it("explicit options override the chosen source field by field", () => {
     writeFileSync(join(home, ".config", "openstack", "clouds.yaml"), `clouds:\n${cloud("lab", "bob")}`);
-    const r = resolveAuth({ env: {}, cwd, home, stateDir: state, cloud: "lab", explicit: { project_name: "other", region_name: undefined } });
+    const r = resolveAuth({
+      env: {},
+      cwd,
+      home,
+      stateDir: state,
+      cloud: "lab",
+      explicit: { project_name: "other", region_name: undefined },
+    });
     expect(r.auth).toMatchObject({ username: "bob", project_name: "other", region_name: "R-lab" });
   });
 
@@ -81,12 +107,16 @@ describe("auth request body", () => {
     });
   });
   it("system scope, domain scope, token and application credential methods", () => {
-    expect(authRequestBody({ auth_url: "x", user_id: "123", password: "p", system_scope: "all" }).auth).toMatchObject({ scope: { system: { all: true } } });
+    expect(authRequestBody({ auth_url: "x", user_id: "123", password: "p", system_scope: "all" }).auth).toMatchObject({
+      scope: { system: { all: true } },
+    });
     expect(authRequestBody({ auth_url: "x", token: "t", domain_name: "D" }).auth).toEqual({
       identity: { methods: ["token"], token: { id: "t" } },
       scope: { domain: { name: "D" } },
     });
-    expect(authRequestBody({ auth_url: "x", application_credential_id: "ac", application_credential_secret: "s", project_name: "ignored" })).toEqual({
+    expect(
+      authRequestBody({ auth_url: "x", application_credential_id: "ac", application_credential_secret: "s", project_name: "ignored" }),
+    ).toEqual({
       auth: { identity: { methods: ["application_credential"], application_credential: { id: "ac", secret: "s" } } },
     });
     expect(() => authRequestBody({ auth_url: "x", username: "u" })).toThrow(/password required/);

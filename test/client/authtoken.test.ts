@@ -36,7 +36,10 @@ const global = { config: loadConfig(undefined, []), error_format: "nova" };
 
 beforeAll(async () => {
   ks = await startKeystone();
-  admin = new Session({ auth: { auth_url: `${ks.url}/v3`, username: "admin", password: ks.adminPassword, project_name: "admin" }, cache: false });
+  admin = new Session({
+    auth: { auth_url: `${ks.url}/v3`, username: "admin", password: ks.adminPassword, project_name: "admin" },
+    cache: false,
+  });
 }, 60_000);
 afterAll(async () => {
   for (const s of servers) s.close();
@@ -98,7 +101,10 @@ paste.app_factory = test.echo
   });
 
   it("gives a system-scoped token X-System-Scope: all", async () => {
-    const sys = new Session({ auth: { auth_url: `${ks.url}/v3`, username: "admin", password: ks.adminPassword, system_scope: "all" }, cache: false });
+    const sys = new Session({
+      auth: { auth_url: `${ks.url}/v3`, username: "admin", password: ks.adminPassword, system_scope: "all" },
+      cache: false,
+    });
     const res = await fetch(`${url}/servers`, { headers: { "x-auth-token": await sys.token() } });
     sys.close();
     const { headers, context } = (await res.json()) as { headers: Record<string, string>; context: Record<string, unknown> };
@@ -110,11 +116,18 @@ paste.app_factory = test.echo
 
 describe("authtoken caching and failures", () => {
   it("asks Keystone once per token within token_cache_time; with no cache a revoked token is refused at once", async () => {
-    const cached = authtokenFilter(global, { ...local(), token_cache_time: "300" }) as ReturnType<typeof authtokenFilter> & { validator: TokenValidator };
-    const uncached = authtokenFilter(global, { ...local(), token_cache_time: "0" }) as ReturnType<typeof authtokenFilter> & { validator: TokenValidator };
+    const cached = authtokenFilter(global, { ...local(), token_cache_time: "300" }) as ReturnType<typeof authtokenFilter> & {
+      validator: TokenValidator;
+    };
+    const uncached = authtokenFilter(global, { ...local(), token_cache_time: "0" }) as ReturnType<typeof authtokenFilter> & {
+      validator: TokenValidator;
+    };
     const cachedUrl = await serveApp(cached(echo));
     const uncachedUrl = await serveApp(uncached(echo));
-    const user = new Session({ auth: { auth_url: `${ks.url}/v3`, username: "admin", password: ks.adminPassword, project_name: "admin" }, cache: false });
+    const user = new Session({
+      auth: { auth_url: `${ks.url}/v3`, username: "admin", password: ks.adminPassword, project_name: "admin" },
+      cache: false,
+    });
     const token = await user.token();
     for (let i = 0; i < 3; i++) expect((await fetch(`${cachedUrl}/x`, { headers: { "x-auth-token": token } })).status).toBe(200);
     expect(cached.validator.calls).toBe(1);

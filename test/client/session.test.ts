@@ -19,7 +19,11 @@ let seen: IncomingMessage["headers"][] = [];
 let reply: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  res.writeHead(status, { "content-type": "application/json", "x-openstack-request-id": "req-11111111-2222-3333-4444-555555555555", ...headers });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "x-openstack-request-id": "req-11111111-2222-3333-4444-555555555555",
+    ...headers,
+  });
   res.end(JSON.stringify(body));
 }
 
@@ -31,7 +35,10 @@ beforeAll(async () => {
       req.on("end", () => {
         posts++;
         const auth = JSON.parse(body).auth;
-        if (auth.identity.password?.user?.password !== "right") return send(res, 401, { error: { code: 401, message: "The request you have made requires authentication.", title: "Unauthorized" } });
+        if (auth.identity.password?.user?.password !== "right")
+          return send(res, 401, {
+            error: { code: 401, message: "The request you have made requires authentication.", title: "Unauthorized" },
+          });
         const token = `tok-${posts}`;
         valid.add(token);
         send(
@@ -44,10 +51,14 @@ beforeAll(async () => {
               roles: [{ id: "r1", name: "member" }],
               expires_at: new Date(Date.now() + lifetimeMs).toISOString(),
               catalog: [
-                { type: "compute", name: "nova", endpoints: [
-                  { interface: "public", region_id: "RegionOne", region: "RegionOne", url: `${base}/compute/v2.1` },
-                  { interface: "internal", region_id: "RegionTwo", region: "RegionTwo", url: `${base}/compute-r2/v2.1` },
-                ] },
+                {
+                  type: "compute",
+                  name: "nova",
+                  endpoints: [
+                    { interface: "public", region_id: "RegionOne", region: "RegionOne", url: `${base}/compute/v2.1` },
+                    { interface: "internal", region_id: "RegionTwo", region: "RegionTwo", url: `${base}/compute-r2/v2.1` },
+                  ],
+                },
               ],
             },
           },
@@ -58,7 +69,8 @@ beforeAll(async () => {
     }
     seen.push(req.headers);
     if (reply?.(req, res)) return;
-    if (!valid.has(String(req.headers["x-auth-token"]))) return send(res, 401, { error: { code: 401, message: "bad token", title: "Unauthorized" } });
+    if (!valid.has(String(req.headers["x-auth-token"])))
+      return send(res, 401, { error: { code: 401, message: "bad token", title: "Unauthorized" } });
     send(res, 200, { ok: true, url: req.url });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -101,7 +113,9 @@ describe("token cache", () => {
     expect(posts).toBe(2);
     lifetimeMs = 3600_000;
     await session().token();
-    await session("wrong").token().catch(() => undefined);
+    await session("wrong")
+      .token()
+      .catch(() => undefined);
     await new Session({ auth: { ...auth(), project_name: "other" }, stateDir: dir }).token();
     expect(posts).toBe(5);
   });
@@ -123,7 +137,10 @@ describe("token cache", () => {
     expect(res.status).toBe(200);
     expect(posts).toBe(2);
     // and a token that keeps being refused surfaces as the service's 401
-    reply = (_req, res) => (send(res, 401, { error: { code: 401, message: "still no", title: "Unauthorized" } }), true);
+    reply = (_req, res) => {
+      send(res, 401, { error: { code: 401, message: "still no", title: "Unauthorized" } });
+      return true;
+    };
     await expect(s.get("compute", "/servers")).rejects.toThrow(/still no \(HTTP 401\)/);
     expect(posts).toBe(3);
   });
@@ -135,22 +152,43 @@ describe("requests", () => {
     expect(await s.endpointFor("compute")).toBe(`${base}/compute/v2.1`);
     expect(await s.endpointFor("compute", { interface: "internal", region: "RegionTwo" })).toBe(`${base}/compute-r2/v2.1`);
     await expect(s.endpointFor("image")).rejects.toThrow("public endpoint for image service not found");
-    await expect(s.endpointFor("compute", { region: "RegionTwo" })).rejects.toThrow("public endpoint for compute service in RegionTwo region not found");
+    await expect(s.endpointFor("compute", { region: "RegionTwo" })).rejects.toThrow(
+      "public endpoint for compute service in RegionTwo region not found",
+    );
     // identity is not in this catalog: the auth URL stands in for it
     expect(await s.endpointFor("identity")).toBe(`${base}/v3`);
   });
 
   it("sends microversion headers (and Nova's legacy one) with the token", async () => {
     await session().get("compute", "/servers", { microversion: "2.79", query: { all_tenants: 1, name: undefined } });
-    expect(seen[0]).toMatchObject({ "openstack-api-version": "compute 2.79", "x-openstack-nova-api-version": "2.79", "x-auth-token": "tok-1" });
+    expect(seen[0]).toMatchObject({
+      "openstack-api-version": "compute 2.79",
+      "x-openstack-nova-api-version": "2.79",
+      "x-auth-token": "tok-1",
+    });
   });
 
   it("turns every service's error body into one message with status and request id", async () => {
     const s = session();
     const cases: Array<[number, string, string, string]> = [
-      [404, "application/json", JSON.stringify({ itemNotFound: { code: 404, message: "Flavor 42 could not be found." } }), "Flavor 42 could not be found."],
-      [409, "application/json", JSON.stringify({ errors: [{ status: 409, title: "Conflict", detail: "Inventory in use.", code: "placement.inventory.inuse" }] }), "Inventory in use."],
-      [404, "application/json", JSON.stringify({ error: { code: 404, message: "Could not find user: x.", title: "Not Found" } }), "Could not find user: x."],
+      [
+        404,
+        "application/json",
+        JSON.stringify({ itemNotFound: { code: 404, message: "Flavor 42 could not be found." } }),
+        "Flavor 42 could not be found.",
+      ],
+      [
+        409,
+        "application/json",
+        JSON.stringify({ errors: [{ status: 409, title: "Conflict", detail: "Inventory in use.", code: "placement.inventory.inuse" }] }),
+        "Inventory in use.",
+      ],
+      [
+        404,
+        "application/json",
+        JSON.stringify({ error: { code: 404, message: "Could not find user: x.", title: "Not Found" } }),
+        "Could not find user: x.",
+      ],
       [404, "text/plain; charset=UTF-8", "404 Not Found\n\nNo image found with ID abc\n\n   ", "No image found with ID abc"],
     ];
     for (const [status, type, body, message] of cases) {

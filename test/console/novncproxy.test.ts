@@ -51,7 +51,11 @@ describe.skipIf(!hasQemu)("nova-novncproxy bridges a console token to a guest's 
   beforeAll(async () => {
     dir = tmp("ps-novnc-");
     const vncPort = await freeVncPort(new Set());
-    qemu = spawn("qemu-system-x86_64", ["-S", "-nodefaults", "-no-user-config", "-display", "none", "-vga", "std", "-m", "32", "-vnc", `127.0.0.1:${vncPort - 5900}`], { stdio: "ignore" });
+    qemu = spawn(
+      "qemu-system-x86_64",
+      ["-S", "-nodefaults", "-no-user-config", "-display", "none", "-vga", "std", "-m", "32", "-vnc", `127.0.0.1:${vncPort - 5900}`],
+      { stdio: "ignore" },
+    );
     // the cell database as nova-api writes it: console_auth_tokens rows keyed by the token's SHA-256
     const dbFile = join(dir, "nova.sqlite");
     const db = openDatabase(dbFile);
@@ -79,7 +83,12 @@ describe.skipIf(!hasQemu)("nova-novncproxy bridges a console token to a guest's 
   });
 
   it("a valid token gets the guest's RFB greeting as the first binary frame", async () => {
-    const r = await waitFor("the RFB greeting", () => firstFrame(`ws://${base}/websockify?token=${good}`).catch(() => undefined), 15_000, 200);
+    const r = await waitFor(
+      "the RFB greeting",
+      () => firstFrame(`ws://${base}/websockify?token=${good}`).catch(() => undefined),
+      15_000,
+      200,
+    );
     expect(r.frame).toBe("RFB 003.008\n");
     expect(r.protocol).toBe("binary");
   });

@@ -53,15 +53,26 @@ describe("os identity commands against a live keystone", { timeout: 120_000 }, (
     const table = await ok(["user", "list"]);
     expect(table.split("\n")[1]).toMatch(/^\| ID +\| Name +\|$/);
     expect(table).toMatch(/\| alice +\|/);
-    expect(await ok(["user", "list", "-f", "csv", "--sort-column", "Name"])).toMatch(/^"ID","Name"\n"[0-9a-f]{32}","admin"\n"[0-9a-f]{32}","alice"\n?$/);
+    expect(await ok(["user", "list", "-f", "csv", "--sort-column", "Name"])).toMatch(
+      /^"ID","Name"\n"[0-9a-f]{32}","admin"\n"[0-9a-f]{32}","alice"\n?$/,
+    );
     expect((await ok(["user", "show", "alice", "-c", "default_project_id", "-f", "value"])).trim()).toBe(
       (await ok(["project", "show", "demo", "-c", "id", "-f", "value"])).trim(),
     );
 
-    const assignments = JSON.parse(await ok(["role", "assignment", "list", "--user", "alice", "--project", "demo", "--names", "-f", "json"]));
-    expect(assignments).toEqual([{ Role: "member", User: "alice@Default", Group: "", Project: "demo@Default", Domain: "", System: "", Inherited: false }]);
+    const assignments = JSON.parse(
+      await ok(["role", "assignment", "list", "--user", "alice", "--project", "demo", "--names", "-f", "json"]),
+    );
+    expect(assignments).toEqual([
+      { Role: "member", User: "alice@Default", Group: "", Project: "demo@Default", Domain: "", System: "", Inherited: false },
+    ]);
     const header = (await ok(["role", "assignment", "list"])).split("\n")[1];
-    expect(header?.split("|").map((c) => c.trim()).filter(Boolean)).toEqual(["Role", "User", "Group", "Project", "Domain", "System", "Inherited"]);
+    expect(
+      header
+        ?.split("|")
+        .map((c) => c.trim())
+        .filter(Boolean),
+    ).toEqual(["Role", "User", "Group", "Project", "Domain", "System", "Inherited"]);
 
     // alice can log in with what was set up, scoped to demo, and sees her own project
     const asAlice = { ...env, OS_USERNAME: "alice", OS_PASSWORD: "pw", OS_PROJECT_NAME: "demo" };
@@ -99,7 +110,11 @@ describe("os identity commands against a live keystone", { timeout: 120_000 }, (
     try {
       const noEnv = { POCKETSTACK_HOME: home };
       expect(await ok(["project", "list", "-f", "value", "-c", "Name"], noEnv)).toContain("admin");
-      const r = await os(["user", "list", "--os-cloud", "lab", "-f", "value", "-c", "Name"], { HOME: cwd, POCKETSTACK_HOME: join(cwd, "none") }, { cwd });
+      const r = await os(
+        ["user", "list", "--os-cloud", "lab", "-f", "value", "-c", "Name"],
+        { HOME: cwd, POCKETSTACK_HOME: join(cwd, "none") },
+        { cwd },
+      );
       expect(r.stderr).toBe("");
       expect(r.stdout).toContain("admin");
     } finally {

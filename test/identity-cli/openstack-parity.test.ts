@@ -37,7 +37,11 @@ describe("the real openstack client and `os` print the same thing against our ke
       POCKETSTACK_HOME: home,
     };
     // Something beyond the bootstrap to list: a project, a user with a role on it.
-    for (const args of [["project", "create", "demo"], ["user", "create", "alice", "--password", "pw"], ["role", "add", "--user", "alice", "--project", "demo", "member"]]) {
+    for (const args of [
+      ["project", "create", "demo"],
+      ["user", "create", "alice", "--password", "pw"],
+      ["role", "add", "--user", "alice", "--project", "demo", "member"],
+    ]) {
       const r = await os(args, env);
       if (r.code !== 0) throw new Error(`os ${args.join(" ")}: ${r.stderr}`);
     }

@@ -12,7 +12,12 @@ export interface Result {
 }
 
 /** Run a program; never throws on a non-zero exit. */
-export function run(file: string, args: string[], env: NodeJS.ProcessEnv, opts: { cwd?: string; timeoutMs?: number } = {}): Promise<Result> {
+export function run(
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  opts: { cwd?: string; timeoutMs?: number } = {},
+): Promise<Result> {
   return new Promise((resolve) => {
     execFile(file, args, { env, cwd: opts.cwd, timeout: opts.timeoutMs ?? 60_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });

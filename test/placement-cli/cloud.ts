@@ -112,7 +112,10 @@ export async function startPlacementCloud(): Promise<PlacementCloud> {
     if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as Record<string, Record<string, string>>;
   };
-  const service = (await post("services", { service: { type: "placement", name: "placement", enabled: true } })).service as Record<string, string>;
+  const service = (await post("services", { service: { type: "placement", name: "placement", enabled: true } })).service as Record<
+    string,
+    string
+  >;
   for (const iface of ["public", "internal", "admin"])
     await post("endpoints", { endpoint: { service_id: service.id, interface: iface, region_id: "RegionOne", url: placement.url } });
 
@@ -163,7 +166,8 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run>
 }
 
 /** Our `os` CLI from the TypeScript sources. */
-export const os = (args: string[], env: NodeJS.ProcessEnv): Promise<Run> => run(process.execPath, ["--import", "tsx", join(ROOT, "bin/dev.js"), ...args], env);
+export const os = (args: string[], env: NodeJS.ProcessEnv): Promise<Run> =>
+  run(process.execPath, ["--import", "tsx", join(ROOT, "bin/dev.js"), ...args], env);
 
 /** The real python-openstackclient, when installed. */
 export const openstack = (args: string[], env: NodeJS.ProcessEnv): Promise<Run> => run("openstack", args, env);

@@ -18,7 +18,11 @@ async function startApi(): Promise<string> {
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
     cwd: ROOT,
-    env: { ...process.env, POCKETSTACK_HOME: dir, POCKETSTACK_SET: `api.placement_port=${port};api.auth_strategy=noauth2;trace.enabled=false;DEFAULT.my_ip=127.0.0.1` },
+    env: {
+      ...process.env,
+      POCKETSTACK_HOME: dir,
+      POCKETSTACK_SET: `api.placement_port=${port};api.auth_strategy=noauth2;trace.enabled=false;DEFAULT.my_ip=127.0.0.1`,
+    },
     stdio: ["ignore", "ignore", "pipe"],
   });
   apis.push(child);
@@ -38,7 +42,11 @@ async function startApi(): Promise<string> {
 const api = async (method: string, path: string, body?: unknown) => {
   const res = await fetch(`${urls[0]}${path}`, {
     method,
-    headers: { "x-auth-token": "admin", "openstack-api-version": "placement 1.39", ...(body ? { "content-type": "application/json" } : {}) },
+    headers: {
+      "x-auth-token": "admin",
+      "openstack-api-version": "placement 1.39",
+      ...(body ? { "content-type": "application/json" } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await res.text();
@@ -85,7 +93,10 @@ describe("8 processes racing for one provider", () => {
     const usages = await api("GET", `/resource_providers/${rp}/usages`);
     const allocations = await api("GET", `/resource_providers/${rp}/allocations`);
     const consumers = Object.keys(allocations.body.allocations);
-    const sum = Object.values(allocations.body.allocations as Record<string, { resources: { VCPU: number } }>).reduce((n, a) => n + a.resources.VCPU, 0);
+    const sum = Object.values(allocations.body.allocations as Record<string, { resources: { VCPU: number } }>).reduce(
+      (n, a) => n + a.resources.VCPU,
+      0,
+    );
     expect(usages.body.usages.VCPU).toBe(100);
     expect(sum).toBe(100);
     // The consumers placement holds are exactly the ones that were told 204.

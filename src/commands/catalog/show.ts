@@ -16,6 +16,12 @@ export default class CatalogShow extends ClientCommand<typeof CatalogShow> {
     const json = ["json", "yaml"].includes(this.flags.format);
     const data: Record<string, unknown> = { ...svc, endpoints: json ? svc.endpoints : endpointsCell(svc.endpoints) };
     delete data.links;
-    await this.printOne(Object.fromEntries(Object.keys(data).sort().map((k) => [k, data[k] as never])));
+    await this.printOne(
+      Object.fromEntries(
+        Object.keys(data)
+          .sort()
+          .map((k) => [k, data[k] as never]),
+      ),
+    );
   }
 }

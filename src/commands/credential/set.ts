@@ -15,6 +15,11 @@ export default class CredentialSet extends ClientCommand<typeof CredentialSet> {
     const id = this.identity();
     const user = await id.find("users", this.flags.user);
     const project = this.flags.project ? (await id.find("projects", this.flags.project)).id : undefined;
-    await id.update("credentials", this.args.credential, { user_id: user.id, type: this.flags.type, blob: this.flags.data, project_id: project });
+    await id.update("credentials", this.args.credential, {
+      user_id: user.id,
+      type: this.flags.type,
+      blob: this.flags.data,
+      project_id: project,
+    });
   }
 }

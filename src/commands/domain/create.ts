@@ -1,7 +1,7 @@
 import { Args, Flags } from "@oclif/core";
 import { ClientCommand } from "../../cli/client-command.js";
 import { ApiError } from "../../client/errors.js";
-import { showable } from "../../client/identity.js";
+import { type Entity, showable } from "../../client/identity.js";
 
 export default class DomainCreate extends ClientCommand<typeof DomainCreate> {
   static override summary = "Create new domain";
@@ -15,7 +15,7 @@ export default class DomainCreate extends ClientCommand<typeof DomainCreate> {
 
   async run(): Promise<void> {
     const id = this.identity();
-    let domain;
+    let domain: Entity;
     try {
       domain = await id.create("domains", { name: this.args.name, description: this.flags.description, enabled: !this.flags.disable });
     } catch (err) {

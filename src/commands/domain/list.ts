@@ -11,6 +11,9 @@ export default class DomainList extends ClientCommand<typeof DomainList> {
   async run(): Promise<void> {
     const columns = ["ID", "Name", "Enabled", "Description"];
     const data = await this.identity().list("domains", { name: this.flags.name, enabled: this.flags.enabled ? "True" : undefined });
-    await this.printList(columns, data.map((d) => props(d, columns)));
+    await this.printList(
+      columns,
+      data.map((d) => props(d, columns)),
+    );
   }
 }

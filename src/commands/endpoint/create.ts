@@ -6,7 +6,11 @@ export default class EndpointCreate extends ClientCommand<typeof EndpointCreate>
   static override summary = "Create new endpoint";
   static override args = {
     service: Args.string({ required: true, description: "Service to be associated with new endpoint (name or ID)" }),
-    interface: Args.string({ required: true, options: ["admin", "public", "internal"], description: "New endpoint interface type (admin, public or internal)" }),
+    interface: Args.string({
+      required: true,
+      options: ["admin", "public", "internal"],
+      description: "New endpoint interface type (admin, public or internal)",
+    }),
     url: Args.string({ required: true, description: "New endpoint URL" }),
   };
   static override flags = {

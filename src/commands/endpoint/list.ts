@@ -9,7 +9,9 @@ export default class EndpointList extends ClientCommand<typeof EndpointList> {
     interface: Flags.string({ options: ["admin", "public", "internal"], summary: "Filter by interface type (admin, public or internal)" }),
     region: Flags.string({ summary: "Filter by region ID" }),
     project: Flags.string({ summary: "Project to list filters (name or ID)" }),
-    "project-domain": Flags.string({ summary: "Domain the project belongs to (name or ID). This can be used in case collisions between project names exist." }),
+    "project-domain": Flags.string({
+      summary: "Domain the project belongs to (name or ID). This can be used in case collisions between project names exist.",
+    }),
   };
 
   async run(): Promise<void> {

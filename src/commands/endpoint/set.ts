@@ -6,7 +6,10 @@ export default class EndpointSet extends ClientCommand<typeof EndpointSet> {
   static override args = { endpoint: Args.string({ required: true, description: "Endpoint to modify (ID only)" }) };
   static override flags = {
     region: Flags.string({ summary: "New endpoint region ID" }),
-    interface: Flags.string({ options: ["admin", "public", "internal"], summary: "New endpoint interface type (admin, public or internal)" }),
+    interface: Flags.string({
+      options: ["admin", "public", "internal"],
+      summary: "New endpoint interface type (admin, public or internal)",
+    }),
     url: Flags.string({ summary: "New endpoint URL" }),
     service: Flags.string({ summary: "New endpoint service (name or ID)" }),
     enable: Flags.boolean({ summary: "Enable endpoint", exclusive: ["disable"] }),

@@ -4,7 +4,9 @@ import { showable } from "../../client/identity.js";
 
 export default class EndpointShow extends ClientCommand<typeof EndpointShow> {
   static override summary = "Display endpoint details";
-  static override args = { endpoint: Args.string({ required: true, description: "Endpoint to display (endpoint ID, service ID, service name, service type)" }) };
+  static override args = {
+    endpoint: Args.string({ required: true, description: "Endpoint to display (endpoint ID, service ID, service name, service type)" }),
+  };
 
   async run(): Promise<void> {
     const id = this.identity();

@@ -1,7 +1,7 @@
 import { Args, Flags } from "@oclif/core";
 import { ClientCommand } from "../../cli/client-command.js";
 import { ApiError } from "../../client/errors.js";
-import { showable } from "../../client/identity.js";
+import { type Entity, showable } from "../../client/identity.js";
 
 export default class GroupCreate extends ClientCommand<typeof GroupCreate> {
   static override summary = "Create new group";
@@ -15,7 +15,7 @@ export default class GroupCreate extends ClientCommand<typeof GroupCreate> {
   async run(): Promise<void> {
     const id = this.identity();
     const domainId = await id.domainId(this.flags.domain);
-    let group;
+    let group: Entity;
     try {
       group = await id.create("groups", { name: this.args.name, domain_id: domainId, description: this.flags.description });
     } catch (err) {

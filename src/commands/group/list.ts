@@ -6,7 +6,9 @@ export default class GroupList extends ClientCommand<typeof GroupList> {
   static override flags = {
     domain: Flags.string({ summary: "Filter group list by <domain> (name or ID)" }),
     user: Flags.string({ summary: "Filter group list by <user> (name or ID)" }),
-    "user-domain": Flags.string({ summary: "Domain the user belongs to (name or ID). This can be used in case collisions between user names exist." }),
+    "user-domain": Flags.string({
+      summary: "Domain the user belongs to (name or ID). This can be used in case collisions between user names exist.",
+    }),
     long: Flags.boolean({ summary: "List additional fields in output" }),
   };
 
@@ -15,8 +17,15 @@ export default class GroupList extends ClientCommand<typeof GroupList> {
     const domainId = await id.domainId(this.flags.domain);
     const columns = this.flags.long ? ["ID", "Name", "Domain ID", "Description"] : ["ID", "Name"];
     const data = this.flags.user
-      ? await id.list(`users/${(await id.findUser(this.flags.user, this.flags["user-domain"])).id}/groups`, { domain_id: domainId }, "groups")
+      ? await id.list(
+          `users/${(await id.findUser(this.flags.user, this.flags["user-domain"])).id}/groups`,
+          { domain_id: domainId },
+          "groups",
+        )
       : await id.list("groups", { domain_id: domainId });
-    await this.printList(columns, data.map((g) => props(g, columns)));
+    await this.printList(
+      columns,
+      data.map((g) => props(g, columns)),
+    );
   }
 }

@@ -6,7 +6,9 @@ import { policyView } from "../../client/format.js";
 export default class PolicyCreate extends ClientCommand<typeof PolicyCreate> {
   static override summary = "Create new policy";
   static override args = { rules: Args.string({ required: true, description: "New serialized policy rules file" }) };
-  static override flags = { type: Flags.string({ default: "application/json", summary: "New MIME type of the policy rules file (defaults to application/json)" }) };
+  static override flags = {
+    type: Flags.string({ default: "application/json", summary: "New MIME type of the policy rules file (defaults to application/json)" }),
+  };
 
   async run(): Promise<void> {
     const blob = readFileSync(this.args.rules, "utf8");

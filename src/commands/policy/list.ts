@@ -7,6 +7,9 @@ export default class PolicyList extends ClientCommand<typeof PolicyList> {
 
   async run(): Promise<void> {
     const columns = this.flags.long ? ["ID", "Type", "Rules"] : ["ID", "Type"];
-    await this.printList(columns, (await this.identity().list("policies")).map((p) => props(p, columns, { Rules: "blob" })));
+    await this.printList(
+      columns,
+      (await this.identity().list("policies")).map((p) => props(p, columns, { Rules: "blob" })),
+    );
   }
 }

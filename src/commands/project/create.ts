@@ -1,7 +1,7 @@
 import { Args, Flags } from "@oclif/core";
 import { ClientCommand } from "../../cli/client-command.js";
 import { ApiError } from "../../client/errors.js";
-import { showable } from "../../client/identity.js";
+import { type Entity, showable } from "../../client/identity.js";
 import { parseProperties } from "../../client/format.js";
 
 export default class ProjectCreate extends ClientCommand<typeof ProjectCreate> {
@@ -22,7 +22,7 @@ export default class ProjectCreate extends ClientCommand<typeof ProjectCreate> {
     const id = this.identity();
     const domainId = await id.domainId(this.flags.domain);
     const parentId = this.flags.parent ? (await id.findProject(this.flags.parent)).id : undefined;
-    let project;
+    let project: Entity;
     try {
       project = await id.create("projects", {
         name: this.args.name,

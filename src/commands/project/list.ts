@@ -35,6 +35,9 @@ export default class ProjectList extends ClientCommand<typeof ProjectList> {
         data = await id.list(`users/${(await this.session().authRef()).userId}/projects`, {}, "projects");
       }
     }
-    await this.printList(columns, data.map((p) => props(p, columns)));
+    await this.printList(
+      columns,
+      data.map((p) => props(p, columns)),
+    );
   }
 }

@@ -13,7 +13,9 @@ export default class ProjectSet extends ClientCommand<typeof ProjectSet> {
     disable: Flags.boolean({ summary: "Disable project" }),
     property: Flags.string({ multiple: true, summary: "Set a property on <project> (repeat option to set multiple properties)" }),
     tag: Flags.string({ multiple: true, summary: "Tag to be added to the project (repeat option to set multiple tags)" }),
-    "clear-tags": Flags.boolean({ summary: "Clear tags associated with the project. Specify both --tag and --clear-tags to overwrite current tags" }),
+    "clear-tags": Flags.boolean({
+      summary: "Clear tags associated with the project. Specify both --tag and --clear-tags to overwrite current tags",
+    }),
   };
 
   async run(): Promise<void> {

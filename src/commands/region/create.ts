@@ -11,7 +11,11 @@ export default class RegionCreate extends ClientCommand<typeof RegionCreate> {
   };
 
   async run(): Promise<void> {
-    const region = await this.identity().create("regions", { id: this.args.region, parent_region_id: this.flags["parent-region"], description: this.flags.description });
+    const region = await this.identity().create("regions", {
+      id: this.args.region,
+      parent_region_id: this.flags["parent-region"],
+      description: this.flags.description,
+    });
     await this.printOne(regionView(region));
   }
 }

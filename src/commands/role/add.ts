@@ -9,11 +9,19 @@ export const grantFlags = {
   project: Flags.string({ summary: "Include <project> (name or ID)" }),
   user: Flags.string({ summary: "Include <user> (name or ID)", exclusive: ["group"] }),
   group: Flags.string({ summary: "Include <group> (name or ID)" }),
-  "group-domain": Flags.string({ summary: "Domain the group belongs to (name or ID). This can be used in case collisions between group names exist." }),
-  "project-domain": Flags.string({ summary: "Domain the project belongs to (name or ID). This can be used in case collisions between project names exist." }),
-  "user-domain": Flags.string({ summary: "Domain the user belongs to (name or ID). This can be used in case collisions between user names exist." }),
+  "group-domain": Flags.string({
+    summary: "Domain the group belongs to (name or ID). This can be used in case collisions between group names exist.",
+  }),
+  "project-domain": Flags.string({
+    summary: "Domain the project belongs to (name or ID). This can be used in case collisions between project names exist.",
+  }),
+  "user-domain": Flags.string({
+    summary: "Domain the user belongs to (name or ID). This can be used in case collisions between user names exist.",
+  }),
   inherited: Flags.boolean({ summary: "Specifies if the role grant is inheritable to the sub projects" }),
-  "role-domain": Flags.string({ summary: "Domain the role belongs to (name or ID). This must be specified when the name of a domain specific role is used." }),
+  "role-domain": Flags.string({
+    summary: "Domain the role belongs to (name or ID). This must be specified when the name of a domain specific role is used.",
+  }),
 };
 
 export default class RoleAdd extends ClientCommand<typeof RoleAdd> {

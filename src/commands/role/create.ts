@@ -1,10 +1,13 @@
 import { Args, Flags } from "@oclif/core";
 import { ClientCommand } from "../../cli/client-command.js";
 import { ApiError } from "../../client/errors.js";
-import { showable } from "../../client/identity.js";
+import { type Entity, showable } from "../../client/identity.js";
 
 export const immutableFlags = {
-  immutable: Flags.boolean({ summary: "Make resource immutable. An immutable project may not be deleted or modified except to remove the immutable flag", exclusive: ["no-immutable"] }),
+  immutable: Flags.boolean({
+    summary: "Make resource immutable. An immutable project may not be deleted or modified except to remove the immutable flag",
+    exclusive: ["no-immutable"],
+  }),
   "no-immutable": Flags.boolean({ summary: "Make resource mutable (default)" }),
 };
 
@@ -27,9 +30,14 @@ export default class RoleCreate extends ClientCommand<typeof RoleCreate> {
   async run(): Promise<void> {
     const id = this.identity();
     const domainId = await id.domainId(this.flags.domain);
-    let role;
+    let role: Entity;
     try {
-      role = await id.create("roles", { name: this.args.name, domain_id: domainId, description: this.flags.description, options: immutableOption(this.flags) });
+      role = await id.create("roles", {
+        name: this.args.name,
+        domain_id: domainId,
+        description: this.flags.description,
+        options: immutableOption(this.flags),
+      });
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 409 && this.flags["or-show"])) throw err;
       role = await id.find("roles", this.args.name, { domainId });

@@ -11,10 +11,16 @@ export default class RoleList extends ClientCommand<typeof RoleList> {
       const domain = await id.findDomain(this.flags.domain);
       const columns = ["ID", "Name", "Domain"];
       const roles = await id.list("roles", { domain_id: domain.id });
-      await this.printList(columns, roles.map((r) => props({ ...r, domain: domain.name }, columns)));
+      await this.printList(
+        columns,
+        roles.map((r) => props({ ...r, domain: domain.name }, columns)),
+      );
       return;
     }
     const columns = ["ID", "Name"];
-    await this.printList(columns, (await id.list("roles")).map((r) => props(r, columns)));
+    await this.printList(
+      columns,
+      (await id.list("roles")).map((r) => props(r, columns)),
+    );
   }
 }

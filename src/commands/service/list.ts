@@ -7,6 +7,9 @@ export default class ServiceList extends ClientCommand<typeof ServiceList> {
 
   async run(): Promise<void> {
     const columns = this.flags.long ? ["ID", "Name", "Type", "Description", "Enabled"] : ["ID", "Name", "Type"];
-    await this.printList(columns, (await this.identity().list("services")).map((s) => props(s, columns)));
+    await this.printList(
+      columns,
+      (await this.identity().list("services")).map((s) => props(s, columns)),
+    );
   }
 }

@@ -11,6 +11,12 @@ export default class TokenIssue extends ClientCommand<typeof TokenIssue> {
     data.user_id = ref.userId;
     if (ref.domainId) data.domain_id = ref.domainId;
     if (ref.systemScoped) data.system = "all";
-    await this.printOne(Object.fromEntries(Object.keys(data).sort().map((k) => [k, data[k]])));
+    await this.printOne(
+      Object.fromEntries(
+        Object.keys(data)
+          .sort()
+          .map((k) => [k, data[k]]),
+      ),
+    );
   }
 }

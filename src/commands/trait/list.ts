@@ -16,6 +16,9 @@ export default class TraitList extends PlacementCommand<typeof TraitList> {
     // Python's str(True), as osc-placement sends it.
     if (this.flags.associated) query.associated = "True";
     const { traits } = await this.placement("GET", "/traits", { query });
-    await this.printList(["name"], (traits as string[]).map((name) => ({ name })));
+    await this.printList(
+      ["name"],
+      (traits as string[]).map((name) => ({ name })),
+    );
   }
 }

@@ -26,6 +26,9 @@ export default class UserList extends ClientCommand<typeof UserList> {
       data = await id.list(`groups/${group.id}/users`, { domain_id: domainId }, "users");
     } else data = await id.list("users", { domain_id: domainId });
     const columns = this.flags.long ? ["ID", "Name", "Project", "Domain", "Description", "Email", "Enabled"] : ["ID", "Name"];
-    await this.printList(columns, data.map((u) => props(u, columns, { Project: "default_project_id", Domain: "domain_id" })));
+    await this.printList(
+      columns,
+      data.map((u) => props(u, columns, { Project: "default_project_id", Domain: "domain_id" })),
+    );
   }
 }

@@ -7,9 +7,13 @@ export default class UserSet extends ClientCommand<typeof UserSet> {
   static override args = { user: Args.string({ required: true, description: "User to modify (name or ID)" }) };
   static override flags = {
     name: Flags.string({ summary: "Set user name" }),
-    domain: Flags.string({ summary: "Domain the user belongs to (name or ID). This can be used in case collisions between user names exist." }),
+    domain: Flags.string({
+      summary: "Domain the user belongs to (name or ID). This can be used in case collisions between user names exist.",
+    }),
     project: Flags.string({ summary: "Set default project (name or ID)" }),
-    "project-domain": Flags.string({ summary: "Domain the project belongs to (name or ID). This can be used in case collisions between project names exist." }),
+    "project-domain": Flags.string({
+      summary: "Domain the project belongs to (name or ID). This can be used in case collisions between project names exist.",
+    }),
     password: Flags.string({ summary: "Set user password" }),
     email: Flags.string({ summary: "Set user email address" }),
     description: Flags.string({ summary: "Set user description" }),

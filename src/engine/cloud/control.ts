@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { type Config, loadConfig, parseOverride } from "../common/config/config.js";
 import { type Layout, layout } from "../common/paths.js";
+import { deployOffline, deployOnline } from "./deploy.js";
 import { healthCheck } from "./health.js";
 import { cloudServices, entryCommand } from "./services.js";
 import { type SupervisorState, isAlive, readState } from "./state.js";
@@ -58,9 +59,10 @@ export async function cloudUp(dir: string, opts: UpOptions = {}): Promise<{ conf
   ensureConfigFile(l);
   for (const o of opts.overrides ?? []) parseOverride(o);
   const env = { ...process.env, POCKETSTACK_HOME: dir, POCKETSTACK_SET: (opts.overrides ?? []).join(";") };
-  const config = withEnv(env, () => loadConfig(l.config));
+  let config = withEnv(env, () => loadConfig(l.config));
   const alreadyRunning = supervisorPid(l) !== undefined;
   if (!alreadyRunning) {
+    config = await deployOffline(l, config, () => withEnv(env, () => loadConfig(l.config)));
     rmSync(l.supervisorState, { force: true });
     const out = openSync(l.log("supervisor"), "a");
     const { args } = entryCommand("engine/cloud/supervisor-main");
@@ -68,6 +70,7 @@ export async function cloudUp(dir: string, opts: UpOptions = {}): Promise<{ conf
     child.unref();
   }
   await waitHealthy(l, config, opts.timeoutMs ?? config.int("supervisor", "start_timeout") * 1000);
+  await deployOnline(l, config);
   return { config, alreadyRunning };
 }
 

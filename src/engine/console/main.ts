@@ -15,7 +15,8 @@ async function main(): Promise<void> {
   const rt = startService("nova-novncproxy");
   const { config, layout } = rt;
   const webRoot = process.env.POCKETSTACK_NOVNC_ROOT ?? DEFAULT_NOVNC_ROOT;
-  if (!existsSync(webRoot)) log.warning(`noVNC not found at ${webRoot} (apt-get install --no-install-recommends novnc): only the websocket proxy runs`);
+  if (!existsSync(webRoot))
+    log.warning(`noVNC not found at ${webRoot} (apt-get install --no-install-recommends novnc): only the websocket proxy runs`);
   const tokens = new CellDbTokenStore(process.env.POCKETSTACK_CONSOLE_TOKEN_DB ?? layout.db("nova"));
   const server = createConsoleProxy({ tokens, webRoot: existsSync(webRoot) ? webRoot : null });
   const host = config.str("DEFAULT", "my_ip");

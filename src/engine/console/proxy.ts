@@ -16,7 +16,9 @@ export interface ConsoleProxyOptions {
 
 /** Refusals are plain HTTP answers before the upgrade, so a browser or a client sees why. */
 function refuse(socket: Duplex, status: number, reason: string, message: string): void {
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message) + 1}\r\nConnection: close\r\n\r\n${message}\n`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message) + 1}\r\nConnection: close\r\n\r\n${message}\n`,
+  );
 }
 
 /** The token: the `token` query parameter, else a `token` cookie (what nova-novncproxy accepts). */

@@ -34,7 +34,11 @@ export function serveStatic(root: string, urlPath: string, res: ServerResponse, 
   if (!existsSync(file)) return false;
   const st = statSync(file);
   if (!st.isFile()) return false;
-  res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "content-length": st.size, "cache-control": "no-cache" });
+  res.writeHead(200, {
+    "content-type": TYPES[extname(file)] ?? "application/octet-stream",
+    "content-length": st.size,
+    "cache-control": "no-cache",
+  });
   if (head) res.end();
   else createReadStream(file).pipe(res);
   return true;

@@ -160,7 +160,7 @@ export class FakeDriver implements ComputeDriver {
     });
   }
 
-  async destroy(_context: RequestContext, instance: Instance): Promise<void> {
+  async destroy(_context: RequestContext, instance: Instance, _network_info?: NetworkInfo, _block_device_info?: BlockDeviceInfo | null, _destroy_disks?: boolean): Promise<void> {
     // Nova's destroy is idempotent: a guest that is already gone is not an error.
     if (this.store.guests.delete(instance.uuid)) this.store.save();
   }
@@ -206,7 +206,7 @@ export class FakeDriver implements ComputeDriver {
     this.store.save();
   }
 
-  async resume(_context: RequestContext, instance: Instance): Promise<void> {
+  async resume(_context: RequestContext, instance: Instance, _network_info?: NetworkInfo): Promise<void> {
     this.transition(instance, PowerState.SUSPENDED, PowerState.RUNNING, "resume");
   }
 

@@ -38,8 +38,20 @@ export function configDriveContent(instance: Instance, networkInfo: NetworkInfo,
   // instance.user_data is base64 (as the API received it); the drive holds the decoded bytes
   const userData = instance.user_data ? Buffer.from(instance.user_data, "base64") : null;
   const networkData = {
-    links: networkInfo.map((v, i) => ({ id: `tap${v.id.slice(0, 11)}`, vif_id: v.id, type: "ethernet", ethernet_mac_address: v.address, mtu: 1500, name: `eth${i}` })),
-    networks: networkInfo.map((v, i) => ({ id: `network${i}`, link: `tap${v.id.slice(0, 11)}`, type: "ipv4_dhcp", network_id: v.network.id })),
+    links: networkInfo.map((v, i) => ({
+      id: `tap${v.id.slice(0, 11)}`,
+      vif_id: v.id,
+      type: "ethernet",
+      ethernet_mac_address: v.address,
+      mtu: 1500,
+      name: `eth${i}`,
+    })),
+    networks: networkInfo.map((v, i) => ({
+      id: `network${i}`,
+      link: `tap${v.id.slice(0, 11)}`,
+      type: "ipv4_dhcp",
+      network_id: v.network.id,
+    })),
     services: [],
   };
   return { metaData, userData, networkData };
@@ -49,7 +61,12 @@ export function configDriveContent(instance: Instance, networkInfo: NetworkInfo,
  * Write the tree and make the ISO9660 volume `config-2` with the genisoimage flags Nova's
  * nova/virt/configdrive.py uses (-ldots -allow-lowercase -allow-multidot -l -publisher … -quiet -J -r -V config-2).
  */
-export async function makeConfigDrive(isoPath: string, workDir: string, content: ConfigDriveContent, publisher = "OpenStack Compute (pocketstack)"): Promise<void> {
+export async function makeConfigDrive(
+  isoPath: string,
+  workDir: string,
+  content: ConfigDriveContent,
+  publisher = "OpenStack Compute (pocketstack)",
+): Promise<void> {
   rmSync(workDir, { recursive: true, force: true });
   const latest = join(workDir, "openstack", "latest");
   mkdirSync(latest, { recursive: true });
@@ -62,7 +79,22 @@ export async function makeConfigDrive(isoPath: string, workDir: string, content:
   if (content.userData) writeFileSync(join(latest, "user_data"), content.userData);
   writeFileSync(join(workDir, "ec2", "latest", "meta-data.json"), md);
   try {
-    await execa("genisoimage", ["-o", isoPath, "-ldots", "-allow-lowercase", "-allow-multidot", "-l", "-publisher", publisher, "-quiet", "-J", "-r", "-V", "config-2", workDir]);
+    await execa("genisoimage", [
+      "-o",
+      isoPath,
+      "-ldots",
+      "-allow-lowercase",
+      "-allow-multidot",
+      "-l",
+      "-publisher",
+      publisher,
+      "-quiet",
+      "-J",
+      "-r",
+      "-V",
+      "config-2",
+      workDir,
+    ]);
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }

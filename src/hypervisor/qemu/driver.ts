@@ -178,7 +178,13 @@ export class QemuDriver implements ComputeDriver {
       hypervisor_type: "QEMU",
       hypervisor_version: version,
       hypervisor_hostname: nodename,
-      cpu_info: JSON.stringify({ arch: "x86_64", model: "max", vendor: "QEMU", topology: { sockets: 1, cores: cpus().length, threads: 1 }, features: [] }),
+      cpu_info: JSON.stringify({
+        arch: "x86_64",
+        model: "max",
+        vendor: "QEMU",
+        topology: { sockets: 1, cores: cpus().length, threads: 1 },
+        features: [],
+      }),
       numa_topology: null,
       supported_instances: [["x86_64", "qemu", "hvm"]],
     };
@@ -248,18 +254,35 @@ export class QemuDriver implements ComputeDriver {
   }
 
   /** _create_image: the base from the image cache, the instance's qcow2 overlay, the config drive. */
-  private async createImage(ctx: RequestContext, instance: Instance, image: ImageMeta, networkInfo: NetworkInfo, files: InstanceFiles, note: (k: string, v: unknown) => void): Promise<void> {
+  private async createImage(
+    ctx: RequestContext,
+    instance: Instance,
+    image: ImageMeta,
+    networkInfo: NetworkInfo,
+    files: InstanceFiles,
+    note: (k: string, v: unknown) => void,
+  ): Promise<void> {
     const hitsBefore = this.imageCache.hits;
     const base = await this.imageCache.fetch(ctx, image);
     note("image_cache", this.imageCache.hits > hitsBefore ? "hit" : "miss");
     note("base", base);
-    const info = JSON.parse((await execa("qemu-img", ["info", "--output=json", base])).stdout) as { "virtual-size": number; format: string };
+    const info = JSON.parse((await execa("qemu-img", ["info", "--output=json", base])).stdout) as {
+      "virtual-size": number;
+      format: string;
+    };
     const rootGb = instance.flavor.root_gb;
     if (rootGb > 0 && rootGb * GiB < info["virtual-size"])
-      throw new InstanceDeployFailure(`Flavor's disk is too small for requested image. Flavor disk is ${rootGb * GiB} bytes, image is ${info["virtual-size"]} bytes.`);
+      throw new InstanceDeployFailure(
+        `Flavor's disk is too small for requested image. Flavor disk is ${rootGb * GiB} bytes, image is ${info["virtual-size"]} bytes.`,
+      );
     const size = rootGb > 0 ? [`${rootGb}G`] : [];
     await execa("qemu-img", ["create", "-q", "-f", "qcow2", "-b", base, "-F", info.format, files.disk, ...size]);
-    if (this.options.forceConfigDrive || instance.config_drive === true || instance.config_drive === "True" || instance.config_drive === "true") {
+    if (
+      this.options.forceConfigDrive ||
+      instance.config_drive === true ||
+      instance.config_drive === "True" ||
+      instance.config_drive === "true"
+    ) {
       await makeConfigDrive(files.configDrive, files.configDriveWork, configDriveContent(instance, networkInfo, this.options.dhcpDomain));
       note("config_drive", files.configDrive);
     }
@@ -285,11 +308,19 @@ export class QemuDriver implements ComputeDriver {
       emulator: this.options.emulator,
       tcgCacheMiB: this.options.tcgCacheMiB,
       disks,
-      interfaces: [{ mac, model: "virtio", portForwards: [{ proto: "tcp", address: this.options.myIp, hostPort: sshPort, guestPort: 22 }] }],
+      interfaces: [
+        { mac, model: "virtio", portForwards: [{ proto: "tcp", address: this.options.myIp, hostPort: sshPort, guestPort: 22 }] },
+      ],
       serial: { host: "127.0.0.1", port: serialPort, logFile: files.consoleLog },
       vnc: { listen: this.options.vncListen, port: vncPort },
       runtime: { qmpSocket: files.qmpSocket, pidFile: files.pidFile },
-      nova: { flavor: instance.flavor.name, rootGb: instance.flavor.root_gb, owner: instance.project_id ?? "", image: image.id ?? instance.image_ref ?? "", creationTime: new Date().toISOString() },
+      nova: {
+        flavor: instance.flavor.name,
+        rootGb: instance.flavor.root_gb,
+        owner: instance.project_id ?? "",
+        image: image.id ?? instance.image_ref ?? "",
+        creationTime: new Date().toISOString(),
+      },
     };
   }
 
@@ -390,7 +421,9 @@ export class QemuDriver implements ComputeDriver {
 
   /** Boot a defined-but-stopped guest from its libvirt.xml (power_on, soft reboot, resume). */
   private async startDefined(g: Guest): Promise<void> {
-    const release = await this.throttle.acquire((position) => log.info(`instance ${g.uuid} waits for a boot slot (queue position ${position})`));
+    const release = await this.throttle.acquire((position) =>
+      log.info(`instance ${g.uuid} waits for a boot slot (queue position ${position})`),
+    );
     g.releaseBoot = release;
     try {
       await this.launch(g);
@@ -404,7 +437,13 @@ export class QemuDriver implements ComputeDriver {
 
   // ------------------------------------------------------------------ lifecycle
 
-  async destroy(_context: RequestContext, instance: Instance, _network_info: NetworkInfo, _block_device_info: BlockDeviceInfo | null, destroy_disks: boolean): Promise<void> {
+  async destroy(
+    _context: RequestContext,
+    instance: Instance,
+    _network_info: NetworkInfo,
+    _block_device_info: BlockDeviceInfo | null,
+    destroy_disks: boolean,
+  ): Promise<void> {
     const files = instanceFiles(this.options.instancesPath, instance.uuid);
     const g = this.guests.get(instance.uuid) ?? this.loadGuest(instance.uuid);
     const pid = g?.pid ?? readPid(files.pidFile);
@@ -536,7 +575,8 @@ export class QemuDriver implements ComputeDriver {
       });
       await update_task_state("image_uploading", "image_pending_upload");
       await withSpan("snapshot_upload", "driver", async () => {
-        if (this.services.uploadImage) await this.services.uploadImage(context, image_id, readFileSync(out), { disk_format: "qcow2", container_format: "bare" });
+        if (this.services.uploadImage)
+          await this.services.uploadImage(context, image_id, readFileSync(out), { disk_format: "qcow2", container_format: "bare" });
         else await this.imageSource.upload(context, image_id, out);
       });
     } finally {
@@ -549,7 +589,8 @@ export class QemuDriver implements ComputeDriver {
     const g = this.requireGuest(instance);
     await this.power_off(instance, 0, 0);
     const info = JSON.parse((await execa("qemu-img", ["info", "-U", "--output=json", g.files.disk])).stdout) as { "virtual-size": number };
-    if (instance.flavor.root_gb * GiB > info["virtual-size"]) await execa("qemu-img", ["resize", "-q", g.files.disk, `${instance.flavor.root_gb}G`]);
+    if (instance.flavor.root_gb * GiB > info["virtual-size"])
+      await execa("qemu-img", ["resize", "-q", g.files.disk, `${instance.flavor.root_gb}G`]);
     this.redefineFlavor(g, instance);
     if (power_on) await this.power_on(context, instance, []);
   }
@@ -638,7 +679,10 @@ export class QemuDriver implements ComputeDriver {
   /** The domain XML and the QEMU command line derived from it (for `server show --debug`). */
   get_domain_definition(instance: Instance): { xml: string; command_line: string | null } {
     const g = this.requireGuest(instance);
-    return { xml: readFileSync(g.files.domainXml, "utf8"), command_line: existsSync(g.files.commandLine) ? readFileSync(g.files.commandLine, "utf8").trim() : null };
+    return {
+      xml: readFileSync(g.files.domainXml, "utf8"),
+      command_line: existsSync(g.files.commandLine) ? readFileSync(g.files.commandLine, "utf8").trim() : null,
+    };
   }
 
   /** The QEMU pid of a running guest (undefined when it does not run). */
@@ -675,7 +719,9 @@ export class QemuDriver implements ComputeDriver {
 
   private definedUuids(): string[] {
     if (!existsSync(this.options.instancesPath)) return [];
-    return readdirSync(this.options.instancesPath).filter((n) => n !== "_base" && existsSync(join(this.options.instancesPath, n, "libvirt.xml")));
+    return readdirSync(this.options.instancesPath).filter(
+      (n) => n !== "_base" && existsSync(join(this.options.instancesPath, n, "libvirt.xml")),
+    );
   }
 
   /** The guest from memory, else from its instance dir (XML + pidfile), without connecting. */
@@ -715,4 +761,3 @@ function macOf(uuid: string): string {
   const h = uuid.replace(/-/g, "");
   return `fa:16:3e:${h.slice(0, 2)}:${h.slice(2, 4)}:${h.slice(4, 6)}`;
 }
-

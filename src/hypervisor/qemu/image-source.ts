@@ -18,7 +18,12 @@ export class ImageTransferError extends Error {
 export class GlanceHttpImageSource implements ImageSource {
   constructor(readonly endpoint: string) {}
 
-  private call(method: string, ctx: RequestContext, imageId: string, body?: { file: string }): Promise<import("node:http").IncomingMessage> {
+  private call(
+    method: string,
+    ctx: RequestContext,
+    imageId: string,
+    body?: { file: string },
+  ): Promise<import("node:http").IncomingMessage> {
     const url = new URL(`${this.endpoint.replace(/\/$/, "")}/v2/images/${encodeURIComponent(imageId)}/file`);
     const headers: Record<string, string | number> = {};
     if (ctx.auth_token) headers["x-auth-token"] = ctx.auth_token;

@@ -10,7 +10,10 @@ export function instanceFiles(instancesPath: string, uuid: string) {
   const dir = join(instancesPath, uuid);
   // unix socket paths are limited to 107 bytes: long state dirs get a socket under /tmp instead
   const qmp = join(dir, "qmp.sock");
-  const qmpSocket = Buffer.byteLength(qmp) < 100 ? qmp : join(tmpdir(), `pocketstack-qmp-${createHash("sha1").update(dir).digest("hex").slice(0, 16)}.sock`);
+  const qmpSocket =
+    Buffer.byteLength(qmp) < 100
+      ? qmp
+      : join(tmpdir(), `pocketstack-qmp-${createHash("sha1").update(dir).digest("hex").slice(0, 16)}.sock`);
   return {
     dir,
     disk: join(dir, "disk"),

@@ -32,7 +32,8 @@ export class BootThrottle {
       if (done) return;
       done = true;
       const next = this.queue.shift();
-      if (next) next();   // the slot passes straight to the next waiter
+      if (next)
+        next(); // the slot passes straight to the next waiter
       else this.active--;
     };
   }

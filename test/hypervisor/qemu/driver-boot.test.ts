@@ -12,7 +12,10 @@ import { GlanceHttpImageSource } from "../../../src/hypervisor/qemu/image-source
 import { driverOptions, fakeGlance, hasCommand, makeInstance, md5File, sshKey, tmp, waitFor } from "./helpers.js";
 
 const hasQemu = hasCommand("qemu-system-x86_64") && hasCommand("qemu-img") && hasCommand("genisoimage");
-if (!hasQemu) console.warn("SKIPPED qemu driver boot test: qemu-system-x86_64/qemu-img/genisoimage not installed (apt-get install --no-install-recommends qemu-system-x86 qemu-utils genisoimage)");
+if (!hasQemu)
+  console.warn(
+    "SKIPPED qemu driver boot test: qemu-system-x86_64/qemu-img/genisoimage not installed (apt-get install --no-install-recommends qemu-system-x86 qemu-utils genisoimage)",
+  );
 
 const ctx = { roles: ["member"], auth_token: "tok", request_id: "req-qemu-test" };
 const BOOT_TIMEOUT = 180_000;
@@ -25,7 +28,8 @@ describe.skipIf(!hasQemu)("qemu driver: a real guest under TCG (skipped without 
   let key: { publicKey: string; md5: string };
   const uuid = "7c1f3a52-4a0e-4cf5-9c2f-0d6b6f1e2a11";
   const userData = Buffer.from('#!/bin/sh\necho "hello from user_data on $(hostname)"\n').toString("base64");
-  const instance = () => makeInstance({ uuid, display_name: "vm1", hostname: "vm1", key_name: "mykey", key_data: key.publicKey, user_data: userData });
+  const instance = () =>
+    makeInstance({ uuid, display_name: "vm1", hostname: "vm1", key_name: "mykey", key_data: key.publicKey, user_data: userData });
 
   beforeAll(async () => {
     dir = tmp("ps-qemu-");
@@ -44,32 +48,46 @@ describe.skipIf(!hasQemu)("qemu driver: a real guest under TCG (skipped without 
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("spawns, boots to login:, and the console shows the config drive's hostname, key fingerprint and user_data", async () => {
-    const image_meta = { id: "img-1", disk_format: "qcow2", container_format: "bare", checksum: md5File(image), size: readFileSync(image).length };
-    await driver.spawn(ctx, instance(), image_meta, [], null, [], null);
+  it(
+    "spawns, boots to login:, and the console shows the config drive's hostname, key fingerprint and user_data",
+    async () => {
+      const image_meta = {
+        id: "img-1",
+        disk_format: "qcow2",
+        container_format: "bare",
+        checksum: md5File(image),
+        size: readFileSync(image).length,
+      };
+      await driver.spawn(ctx, instance(), image_meta, [], null, [], null);
 
-    // ACTIVE as Nova sees it: QEMU runs and its monitor says running
-    expect((await driver.get_info(instance())).state).toBe(PowerState.RUNNING);
-    expect(await driver.list_instances()).toEqual(["instance-00000001"]);
-    const def = driver.get_domain_definition(instance());
-    expect(def.xml).toContain(`<uuid>${uuid}</uuid>`);
-    expect(def.command_line).toContain("-name instance-00000001");
-    expect(def.command_line).toMatch(/-vnc 127\.0\.0\.1:\d+/);
-    // the image came from "Glance" once, into the node's _base cache
-    expect(glance.downloads).toEqual(["img-1"]);
+      // ACTIVE as Nova sees it: QEMU runs and its monitor says running
+      expect((await driver.get_info(instance())).state).toBe(PowerState.RUNNING);
+      expect(await driver.list_instances()).toEqual(["instance-00000001"]);
+      const def = driver.get_domain_definition(instance());
+      expect(def.xml).toContain(`<uuid>${uuid}</uuid>`);
+      expect(def.command_line).toContain("-name instance-00000001");
+      expect(def.command_line).toMatch(/-vnc 127\.0\.0\.1:\d+/);
+      // the image came from "Glance" once, into the node's _base cache
+      expect(glance.downloads).toEqual(["img-1"]);
 
-    const out = await waitFor("login: on the serial console", async () => {
-      const log = await driver.get_console_output(ctx, instance());
-      return log.includes("vm1 login:") ? log : undefined;
-    }, BOOT_TIMEOUT);
-    expect(out).not.toMatch(/\x1b/); // no escape codes
-    expect(out).toContain(`instance-id: ${uuid}`);
-    expect(out).toContain("local-hostname: vm1");
-    expect(out).toContain(`ci-info: authorized key 'mykey' ssh-ed25519 fingerprint md5 ${key.md5}`);
-    expect(out).toContain("user_data: hello from user_data on vm1");
-    // the build slot is given back once the guest has booted (the watcher polls the log)
-    await waitFor("the build slot to be released", () => driver.throttle.running === 0, 5_000, 50);
-  }, BOOT_TIMEOUT + 60_000);
+      const out = await waitFor(
+        "login: on the serial console",
+        async () => {
+          const log = await driver.get_console_output(ctx, instance());
+          return log.includes("vm1 login:") ? log : undefined;
+        },
+        BOOT_TIMEOUT,
+      );
+      expect(out).not.toMatch(/\x1b/); // no escape codes
+      expect(out).toContain(`instance-id: ${uuid}`);
+      expect(out).toContain("local-hostname: vm1");
+      expect(out).toContain(`ci-info: authorized key 'mykey' ssh-ed25519 fingerprint md5 ${key.md5}`);
+      expect(out).toContain("user_data: hello from user_data on vm1");
+      // the build slot is given back once the guest has booted (the watcher polls the log)
+      await waitFor("the build slot to be released", () => driver.throttle.running === 0, 5_000, 50);
+    },
+    BOOT_TIMEOUT + 60_000,
+  );
 
   it("pauses and unpauses over QMP", async () => {
     await driver.pause(instance());

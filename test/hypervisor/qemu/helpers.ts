@@ -22,7 +22,16 @@ export function driverOptions(stateDir: string, host = "compute1"): DriverOption
   return { host, stateDir, config: loadConfig(undefined) };
 }
 
-export const tinyFlavor: Flavor = { flavorid: "1", name: "m1.tiny", vcpus: 1, memory_mb: 256, root_gb: 1, ephemeral_gb: 0, swap: 0, extra_specs: {} };
+export const tinyFlavor: Flavor = {
+  flavorid: "1",
+  name: "m1.tiny",
+  vcpus: 1,
+  memory_mb: 256,
+  root_gb: 1,
+  ephemeral_gb: 0,
+  swap: 0,
+  extra_specs: {},
+};
 
 export function makeInstance(fields: Partial<Instance> & { uuid: string }): Instance {
   return {
@@ -53,7 +62,9 @@ export function sshKey(dir: string): { publicKey: string; md5: string } {
 }
 
 /** A stand-in for Glance's image data API: GET/PUT /v2/images/{id}/file for the files it is given. */
-export async function fakeGlance(images: Record<string, string>): Promise<{ server: Server; url: string; uploads: Map<string, number>; downloads: string[] }> {
+export async function fakeGlance(
+  images: Record<string, string>,
+): Promise<{ server: Server; url: string; uploads: Map<string, number>; downloads: string[] }> {
   const uploads = new Map<string, number>();
   const downloads: string[] = [];
   const server = createServer((req, res) => {
@@ -88,7 +99,12 @@ export async function fakeGlance(images: Record<string, string>): Promise<{ serv
 
 export const md5File = (file: string) => createHash("md5").update(readFileSync(file)).digest("hex");
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, everyMs = 500): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs: number,
+  everyMs = 500,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

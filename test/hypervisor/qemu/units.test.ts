@@ -17,7 +17,7 @@ import { makeInstance, tmp } from "./helpers.js";
 const spec: DomainSpec = {
   name: "instance-0000002a",
   uuid: "0b7e6c1e-0000-4000-8000-000000000001",
-  title: "web <1> & \"co\"",
+  title: 'web <1> & "co"',
   memoryMiB: 256,
   vcpus: 1,
   machine: "q35",
@@ -27,7 +27,9 @@ const spec: DomainSpec = {
     { file: "/s/i/u/disk", format: "qcow2", target: "vda", readonly: false, bootOrder: 1 },
     { file: "/s/i/u/disk.config", format: "raw", target: "vdb", readonly: true },
   ],
-  interfaces: [{ mac: "fa:16:3e:00:11:22", model: "virtio", portForwards: [{ proto: "tcp", address: "127.0.0.1", hostPort: 40022, guestPort: 22 }] }],
+  interfaces: [
+    { mac: "fa:16:3e:00:11:22", model: "virtio", portForwards: [{ proto: "tcp", address: "127.0.0.1", hostPort: 40022, guestPort: 22 }] },
+  ],
   serial: { host: "127.0.0.1", port: 40100, logFile: "/s/i/u/console.log" },
   vnc: { listen: "127.0.0.1", port: 5907 },
   runtime: { qmpSocket: "/s/i/u/qmp.sock", pidFile: "/s/i/u/qemu.pid" },
@@ -87,10 +89,12 @@ describe("max_concurrent_builds throttle", () => {
     const r2 = await t.acquire();
     const positions: number[] = [];
     let third = false;
-    const p3 = t.acquire((p) => positions.push(p)).then((r) => {
-      third = true;
-      return r;
-    });
+    const p3 = t
+      .acquire((p) => positions.push(p))
+      .then((r) => {
+        third = true;
+        return r;
+      });
     await new Promise((r) => setTimeout(r, 10));
     expect(third).toBe(false);
     expect(positions).toEqual([1]);
@@ -107,9 +111,23 @@ describe("max_concurrent_builds throttle", () => {
 
 describe("config drive content", () => {
   it("carries uuid, name, hostname, the keypair and decoded user_data as Nova writes them", () => {
-    const inst = makeInstance({ uuid: "u-1", display_name: "web 1", hostname: "web-1", key_name: "k", key_data: "ssh-ed25519 AAAA k", user_data: Buffer.from("#!/bin/sh\necho hi\n").toString("base64") });
+    const inst = makeInstance({
+      uuid: "u-1",
+      display_name: "web 1",
+      hostname: "web-1",
+      key_name: "k",
+      key_data: "ssh-ed25519 AAAA k",
+      user_data: Buffer.from("#!/bin/sh\necho hi\n").toString("base64"),
+    });
     const c = configDriveContent(inst, []);
-    expect(c.metaData).toMatchObject({ uuid: "u-1", name: "web 1", hostname: "web-1.novalocal", public_keys: { k: "ssh-ed25519 AAAA k\n" }, availability_zone: "nova", launch_index: 0 });
+    expect(c.metaData).toMatchObject({
+      uuid: "u-1",
+      name: "web 1",
+      hostname: "web-1.novalocal",
+      public_keys: { k: "ssh-ed25519 AAAA k\n" },
+      availability_zone: "nova",
+      launch_index: 0,
+    });
     expect(c.metaData.keys).toEqual([{ name: "k", type: "ssh", data: "ssh-ed25519 AAAA k\n" }]);
     expect(c.userData?.toString()).toBe("#!/bin/sh\necho hi\n");
   });
@@ -121,8 +139,13 @@ describe("image cache", () => {
   const ctx = { roles: [] };
 
   it("refuses data whose md5 is not Glance's checksum, and leaves no file", async () => {
-    const cache = new ImageCache(join(dir, "_base"), { download: async () => Readable.from([Buffer.from("not the image")]), upload: async () => {} });
-    await expect(cache.fetch(ctx, { id: "img-x", checksum: "0".repeat(32), disk_format: "raw" })).rejects.toThrow(/md5 .* Glance says 0000/);
+    const cache = new ImageCache(join(dir, "_base"), {
+      download: async () => Readable.from([Buffer.from("not the image")]),
+      upload: async () => {},
+    });
+    await expect(cache.fetch(ctx, { id: "img-x", checksum: "0".repeat(32), disk_format: "raw" })).rejects.toThrow(
+      /md5 .* Glance says 0000/,
+    );
     expect(existsSync(join(dir, "_base")) ? readdirSync(join(dir, "_base")) : []).toEqual([]);
   });
 
@@ -137,7 +160,10 @@ describe("image cache", () => {
       upload: async () => {},
     });
     const md5 = (await import("node:crypto")).createHash("md5").update(data).digest("hex");
-    const [a, b] = await Promise.all([cache.fetch(ctx, { id: "i1", checksum: md5, disk_format: "raw" }), cache.fetch(ctx, { id: "i1", checksum: md5, disk_format: "raw" })]);
+    const [a, b] = await Promise.all([
+      cache.fetch(ctx, { id: "i1", checksum: md5, disk_format: "raw" }),
+      cache.fetch(ctx, { id: "i1", checksum: md5, disk_format: "raw" }),
+    ]);
     expect(a).toBe(b);
     expect(a.endsWith(baseNameOf("i1"))).toBe(true);
     await cache.fetch(ctx, { id: "i1", checksum: md5, disk_format: "raw" });

@@ -18,21 +18,49 @@ export default class AllocationCandidateList extends PlacementCommand<typeof All
     "<%= config.bin %> allocation candidate list --group 1 --resource VCPU=3 --required HW_CPU_X86_AVX --group 2 --resource VCPU=2 --group-policy isolate",
   ];
   static override flags = {
-    resource: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "<resource_class>=<value> the providers must collectively serve. May be repeated." }),
+    resource: Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      summary: "<resource_class>=<value> the providers must collectively serve. May be repeated.",
+    }),
     limit: Flags.string({ summary: "Maximum number of allocation candidates. Requires --os-placement-api-version 1.16." }),
-    required: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "A required trait (comma list = any of, from 1.39). May be repeated. Requires 1.17." }),
+    required: Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      summary: "A required trait (comma list = any of, from 1.39). May be repeated. Requires 1.17.",
+    }),
     forbidden: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "A forbidden trait. May be repeated. Requires 1.22." }),
-    "member-of": Flags.string({ multiple: true, multipleNonGreedy: true, exclusive: ["aggregate-uuid"], summary: "Comma-separated aggregate UUIDs (any of); repeat to AND them. Requires 1.21." }),
+    "member-of": Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      exclusive: ["aggregate-uuid"],
+      summary: "Comma-separated aggregate UUIDs (any of); repeat to AND them. Requires 1.21.",
+    }),
     "aggregate-uuid": Flags.string({ multiple: true, multipleNonGreedy: true, hidden: true }),
-    group: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "Name of a request group; the options after it belong to it. Requires 1.25 (1.29 for nested providers)." }),
-    "group-policy": Flags.string({ options: ["none", "isolate"], default: "none", summary: "How numbered groups share providers: none (default) or isolate." }),
+    group: Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      summary: "Name of a request group; the options after it belong to it. Requires 1.25 (1.29 for nested providers).",
+    }),
+    "group-policy": Flags.string({
+      options: ["none", "isolate"],
+      default: "none",
+      summary: "How numbered groups share providers: none (default) or isolate.",
+    }),
   };
 
   /** argparse's AppendToGroup/GroupAction: walk the command line in order, filing options by group. */
   private groups(): Map<string, Group> | undefined {
-    const ctor = this.ctor as unknown as { flags: Record<string, { type: string; char?: string }>; baseFlags: Record<string, { type: string; char?: string }> };
+    const ctor = this.ctor as unknown as {
+      flags: Record<string, { type: string; char?: string }>;
+      baseFlags: Record<string, { type: string; char?: string }>;
+    };
     const defs = { ...ctor.baseFlags, ...ctor.flags };
-    const byChar = new Map(Object.entries(defs).filter(([, d]) => d.char).map(([n, d]) => [`-${d.char}`, n]));
+    const byChar = new Map(
+      Object.entries(defs)
+        .filter(([, d]) => d.char)
+        .map(([n, d]) => [`-${d.char}`, n]),
+    );
     let groups: Map<string, Group> | undefined;
     let current: string | undefined;
     const argv = this.argv;
@@ -79,7 +107,8 @@ export default class AllocationCandidateList extends PlacementCommand<typeof All
     }
     for (const [suffix, group] of groups) {
       if (!group.resource) throw new Error(`--resources should be provided in group ${suffix}`);
-      for (const r of group.resource) if (r.split("=").length !== 2) throw new Error("Arguments to --resource must be of form <resource_class>=<value>");
+      for (const r of group.resource)
+        if (r.split("=").length !== 2) throw new Error("Arguments to --resource must be of form <resource_class>=<value>");
       query[`resources${suffix}`] = group.resource.map((r) => r.replace("=", ":")).join(",");
       const required = group.required ?? [];
       if (required.length) {
@@ -102,7 +131,10 @@ export default class AllocationCandidateList extends PlacementCommand<typeof All
     }
     const resp = await this.placement("GET", "/allocation_candidates", { query });
     const withTraits = await this.atLeast(17);
-    const summaries = resp.provider_summaries as Record<string, { resources: Record<string, { used: number; capacity: number }>; traits?: string[] }>;
+    const summaries = resp.provider_summaries as Record<
+      string,
+      { resources: Record<string, { used: number; capacity: number }>; traits?: string[] }
+    >;
     const usedCapacity = (rp: string) =>
       Object.entries(summaries[rp]?.resources ?? {})
         .map(([rc, v]) => `${rc}=${v.used}/${v.capacity}`)
@@ -115,10 +147,18 @@ export default class AllocationCandidateList extends PlacementCommand<typeof All
     (resp.allocation_requests as Array<{ allocations: unknown }>).forEach((req, i) => {
       // Before 1.12 an allocation request is a list of {resource_provider: {uuid}, resources}.
       const entries: Array<[string, Record<string, number>]> = Array.isArray(req.allocations)
-        ? (req.allocations as Array<{ resource_provider: { uuid: string }; resources: Record<string, number> }>).map((a) => [a.resource_provider.uuid, a.resources])
+        ? (req.allocations as Array<{ resource_provider: { uuid: string }; resources: Record<string, number> }>).map((a) => [
+            a.resource_provider.uuid,
+            a.resources,
+          ])
         : Object.entries(req.allocations as Record<string, { resources: Record<string, number> }>).map(([rp, a]) => [rp, a.resources]);
       for (const [rp, resources] of entries) {
-        const row: Row = { "#": i + 1, allocation: amounts(resources), "resource provider": rp, "inventory used/capacity": usedCapacity(rp) };
+        const row: Row = {
+          "#": i + 1,
+          allocation: amounts(resources),
+          "resource provider": rp,
+          "inventory used/capacity": usedCapacity(rp),
+        };
         if (withTraits && !Array.isArray(req.allocations)) row.traits = (summaries[rp]?.traits ?? []).join(",");
         rows.push(row);
       }

@@ -9,11 +9,24 @@ export default class ApplicationCredentialCreate extends ClientCommand<typeof Ap
   static override flags = {
     secret: Flags.string({ summary: "Secret to use for authentication (if not provided, one will be generated)" }),
     role: Flags.string({ multiple: true, summary: "Roles to authorize (name or ID) (repeat option to set multiple values)" }),
-    expiration: Flags.string({ summary: "Sets an expiration date for the application credential, format of YYYY-mm-ddTHH:MM:SS (if not provided, the application credential will not expire)" }),
+    expiration: Flags.string({
+      summary:
+        "Sets an expiration date for the application credential, format of YYYY-mm-ddTHH:MM:SS (if not provided, the application credential will not expire)",
+    }),
     description: Flags.string({ summary: "Application credential description" }),
-    unrestricted: Flags.boolean({ summary: "Enable application credential to create and delete other application credentials and trusts (this is potentially dangerous behavior and is disabled by default)", exclusive: ["restricted"] }),
-    restricted: Flags.boolean({ summary: "Prohibit application credential from creating and deleting other application credentials and trusts (this is the default behavior)" }),
-    "access-rules": Flags.string({ summary: "Either a string or file path containing a JSON-formatted list of access rules, each containing a request method, path, and service" }),
+    unrestricted: Flags.boolean({
+      summary:
+        "Enable application credential to create and delete other application credentials and trusts (this is potentially dangerous behavior and is disabled by default)",
+      exclusive: ["restricted"],
+    }),
+    restricted: Flags.boolean({
+      summary:
+        "Prohibit application credential from creating and deleting other application credentials and trusts (this is the default behavior)",
+    }),
+    "access-rules": Flags.string({
+      summary:
+        "Either a string or file path containing a JSON-formatted list of access rules, each containing a request method, path, and service",
+    }),
   };
 
   async run(): Promise<void> {

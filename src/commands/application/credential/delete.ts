@@ -5,7 +5,9 @@ import { findAppCredential } from "../../../client/app-credentials.js";
 export default class ApplicationCredentialDelete extends ClientCommand<typeof ApplicationCredentialDelete> {
   static override summary = "Delete application credentials(s)";
   static override strict = false;
-  static override args = { "application-credential": Args.string({ required: true, description: "Application credentials(s) to delete (name or ID)" }) };
+  static override args = {
+    "application-credential": Args.string({ required: true, description: "Application credentials(s) to delete (name or ID)" }),
+  };
 
   async run(): Promise<void> {
     const session = this.session();

@@ -4,7 +4,9 @@ import { appCredentialView, findAppCredential } from "../../../client/app-creden
 
 export default class ApplicationCredentialShow extends ClientCommand<typeof ApplicationCredentialShow> {
   static override summary = "Display application credential details";
-  static override args = { "application-credential": Args.string({ required: true, description: "Application credential to display (name or ID)" }) };
+  static override args = {
+    "application-credential": Args.string({ required: true, description: "Application credential to display (name or ID)" }),
+  };
 
   async run(): Promise<void> {
     const session = this.session();

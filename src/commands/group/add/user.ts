@@ -9,8 +9,12 @@ export default class GroupAddUser extends ClientCommand<typeof GroupAddUser> {
     user: Args.string({ required: true, description: "User(s) to add (name or ID) (repeat option to add multiple users)" }),
   };
   static override flags = {
-    "group-domain": Flags.string({ summary: "Domain the group belongs to (name or ID). This can be used in case collisions between group names exist." }),
-    "user-domain": Flags.string({ summary: "Domain the user belongs to (name or ID). This can be used in case collisions between user names exist." }),
+    "group-domain": Flags.string({
+      summary: "Domain the group belongs to (name or ID). This can be used in case collisions between group names exist.",
+    }),
+    "user-domain": Flags.string({
+      summary: "Domain the user belongs to (name or ID). This can be used in case collisions between user names exist.",
+    }),
   };
 
   async run(): Promise<void> {

@@ -7,6 +7,9 @@ export default class ResourceClassList extends PlacementCommand<typeof ResourceC
   async run(): Promise<void> {
     await this.requireAtLeast(2);
     const { resource_classes } = await this.placement("GET", "/resource_classes");
-    await this.printList(["name"], (resource_classes as Array<{ name: string }>).map((rc) => ({ name: rc.name })));
+    await this.printList(
+      ["name"],
+      (resource_classes as Array<{ name: string }>).map((rc) => ({ name: rc.name })),
+    );
   }
 }

@@ -5,7 +5,9 @@ export default class ResourceProviderCreate extends PlacementCommand<typeof Reso
   static override summary = "Create a new resource provider";
   static override args = { name: Args.string({ required: true, description: "Name of the resource provider" }) };
   static override flags = {
-    "parent-provider": Flags.string({ summary: "UUID of the parent provider. Omit for no parent. Requires --os-placement-api-version 1.14." }),
+    "parent-provider": Flags.string({
+      summary: "UUID of the parent provider. Omit for no parent. Requires --os-placement-api-version 1.14.",
+    }),
     uuid: Flags.string({ summary: "UUID of the resource provider" }),
   };
 

@@ -7,14 +7,21 @@ export default class ResourceProviderList extends PlacementCommand<typeof Resour
     uuid: Flags.string({ summary: "UUID of the resource provider" }),
     name: Flags.string({ summary: "Name of the resource provider" }),
     resource: Flags.string({
-      multiple: true, multipleNonGreedy: true,
-      summary: "A resource class value pair (<resource_class>=<value>) a provider must have the capacity to serve. May be repeated. Requires --os-placement-api-version 1.4.",
+      multiple: true,
+      multipleNonGreedy: true,
+      summary:
+        "A resource class value pair (<resource_class>=<value>) a provider must have the capacity to serve. May be repeated. Requires --os-placement-api-version 1.4.",
     }),
     "in-tree": Flags.string({ summary: 'Restrict listing to the same "provider tree" as the specified provider UUID. Requires 1.14.' }),
-    required: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "A required trait (comma list = any of, from 1.39). May be repeated. Requires 1.18." }),
+    required: Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      summary: "A required trait (comma list = any of, from 1.39). May be repeated. Requires 1.18.",
+    }),
     forbidden: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "A forbidden trait. May be repeated. Requires 1.22." }),
     "member-of": Flags.string({
-      multiple: true, multipleNonGreedy: true,
+      multiple: true,
+      multipleNonGreedy: true,
       exclusive: ["aggregate-uuid"],
       summary: "A list of comma-separated aggregate UUIDs; repeat to AND them (1.24). Requires 1.3.",
     }),

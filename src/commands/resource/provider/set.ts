@@ -7,7 +7,8 @@ export default class ResourceProviderSet extends PlacementCommand<typeof Resourc
   static override flags = {
     name: Flags.string({ required: true, summary: "A new name of the resource provider" }),
     "parent-provider": Flags.string({
-      summary: "UUID of the parent provider. Can only be set if the resource provider has no parent yet. Requires --os-placement-api-version 1.14.",
+      summary:
+        "UUID of the parent provider. Can only be set if the resource provider has no parent yet. Requires --os-placement-api-version 1.14.",
     }),
   };
 

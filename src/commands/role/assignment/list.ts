@@ -24,15 +24,23 @@ export default class RoleAssignmentList extends ClientCommand<typeof RoleAssignm
   static override flags = {
     effective: Flags.boolean({ summary: "Returns only effective role assignments" }),
     role: Flags.string({ summary: "Role to filter (name or ID)" }),
-    "role-domain": Flags.string({ summary: "Domain the role belongs to (name or ID). This must be specified when the name of a domain specific role is used." }),
+    "role-domain": Flags.string({
+      summary: "Domain the role belongs to (name or ID). This must be specified when the name of a domain specific role is used.",
+    }),
     names: Flags.boolean({ summary: "Display names instead of IDs" }),
     user: Flags.string({ summary: "User to filter (name or ID)", exclusive: ["group", "auth-user"] }),
-    "user-domain": Flags.string({ summary: "Domain the user belongs to (name or ID). This can be used in case collisions between user names exist." }),
+    "user-domain": Flags.string({
+      summary: "Domain the user belongs to (name or ID). This can be used in case collisions between user names exist.",
+    }),
     group: Flags.string({ summary: "Group to filter (name or ID)" }),
-    "group-domain": Flags.string({ summary: "Domain the group belongs to (name or ID). This can be used in case collisions between group names exist." }),
+    "group-domain": Flags.string({
+      summary: "Domain the group belongs to (name or ID). This can be used in case collisions between group names exist.",
+    }),
     domain: Flags.string({ summary: "Domain to filter (name or ID)", exclusive: ["project", "system", "auth-project"] }),
     project: Flags.string({ summary: "Project to filter (name or ID)", exclusive: ["system", "auth-project"] }),
-    "project-domain": Flags.string({ summary: "Domain the project belongs to (name or ID). This can be used in case collisions between project names exist." }),
+    "project-domain": Flags.string({
+      summary: "Domain the project belongs to (name or ID). This can be used in case collisions between project names exist.",
+    }),
     system: Flags.string({ summary: "Filter based on system role assignments" }),
     inherited: Flags.boolean({ summary: "Specifies if the role grant is inheritable to the sub projects" }),
     "auth-user": Flags.boolean({ summary: "Only list assignments for the authenticated user" }),
@@ -55,6 +63,9 @@ export default class RoleAssignmentList extends ClientCommand<typeof RoleAssignm
     if (f.inherited) query["scope.OS-INHERIT:inherited_to"] = "projects";
     if (f.names) query.include_names = "True";
     const data = await id.list("role_assignments", query, "role_assignments");
-    await this.printList(COLUMNS, data.map((a) => assignmentRow(a, Boolean(f.names))));
+    await this.printList(
+      COLUMNS,
+      data.map((a) => assignmentRow(a, Boolean(f.names))),
+    );
   }
 }

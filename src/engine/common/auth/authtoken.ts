@@ -4,7 +4,7 @@ import { HttpError, errorResponse } from "../http/errors.js";
 import type { Filter, GlobalConf, HttpRequest, LocalConf } from "../http/types.js";
 import { identityHeaders, stripIdentityHeaders } from "./headers.js";
 import { authtokenSettings } from "./settings.js";
-import { IdentityUnavailable, TokenValidator } from "./token-validator.js";
+import { IdentityUnavailable, TokenValidator, type Validation } from "./token-validator.js";
 
 const rid = (req: HttpRequest) => req.environ.request_id as string | undefined;
 
@@ -28,7 +28,7 @@ export function authtokenFilter(global: GlobalConf, local: LocalConf): Filter {
     stripIdentityHeaders(req.headers);
     const header = req.headers["x-auth-token"] ?? req.headers["x-storage-token"];
     const token = Array.isArray(header) ? header[0] : header;
-    let result;
+    let result: Validation | undefined;
     if (token) {
       try {
         result = await validator.validate(token);

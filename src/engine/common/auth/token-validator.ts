@@ -34,7 +34,6 @@ export class TokenValidator {
     private readonly now: () => number = Date.now,
   ) {}
 
-
   async validate(token: string): Promise<Validation> {
     const hit = this.cache.get(token);
     if (hit && hit.until > this.now()) return hit.result;

@@ -159,6 +159,16 @@ export class Broker {
         if (server) this.dropServer(server, "said goodbye");
         return;
       }
+      case V.barrier:
+        this.barrier(id, fields[1] ?? "", fields[2] ?? "");
+        return;
+      case V.barrierDone: {
+        // ["Y TAB barrierId", clientId] -> client ["Y TAB barrierId"]
+        const clientId = frames[2];
+        this.touch(id);
+        if (clientId) this.sendTo(clientId, [hdr]);
+        return;
+      }
       case V.watch:
         this.watch(id, fields[1] ?? "");
         return;
@@ -199,6 +209,21 @@ export class Broker {
     }
     this.sendTo(id, [`${V.registered}${SEP}${topicName}`]);
     this.drain(topicName, topic);
+  }
+
+  /**
+   * Pass a client's barrier to the live server at that direct endpoint, behind everything already routed
+   * to it. Nobody there (it died meanwhile): dropped; the client learns from the next listing.
+   */
+  private barrier(clientId: Buffer, endpoint: string, barrierId: string): void {
+    for (const server of this.servers.values()) {
+      if (server.info.endpoint === endpoint) {
+        this.socket
+          .send([server.id, `${V.barrier}${SEP}${barrierId}`, clientId])
+          .catch((err: Error) => this.dropServer(server, `is unreachable (${err.message})`));
+        return;
+      }
+    }
   }
 
   /** A client wants a topic's live servers now and whenever they change. */

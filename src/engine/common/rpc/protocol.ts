@@ -14,17 +14,21 @@
  * client -> broker   ["c|s|f TAB topic TAB msgId TAB ttlMs", body]  call / cast / fanout
  *                    ["p TAB pingId"]                                health check
  *                    ["w TAB topic"]                                 watch a topic's live servers
+ *                    ["y TAB endpoint TAB barrierId"]                barrier to the server at endpoint (see direct-link.ts)
  * broker -> client   ["r TAB msgId", body]                           reply: {result} or {error}
  *                    ["P TAB pingId", statsJSON]                     pong
  *                    ["T TAB topic", TopicServers JSON]              a watched topic's servers (on watch, on every change)
+ *                    ["Y TAB barrierId"]                             the server has seen the barrier
  * server -> broker   ["g TAB topic", infoJSON]                       register for a topic (info has the direct endpoint)
  *                    ["h"]                                           heartbeat
  *                    ["a TAB msgId"]                                 acknowledge receipt (cast, or a call still running)
  *                    ["r TAB msgId", clientId, body]                 reply to a call (also acknowledges it)
  *                    ["b"]                                           going away cleanly
+ *                    ["Y TAB barrierId", clientId]                   seen the barrier (after all that came before it)
  * broker -> server   ["c|s|f TAB msgId TAB ttlMs", clientId, body]   a delivery
  *                    ["G TAB topic"]                                 registered
  *                    ["?"]                                           "who are you?": the broker restarted; register again
+ *                    ["y TAB barrierId", clientId]                   a client's barrier
  *
  * Direct (client DEALER -> server ROUTER, which prefixes the client's routing id):
  * client -> server   ["c|s|f TAB msgId TAB ttlMs", body]             a delivery
@@ -44,6 +48,8 @@ export const V = {
   pong: "P",
   watch: "w",
   topicServers: "T",
+  barrier: "y",
+  barrierDone: "Y",
   register: "g",
   registered: "G",
   heartbeat: "h",

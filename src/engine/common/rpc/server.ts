@@ -162,6 +162,9 @@ export class RpcServer {
         } else if (verb === V.whoAreYou) {
           log.info(`rpc server: the bus at ${this.transportUrl} forgot us (restarted?); registering again`);
           this.register();
+        } else if (verb === V.barrier) {
+          // Everything the broker routed to us before it has been dispatched: the client may go direct.
+          if (frames[1]) this.sender.send([`${V.barrierDone}${SEP}${fields[1] ?? ""}`, frames[1]]);
         } else if (verb && KIND_OF_VERB[verb]) {
           // ["verb TAB msgId TAB ttlMs", clientId, body]
           const clientId = frames[1];

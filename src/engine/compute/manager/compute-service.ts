@@ -106,12 +106,15 @@ export class ComputeService {
   /** Graceful stop: leave the bus, let running builds end (bounded), keep the guests. */
   async stop(): Promise<void> {
     for (const p of this.periodics) p.stop();
-    if (this.resourceTimer) clearTimeout(this.resourceTimer);
     await this.server?.stop();
     if (this.deps) {
       const timeout = new Promise((r) => setTimeout(r, this.opts.stopTimeoutMs ?? 10_000));
       await Promise.race([this.deps.buildSemaphore.idle(), timeout]);
     }
+    // No more resource updates once the builds are done; let a running one finish.
+    this.stopping = true;
+    if (this.resourceTimer) clearTimeout(this.resourceTimer);
+    await this.updating;
     await this.driver?.cleanup_host(this.host);
     this.rpc?.close();
   }
@@ -171,8 +174,10 @@ export class ComputeService {
     return this.updating;
   }
 
+  private stopping = false;
+
   private resourcesChangedSoon(): void {
-    if (this.resourceTimer) return;
+    if (this.resourceTimer || this.stopping) return;
     this.resourceTimer = setTimeout(() => {
       this.resourceTimer = undefined;
       void this.updateResources();

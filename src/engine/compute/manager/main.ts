@@ -2,13 +2,11 @@
 //   node --import tsx src/engine/compute/manager/main.ts --host compute1 [--driver fake|qemu] [--state-dir DIR]
 // Its logs and spans are named `nova-compute@<host>`; its RPC topic is `compute.<host>`. The supervisor
 // runs one per entry of <state dir>/etc/nodes.json.
-import { existsSync } from "node:fs";
-import { delimiter, join } from "node:path";
 import { handleLifecycle, notifyReady } from "../../cloud/ready.js";
 import { log } from "../../common/log.js";
 import { stateDir } from "../../common/paths.js";
 import { startService } from "../../common/service.js";
-import { driverNames } from "../../../hypervisor/driver.js";
+import { driverNames, resolveDriverName } from "../../../hypervisor/driver.js";
 import { ComputeService } from "./compute-service.js";
 
 function argValue(flag: string): string | undefined {
@@ -18,13 +16,6 @@ function argValue(flag: string): string | undefined {
 }
 
 const HOST_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
-
-/** compute_driver = auto: qemu where qemu-system-x86_64 is installed and the driver exists, else fake. */
-export function resolveDriver(requested: string): string {
-  if (requested !== "auto") return requested;
-  const onPath = (process.env.PATH ?? "").split(delimiter).some((d) => d && existsSync(join(d, "qemu-system-x86_64")));
-  return onPath && driverNames().includes("qemu") ? "qemu" : "fake";
-}
 
 async function main(): Promise<void> {
   const dir = stateDir(argValue("--state-dir"));
@@ -37,7 +28,7 @@ async function main(): Promise<void> {
   if (host) process.env.POCKETSTACK_SET = [process.env.POCKETSTACK_SET, `DEFAULT.host=${host}`].filter(Boolean).join(";");
   const runtime = startService(`nova-compute@${host ?? "controller"}`, dir);
   const nodeName = runtime.config.str("DEFAULT", "host");
-  const driver = resolveDriver(argValue("--driver") ?? runtime.config.str("compute", "compute_driver"));
+  const driver = resolveDriverName(argValue("--driver") ?? runtime.config.str("compute", "compute_driver"));
   if (!driverNames().includes(driver)) {
     log.error(`unknown compute driver '${driver}' (known: ${driverNames().join(", ")})`);
     process.exit(2);

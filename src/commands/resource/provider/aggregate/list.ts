@@ -9,6 +9,9 @@ export default class ResourceProviderAggregateList extends PlacementCommand<type
   async run(): Promise<void> {
     await this.requireAtLeast(1);
     const { aggregates } = await this.placement("GET", `/resource_providers/${encodeURIComponent(this.args.uuid)}/aggregates`);
-    await this.printList(["uuid"], (aggregates as string[]).map((uuid) => ({ uuid })));
+    await this.printList(
+      ["uuid"],
+      (aggregates as string[]).map((uuid) => ({ uuid })),
+    );
   }
 }

@@ -19,8 +19,12 @@ export default class ResourceProviderAggregateSet extends PlacementCommand<typeo
     if (generation !== undefined) await this.requireAtLeast(19);
     let body: { aggregates: string[] };
     if (!(await this.atLeast(19))) body = await this.placement("PUT", url, { body: aggregates });
-    else if (generation !== undefined) body = await this.placement("PUT", url, { body: { aggregates, resource_provider_generation: generation } });
+    else if (generation !== undefined)
+      body = await this.placement("PUT", url, { body: { aggregates, resource_provider_generation: generation } });
     else throw new Error("A generation must be specified.");
-    await this.printList(["uuid"], body.aggregates.map((uuid) => ({ uuid })));
+    await this.printList(
+      ["uuid"],
+      body.aggregates.map((uuid) => ({ uuid })),
+    );
   }
 }

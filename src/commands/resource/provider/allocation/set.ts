@@ -6,11 +6,14 @@ export default class ResourceProviderAllocationSet extends PlacementCommand<type
   static override description =
     "A full replacement of the consumer's allocations. --project-id and --user-id are required from " +
     "--os-placement-api-version 1.8, --consumer-type from 1.38; from 1.28 the consumer generation is read first.";
-  static override examples = ["<%= config.bin %> resource provider allocation set <consumer> --allocation rp=<rp>,VCPU=2,MEMORY_MB=512 --project-id <p> --user-id <u>"];
+  static override examples = [
+    "<%= config.bin %> resource provider allocation set <consumer> --allocation rp=<rp>,VCPU=2,MEMORY_MB=512 --project-id <p> --user-id <u>",
+  ];
   static override args = { uuid: Args.string({ required: true, description: "UUID of the consumer" }) };
   static override flags = {
     allocation: Flags.string({
-      multiple: true, multipleNonGreedy: true,
+      multiple: true,
+      multipleNonGreedy: true,
       summary: "Create (or update) an allocation of a resource class: rp=<provider uuid>,<resource class>=<amount>,… May be repeated.",
     }),
     "project-id": Flags.string({ summary: "ID of the consuming project (required from 1.8)" }),
@@ -42,7 +45,8 @@ export default class ResourceProviderAllocationSet extends PlacementCommand<type
     } else if (f["project-id"] || f["user-id"])
       this.warn("--project-id and --user-id options do not affect allocation for --os-placement-api-version less than 1.8");
     if (await this.atLeast(38)) payload.consumer_type = f["consumer-type"];
-    else if (f["consumer-type"]) this.warn("--consumer-type option does not affect allocation for --os-placement-api-version less than 1.38");
+    else if (f["consumer-type"])
+      this.warn("--consumer-type option does not affect allocation for --os-placement-api-version less than 1.38");
     await this.placement("PUT", url, { body: payload });
     await this.printAllocations(await this.placement("GET", url));
   }

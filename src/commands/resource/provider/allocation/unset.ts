@@ -9,8 +9,16 @@ export default class ResourceProviderAllocationUnset extends PlacementCommand<ty
     "Without --provider and --resource-class every allocation of the consumer is removed. Requires --os-placement-api-version 1.12.";
   static override args = { uuid: Args.string({ required: true, description: "UUID of the consumer" }) };
   static override flags = {
-    provider: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "UUID of a provider whose allocations for the consumer are removed. May be repeated." }),
-    "resource-class": Flags.string({ multiple: true, multipleNonGreedy: true, summary: "Resource class whose allocations for the consumer are removed. May be repeated." }),
+    provider: Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      summary: "UUID of a provider whose allocations for the consumer are removed. May be repeated.",
+    }),
+    "resource-class": Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      summary: "Resource class whose allocations for the consumer are removed. May be repeated.",
+    }),
   };
 
   async run(): Promise<void> {

@@ -13,6 +13,9 @@ export default class ResourceProviderInventoryDelete extends PlacementCommand<ty
     const rc = this.flags["resource-class"];
     // Before 1.5 there is no "delete all": osc-placement makes the class mandatory there.
     if (rc === undefined && !(await this.atLeast(5))) throw new Error("the following arguments are required: --resource-class");
-    await this.placement("DELETE", rc === undefined ? `/resource_providers/${uuid}/inventories` : `/resource_providers/${uuid}/inventories/${encodeURIComponent(rc)}`);
+    await this.placement(
+      "DELETE",
+      rc === undefined ? `/resource_providers/${uuid}/inventories` : `/resource_providers/${uuid}/inventories/${encodeURIComponent(rc)}`,
+    );
   }
 }

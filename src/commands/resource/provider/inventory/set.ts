@@ -9,14 +9,25 @@ export default class ResourceProviderInventorySet extends PlacementCommand<typeo
   static override description =
     "By default this is a full replacement of the existing inventory; use --amend to keep the classes not named. " +
     "A field not given is the total: --resource VCPU=16 is --resource VCPU:total=16.";
-  static override examples = ["<%= config.bin %> resource provider inventory set <uuid> --resource VCPU=16 --resource VCPU:allocation_ratio=16 --resource MEMORY_MB=2048"];
-  static override args = { uuid: Args.string({ required: true, description: "UUID of the resource provider or UUID of the aggregate, if --aggregate is specified" }) };
+  static override examples = [
+    "<%= config.bin %> resource provider inventory set <uuid> --resource VCPU=16 --resource VCPU:allocation_ratio=16 --resource MEMORY_MB=2048",
+  ];
+  static override args = {
+    uuid: Args.string({
+      required: true,
+      description: "UUID of the resource provider or UUID of the aggregate, if --aggregate is specified",
+    }),
+  };
   static override flags = {
     resource: Flags.string({
-      multiple: true, multipleNonGreedy: true,
-      summary: "<resource_class>:<inventory_field>=<value>; the field is one of allocation_ratio, min_unit, max_unit, reserved, step_size, total (default).",
+      multiple: true,
+      multipleNonGreedy: true,
+      summary:
+        "<resource_class>:<inventory_field>=<value>; the field is one of allocation_ratio, min_unit, max_unit, reserved, step_size, total (default).",
     }),
-    aggregate: Flags.boolean({ summary: "Set the inventories of every resource provider in the aggregate. Requires --os-placement-api-version 1.3." }),
+    aggregate: Flags.boolean({
+      summary: "Set the inventories of every resource provider in the aggregate. Requires --os-placement-api-version 1.3.",
+    }),
     amend: Flags.boolean({ summary: "Amend the inventories instead of replacing them" }),
     "dry-run": Flags.boolean({ summary: "Show the inventories that would be set without setting them" }),
   };
@@ -59,7 +70,11 @@ export default class ResourceProviderInventorySet extends PlacementCommand<typeo
         ...(rp ? { resource_provider: rp } : {}),
         ...pick({ resource_class: rc, ...inv, allocation_ratio: this.pyFloat(inv.allocation_ratio) }, fields),
       }));
-    if (f.aggregate) await this.printList(["resource_provider", ...fields], done.flatMap((d) => rowsOf(d.inventories, d.rp)));
+    if (f.aggregate)
+      await this.printList(
+        ["resource_provider", ...fields],
+        done.flatMap((d) => rowsOf(d.inventories, d.rp)),
+      );
     else await this.printList(fields, rowsOf(done[0]?.inventories ?? {}));
   }
 }

@@ -13,6 +13,8 @@ export default class ResourceProviderInventoryShow extends PlacementCommand<type
     const inv = await this.placement("GET", `/resource_providers/${uuid}/inventories/${encodeURIComponent(this.args.resource_class)}`);
     const { usages } = await this.placement("GET", `/resource_providers/${uuid}/usages`);
     const fields = [...INVENTORY_FIELDS, "used"];
-    await this.printOne(pick({ ...inv, allocation_ratio: this.pyFloat(inv.allocation_ratio), used: usages[this.args.resource_class] }, fields));
+    await this.printOne(
+      pick({ ...inv, allocation_ratio: this.pyFloat(inv.allocation_ratio), used: usages[this.args.resource_class] }, fields),
+    );
   }
 }

@@ -9,6 +9,9 @@ export default class ResourceProviderTraitList extends PlacementCommand<typeof R
   async run(): Promise<void> {
     await this.requireAtLeast(6);
     const { traits } = await this.placement("GET", `/resource_providers/${encodeURIComponent(this.args.uuid)}/traits`);
-    await this.printList(["name"], (traits as string[]).map((name) => ({ name })));
+    await this.printList(
+      ["name"],
+      (traits as string[]).map((name) => ({ name })),
+    );
   }
 }

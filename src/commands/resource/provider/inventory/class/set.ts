@@ -26,7 +26,9 @@ export default class ResourceProviderInventoryClassSet extends PlacementCommand<
       const raw = this.flags[field];
       if (raw !== undefined) payload[field] = field === "allocation_ratio" ? pyFloatValue(raw) : pyInt(raw);
     }
-    const inv = await this.placement("PUT", `/resource_providers/${uuid}/inventories/${encodeURIComponent(this.args.resource_class)}`, { body: payload });
+    const inv = await this.placement("PUT", `/resource_providers/${uuid}/inventories/${encodeURIComponent(this.args.resource_class)}`, {
+      body: payload,
+    });
     await this.printOne(pick({ ...inv, allocation_ratio: this.pyFloat(inv.allocation_ratio) }, INVENTORY_FIELDS));
   }
 }

@@ -1,0 +1,25 @@
+/** Cell-width helpers for fixed-width terminal columns (span names and paths are ASCII in practice). */
+
+/** Cut `text` to `width` cells, marking the cut with "…". */
+export function fit(text: string, width: number): string {
+  if (width <= 0) return "";
+  const chars = [...text];
+  if (chars.length <= width) return text;
+  return width === 1 ? "…" : `${chars.slice(0, width - 1).join("")}…`;
+}
+
+/** Fit and pad to exactly `width` cells (right-aligned when asked). */
+export function cell(text: string, width: number, right = false): string {
+  const t = fit(text, width);
+  const fill = " ".repeat(Math.max(0, width - [...t].length));
+  return right ? fill + t : t + fill;
+}
+
+/** Compact durations for narrow columns: "850µs", "12.3ms", "1.23s", "2m05s". */
+export function shortDuration(ms: number): string {
+  if (ms < 1) return `${Math.round(ms * 1000)}µs`;
+  if (ms < 1000) return `${ms < 100 ? ms.toFixed(1) : Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(2)}s`;
+  const m = Math.floor(ms / 60_000);
+  return `${m}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, "0")}s`;
+}
