@@ -6,8 +6,14 @@ cd "$(dirname "$0")/.."
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 
-# System packages: the real openstack client (used by the parity tests and handy for users).
-APT_PACKAGES=(python3-openstackclient)
+# System packages: QEMU (TCG guests) and what the guest image recipe needs, noVNC for browser consoles,
+# the real openstack client with its placement plugin (parity tests; handy for users), tmux (TUI tests).
+APT_PACKAGES=(
+  qemu-system-x86 qemu-utils genisoimage dosfstools mtools syslinux syslinux-common fdisk cpio
+  novnc openssh-client
+  python3-openstackclient python3-osc-placement
+  tmux
+)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -47,6 +47,8 @@ export function cloudServices(cfg: Config): ServiceSpec[] {
     { name: "glance", description: "Image API v2", entry: "engine/image/main", port: cfg.int("api", "glance_port") },
     { name: "placement", description: "Placement API", entry: "engine/placement/main", port: cfg.int("api", "placement_port") },
   );
+  if (cfg.bool("vnc", "enabled"))
+    services.push({ name: "nova-novncproxy", description: "noVNC console proxy", entry: "engine/console/main", port: cfg.int("vnc", "novncproxy_port") });
   return services.filter((s) => entryExists(s.entry));
 }
 

@@ -18,11 +18,16 @@ export interface RequestEntry {
 
 /** A trace still "open": its request has not answered yet, or spans arrived in the last couple of seconds. */
 export function isOpen(e: RequestEntry, now: number, quietMs = 2000): boolean {
-  return e.root === null || now - e.lastArrival < quietMs;
+  if (e.lastArrival === 0) return false; // from the snapshot: whatever was open then is long over or lost
+  return (e.root === null && now - e.lastArrival < 60_000) || now - e.lastArrival < quietMs;
 }
 
-export const methodOf = (e: RequestEntry) => str(e.root?.attributes["http.method"]) ?? (e.root ? e.root.name.split(" ")[0] : null);
-export const pathOf = (e: RequestEntry) => str(e.root?.attributes["http.path"]) ?? (e.root ? e.root.name.split(" ").slice(1).join(" ") || null : null);
+/** HTTP method of the request; null for a trace that is not a request (a periodic task) or still open. */
+export const methodOf = (e: RequestEntry) =>
+  e.root?.kind === "wsgi" ? (str(e.root.attributes["http.method"]) ?? e.root.name.split(" ")[0] ?? null) : null;
+/** The request's path, or for a periodic task its span name. */
+export const pathOf = (e: RequestEntry) =>
+  e.root?.kind === "wsgi" ? (str(e.root.attributes["http.path"]) ?? (e.root.name.split(" ").slice(1).join(" ") || null)) : (e.root?.name ?? null);
 export const statusOf = (e: RequestEntry) => (typeof e.root?.attributes["http.status"] === "number" ? (e.root.attributes["http.status"] as number) : null);
 export const userOf = (e: RequestEntry) => str(e.root?.attributes.user_id);
 /** The request's own duration once answered; until then, how long the trace has been going. */

@@ -23,3 +23,41 @@ export function shortDuration(ms: number): string {
   const m = Math.floor(ms / 60_000);
   return `${m}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, "0")}s`;
 }
+
+/** Greedy word wrap to `width` cells, at most `maxLines` lines (the last one cut with "…"). */
+export function wrap(text: string, width: number, maxLines = Number.POSITIVE_INFINITY): string[] {
+  if (width <= 0) return [];
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    for (let w = word; w.length > 0; ) {
+      const room = line === "" ? width : width - line.length - 1;
+      if (w.length <= room) {
+        line = line === "" ? w : `${line} ${w}`;
+        w = "";
+      } else if (line === "") {
+        lines.push(w.slice(0, width));
+        w = w.slice(width);
+      } else {
+        lines.push(line);
+        line = "";
+      }
+    }
+  }
+  if (line !== "") lines.push(line);
+  if (lines.length > maxLines) {
+    const kept = lines.slice(0, maxLines);
+    kept[maxLines - 1] = fit(`${kept[maxLines - 1]} …`, width);
+    return kept;
+  }
+  return lines;
+}
+
+/** The first index of a `height`-row window that keeps `selected` in view, scrolling as little as possible. */
+export function windowStart(selected: number, total: number, height: number, previous = 0): number {
+  if (total <= height) return 0;
+  let start = Math.min(previous, total - height);
+  if (selected < start) start = selected;
+  if (selected >= start + height) start = selected - height + 1;
+  return Math.max(0, start);
+}

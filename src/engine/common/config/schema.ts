@@ -26,6 +26,9 @@ export const SCHEMA: Schema = {
     region_name: s("RegionOne", "Region registered in the catalog."),
     service_down_time: i(60, "Seconds without a heartbeat after which a nova service counts as down.", 1),
     default_availability_zone: s("nova", "Availability zone of compute hosts that are in no zone aggregate."),
+    instances_path: s("", "Instance directories and the _base image cache (default: <state dir>/instances)."),
+    shutdown_timeout: i(60, "Seconds a clean (ACPI) shutdown may take before the guest is stopped hard.", 0),
+    force_config_drive: b(true, "Give every guest a config drive (the guest image reads its metadata from it)."),
   },
   database: {
     journal_mode: s("WAL", "SQLite journal mode for every service database.", ["WAL", "DELETE"]),
@@ -38,6 +41,7 @@ export const SCHEMA: Schema = {
     glance_port: i(9292, "Port of the image API."),
     placement_port: i(8778, "Port of the placement API."),
     compute_port: i(8774, "Port of the compute API."),
+    dhcp_domain: s("novalocal", "Domain of guest hostnames (metadata hostname = <name>.<dhcp_domain>)."),
     auth_strategy: s("keystone", "Pipeline flavour: keystone (authtoken) or noauth2.", ["keystone", "noauth2"]),
     max_limit: i(1000, "Most items one compute API list returns (nova's [api] max_limit).", 1),
   },
@@ -75,6 +79,16 @@ export const SCHEMA: Schema = {
     image_member_quota: i(128, "Members one image may have.", 0),
     image_tag_quota: i(128, "Tags one image may have.", 0),
     image_property_quota: i(128, "Additional properties one image may have.", 0),
+    endpoint: s("", "Image API URL compute nodes download from (default: http://<my_ip>:<glance_port>)."),
+  },
+  libvirt: {
+    hw_machine_type: s("q35", "QEMU machine type of guests.", ["q35", "pc"]),
+    tcg_cache_mib: i(64, "TCG translation cache per guest (MiB); bounds QEMU's memory.", 8),
+    boot_timeout: i(300, "Seconds a booting guest may hold its build slot waiting for `login:`.", 1),
+    emulator: s("qemu-system-x86_64", "QEMU binary."),
+  },
+  image_cache: {
+    remove_unused_original_minimum_age_seconds: i(86400, "Unused base images older than this are removed from a node's cache.", 0),
   },
   vnc: {
     enabled: b(true, "Offer VNC consoles."),
@@ -131,7 +145,7 @@ export const SCHEMA: Schema = {
     resource_provider_disk_gb: i(200, "DISK_GB each fake node reports.", 1),
     reserved_host_memory_mb: i(512, "MEMORY_MB of each node kept for the host (reserved in its inventory).", 0),
     fake_boot_time_ms: i(0, "Milliseconds a fake guest takes to boot (spawn, power on, reboot).", 0),
-    max_concurrent_builds: i(10, "Builds one compute node runs at once; the rest wait their turn.", 1),
+    max_concurrent_builds: i(2, "Builds one compute node runs at once; the rest wait their turn (2: TCG boots on 2 cores).", 1),
     report_interval: i(10, "Seconds between a compute service's heartbeats (service_update).", 1),
     update_resources_interval: i(60, "Seconds between update_available_resource runs (node + Placement inventory).", 1),
     sync_power_state_interval: i(30, "Seconds between power-state syncs of the node's instances with the hypervisor.", 1),
