@@ -61,12 +61,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.log(await renderOne(obj, this.renderOpts()));
   }
 
-  /** One readable line (oclif's own usage errors keep their few lines) and a non-zero exit, never a stack. */
+  /**
+   * One readable line and a non-zero exit, never a stack. Like the openstack client, the message stands
+   * alone (no "Error:" prefix); oclif's own usage errors keep their few lines and exit 2.
+   */
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     if (err.oclif?.exit === 0) return undefined;
     const usageError = err.oclif?.exit === 2;
     const text = usageError ? err.message : err.message.split("\n")[0];
-    process.stderr.write(`Error: ${text}\n`);
+    process.stderr.write(`${usageError ? "Error: " : ""}${text}\n`);
     process.exitCode = err.oclif?.exit ?? err.exitCode ?? 1;
     return undefined;
   }

@@ -56,7 +56,8 @@ async function yaml(data: unknown): Promise<string> {
   return stringify(data, { lineWidth: 0 }).trimEnd();
 }
 
-const csvField = (v: Cell) => (typeof v === "number" ? String(v) : `"${cellText(v).replace(/"/g, '""')}"`);
+// Python's csv writer with QUOTE_NONNUMERIC (cliff's default): numbers and booleans bare, the rest quoted.
+const csvField = (v: Cell) => (typeof v === "number" || typeof v === "boolean" ? cellText(v) : `"${cellText(v).replace(/"/g, '""')}"`);
 
 /** A list (one row per object): returns the text to print, or "" where cliff prints nothing. */
 export async function renderList(columns: string[], rows: Row[], opts: RenderOptions): Promise<string> {

@@ -98,6 +98,6 @@ describe("os cloud up / status / down", () => {
   it("an unknown option in --set is one readable error line", async () => {
     const bad = await os(["cloud", "up", "--state-dir", dir, "--set", "api.nosuch=1"]);
     expect(bad.code).not.toBe(0);
-    expect(bad.stderr.trim()).toBe("Error: override api.nosuch: unknown option 'nosuch' in section [api]");
+    expect(bad.stderr.trim()).toBe("override api.nosuch: unknown option 'nosuch' in section [api]");
   });
 });

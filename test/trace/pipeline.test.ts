@@ -212,7 +212,7 @@ describe("a request across two services", () => {
 
     expect(unknown.exitCode).toBe(1);
     expect(unknown.stderr.trim()).toBe(
-      "Error: No trace with a request ID or trace ID of 'req-00000000-0000-4000-8000-000000000000' exists.",
+      "No trace with a request ID or trace ID of 'req-00000000-0000-4000-8000-000000000000' exists.",
     );
     expect(badId.exitCode).toBe(1);
     expect(badId.stderr.trim().split("\n")).toHaveLength(1);

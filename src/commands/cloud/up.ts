@@ -29,7 +29,8 @@ export default class CloudUp extends BaseCommand<typeof CloudUp> {
     if (f.driver) overrides.push(`compute.compute_driver=${f.driver}`);
     if (f.computes !== undefined) overrides.push(`compute.computes=${f.computes}`);
     const dir = stateDir(f["state-dir"]);
-    const { alreadyRunning } = await cloudUp(dir, { overrides });
+    const { alreadyRunning, warning } = await cloudUp(dir, { overrides });
+    if (warning) this.warn(warning);
     const { state } = cloudStatus(dir);
     if (alreadyRunning) this.logToStderr(`the cloud in ${dir} is already running; nothing started twice`);
     if (state) await this.printList(STATUS_COLUMNS, statusRows(state));

@@ -2,9 +2,10 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { type Config, loadConfig, parseOverride } from "../common/config/config.js";
 import { type Layout, layout } from "../common/paths.js";
-import { deployOffline, deployOnline } from "./deploy.js";
+import { deployOffline, deployOnline, ensureCirrosImage } from "./deploy.js";
 import { healthCheck } from "./health.js";
-import { cloudServices, entryCommand } from "./services.js";
+import { allServices } from "./nodes.js";
+import { entryCommand } from "./services.js";
 import { type SupervisorState, isAlive, readState } from "./state.js";
 
 export interface UpOptions {
@@ -52,7 +53,7 @@ function ensureConfigFile(l: Layout) {
  * Start the supervisor (detached: it outlives this command) unless one runs already, then wait until
  * every unit is running and answers its health check. Returns the config in force.
  */
-export async function cloudUp(dir: string, opts: UpOptions = {}): Promise<{ config: Config; alreadyRunning: boolean }> {
+export async function cloudUp(dir: string, opts: UpOptions = {}): Promise<{ config: Config; alreadyRunning: boolean; warning?: string }> {
   const l = layout(dir);
   mkdirSync(l.run, { recursive: true });
   mkdirSync(l.logs, { recursive: true });
@@ -71,7 +72,8 @@ export async function cloudUp(dir: string, opts: UpOptions = {}): Promise<{ conf
   }
   await waitHealthy(l, config, opts.timeoutMs ?? config.int("supervisor", "start_timeout") * 1000);
   await deployOnline(l, config);
-  return { config, alreadyRunning };
+  const warning = await ensureCirrosImage(l);
+  return { config, alreadyRunning, warning };
 }
 
 function withEnv<T>(env: NodeJS.ProcessEnv, fn: () => T): T {
@@ -86,7 +88,7 @@ function withEnv<T>(env: NodeJS.ProcessEnv, fn: () => T): T {
 
 async function waitHealthy(l: Layout, config: Config, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
-  const specs = cloudServices(config);
+  const specs = allServices(l.root, config);
   const host = config.str("DEFAULT", "my_ip");
   while (Date.now() < deadline) {
     const state = readState(l.supervisorState);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
+import { createReadStream, rmSync } from "node:fs";
 import type { Config } from "../common/config/config.js";
 import { withSpan } from "../common/trace/tracer.js";
 import type { Layout } from "../common/paths.js";
@@ -86,6 +86,33 @@ export async function deployOnline(l: Layout, config: Config): Promise<void> {
   });
   // Cached tokens carry the catalog as it was: drop them so the next command sees the new endpoints.
   rmSync(l.tokenCache, { force: true });
+}
+
+/**
+ * The seed's Lab 3 step: upload the CirrOS-like guest image as `cirros` (public, qcow2, bare) unless an
+ * image of that name exists. Returns a warning instead of failing the whole `cloud up` when the image
+ * cannot be built (e.g. the QEMU tool packages are missing): the cloud is still usable without it.
+ */
+export async function ensureCirrosImage(l: Layout): Promise<string | undefined> {
+  const { Session } = await import("../../client/index.js");
+  const session = Session.fromEnvironment({ stateDir: l.root, cloud: "pocketstack", env: {} });
+  const existing = await session.request<{ images: unknown[] }>("image", "GET", "/v2/images", { query: { name: "cirros" } });
+  if (existing.body.images.length > 0) return undefined;
+  let file: string;
+  try {
+    const { ensureGuestImage } = await import("../../hypervisor/qemu/guest-image.js");
+    file = await ensureGuestImage();
+  } catch (err) {
+    return `no cirros image uploaded: ${(err as Error).message}`;
+  }
+  const created = await session.request<{ id: string }>("image", "POST", "/v2/images", {
+    body: { name: "cirros", disk_format: "qcow2", container_format: "bare", visibility: "public", min_disk: 0, min_ram: 0 },
+  });
+  await session.request("image", "PUT", `/v2/images/${created.body.id}/file`, {
+    body: createReadStream(file),
+    headers: { "content-type": "application/octet-stream" },
+  });
+  return undefined;
 }
 
 async function ensure(

@@ -25,7 +25,18 @@ function portOf(url: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-export function cloudServices(cfg: Config): ServiceSpec[] {
+/** One nova-compute unit per node of the node list (etc/nodes.json, else compute1..N of [compute] computes). */
+export function computeUnits(cfg: Config, nodes: Array<{ host: string; driver: string }>): ServiceSpec[] {
+  void cfg;
+  return nodes.map((n) => ({
+    name: `nova-compute@${n.host}`,
+    description: `Compute node ${n.host} (${n.driver} driver)`,
+    entry: "engine/compute/manager/main",
+    args: ["--host", n.host, "--driver", n.driver],
+  }));
+}
+
+export function cloudServices(cfg: Config, nodes: Array<{ host: string; driver: string }> = []): ServiceSpec[] {
   const services: ServiceSpec[] = [
     {
       name: "bus-cell1",
@@ -46,6 +57,12 @@ export function cloudServices(cfg: Config): ServiceSpec[] {
     { name: "keystone", description: "Identity API v3", entry: "engine/identity/main", port: cfg.int("api", "keystone_port") },
     { name: "glance", description: "Image API v2", entry: "engine/image/main", port: cfg.int("api", "glance_port") },
     { name: "placement", description: "Placement API", entry: "engine/placement/main", port: cfg.int("api", "placement_port") },
+  );
+  services.push(
+    { name: "nova-conductor", description: "Nova conductor (cell1)", entry: "engine/compute/conductor/main" },
+    { name: "nova-scheduler", description: "Nova scheduler", entry: "engine/compute/scheduler/main" },
+    { name: "nova-api", description: "Compute API v2.1", entry: "engine/compute/api/main", port: cfg.int("api", "compute_port") },
+    ...computeUnits(cfg, nodes),
   );
   if (cfg.bool("vnc", "enabled"))
     services.push({ name: "nova-novncproxy", description: "noVNC console proxy", entry: "engine/console/main", port: cfg.int("vnc", "novncproxy_port") });

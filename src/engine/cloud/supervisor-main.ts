@@ -1,8 +1,8 @@
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { loadConfig } from "../common/config/config.js";
 import { log } from "../common/log.js";
 import { layout, stateDir } from "../common/paths.js";
-import { cloudServices } from "./services.js";
+import { allServices, nodesFile } from "./nodes.js";
 import { isAlive } from "./state.js";
 import { Supervisor } from "./supervisor.js";
 
@@ -33,7 +33,7 @@ if (!claimPidFile()) {
 }
 
 const config = loadConfig(l.config);
-const supervisor = new Supervisor(l, config, cloudServices(config));
+const supervisor = new Supervisor(l, config, allServices(l.root, config));
 let stopping = false;
 const shutdown = async () => {
   if (stopping) return;
@@ -47,5 +47,27 @@ const shutdown = async () => {
 process.on("SIGTERM", () => void shutdown());
 process.on("SIGINT", () => void shutdown());
 
-await supervisor.start(config.int("supervisor", "start_timeout") * 1000);
+const readyTimeout = config.int("supervisor", "start_timeout") * 1000;
+await supervisor.start(readyTimeout);
 log.info("all services started");
+
+// `os node add` edits etc/nodes.json; start (or stop) compute units to match.
+let nodesStamp = statSafe(nodesFile(l.root));
+setInterval(() => {
+  const now = statSafe(nodesFile(l.root));
+  if (now === nodesStamp) return;
+  nodesStamp = now;
+  try {
+    void supervisor.reconcile(allServices(l.root, config), readyTimeout);
+  } catch (err) {
+    log.error(`node list not applied: ${(err as Error).message}`);
+  }
+}, 1000);
+
+function statSafe(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}

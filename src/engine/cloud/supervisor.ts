@@ -31,7 +31,18 @@ export class Supervisor {
   ) {
     mkdirSync(layout.logs, { recursive: true });
     mkdirSync(layout.run, { recursive: true });
-    this.units = specs.map((spec) => ({
+    this.units = specs.map((spec) => this.newUnit(spec));
+    this.state = {
+      pid: process.pid,
+      host: config.str("DEFAULT", "host"),
+      started_at: new Date().toISOString(),
+      state_dir: layout.root,
+      units: this.units.map((u) => u.state),
+    };
+  }
+
+  private newUnit(spec: ServiceSpec): Unit {
+    return {
       spec,
       readyWaiters: [],
       state: {
@@ -44,14 +55,38 @@ export class Supervisor {
         restarts: 0,
         last_exit: null,
       },
-    }));
-    this.state = {
-      pid: process.pid,
-      host: config.str("DEFAULT", "host"),
-      started_at: new Date().toISOString(),
-      state_dir: layout.root,
-      units: this.units.map((u) => u.state),
     };
+  }
+
+  /**
+   * Bring the running set in line with a new list of units (`os node add` changed the node list): start
+   * the new ones, stop the ones that are gone. Units present in both are left alone.
+   */
+  async reconcile(specs: ServiceSpec[], readyTimeoutMs: number): Promise<void> {
+    if (this.stopping) return;
+    const wanted = new Set(specs.map((s) => s.name));
+    for (const unit of this.units.filter((u) => !wanted.has(u.spec.name))) {
+      clearTimeout(unit.restartTimer);
+      this.units.splice(this.units.indexOf(unit), 1);
+      if (unit.child) {
+        const child = unit.child;
+        unit.child = undefined;
+        child.kill("SIGTERM");
+        setTimeout(() => child.kill("SIGKILL"), this.config.int("supervisor", "stop_grace_period") * 1000).unref();
+      }
+      rmSync(this.layout.pid(unit.spec.name), { force: true });
+      log.info(`removed unit ${unit.spec.name}`);
+    }
+    for (const spec of specs) {
+      if (this.units.some((u) => u.spec.name === spec.name)) continue;
+      const unit = this.newUnit(spec);
+      this.units.push(unit);
+      this.state.units = this.units.map((u) => u.state);
+      this.spawn(unit);
+      await this.waitReady(unit, readyTimeoutMs);
+    }
+    this.state.units = this.units.map((u) => u.state);
+    this.save();
   }
 
   /** Start every unit in order, each after the previous one said it is ready (or failed to). */

@@ -45,10 +45,18 @@ function describe(err: ErrorObject, data: unknown): string {
   }
 }
 
+/**
+ * Per-microversion schemas are built by functions, so the same schema arrives as a new object on every
+ * request: compiled validators are also kept by the schema's text, or each request would pay a compile.
+ */
+const byText = new Map<string, ValidateFunction>();
+
 export function validate<T>(schema: object, data: unknown): T {
   let fn = cache.get(schema);
   if (!fn) {
-    fn = ajv.compile(schema);
+    const text = JSON.stringify(schema);
+    fn = byText.get(text) ?? ajv.compile(schema);
+    byText.set(text, fn);
     cache.set(schema, fn);
   }
   if (!fn(data)) {

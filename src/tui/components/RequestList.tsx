@@ -69,7 +69,7 @@ export function RequestRow({ entry, cols, now, selected, focused }: RowProps) {
         {cell(id, cols.id)}
         {cols.user > 0 ? cell(userOf(entry)?.slice(0, 8) ?? "-", cols.user) : ""}
         {cell(methodOf(entry) ?? (entry.root ? "task" : "…"), cols.method)}
-        {cell(pathOf(entry) ?? `(${entry.spans} spans so far)`, cols.path)}
+        {cell(pathOf(entry) ?? `(${entry.spans} spans so far)`, cols.path - 1)}{" "}
       </Text>
       <Text color={statusColor(status)}>{cell(status === null ? "" : String(status), cols.status)}</Text>
       <Text color={open ? theme.accent : undefined}>{cell(shortDuration(durationOf(entry)), cols.duration, true)}</Text>

@@ -97,7 +97,8 @@ export function SwimlaneView({ model, selected, width, height, focused }: Swimla
         return (
           <Box key={`${start.current + i}`}>
             <Text inverse={isSel && focused} bold={isSel} color={isSel ? undefined : theme.muted}>
-              {cell(shortDuration(ev.at), TIME - 1, true)}{" "}
+              {isSel ? "›" : " "}
+              {cell(shortDuration(ev.at), TIME - 2, true)}{" "}
             </Text>
             <Text wrap="truncate">
               {drawEvent(ev, lanes, laneWidth).map((s, j) => (

@@ -16,7 +16,7 @@ export function waterfallColumns(width: number) {
   const name = Math.max(16, Math.min(48, Math.floor(width * 0.42)));
   const service = width >= 90 ? 15 : 0;
   const duration = 8;
-  const bar = Math.max(6, width - name - service - duration - 2);
+  const bar = Math.max(6, width - name - service - duration - 3);
   return { name, service, duration, bar };
 }
 
@@ -30,6 +30,7 @@ export function WaterfallView({ model, selected, width, height, focused }: Water
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text color={theme.muted} wrap="truncate">
+        {" "}
         {cell("SPAN", cols.name)}
         {cols.service > 0 ? cell("SERVICE", cols.service) : ""} {cell(axis, cols.bar)} {cell("TIME", cols.duration, true)}
       </Text>
@@ -41,6 +42,7 @@ export function WaterfallView({ model, selected, width, height, focused }: Water
         const color = failed ? theme.error : theme.kind[r.span.kind];
         return (
           <Box key={`${r.span.trace_id}/${r.span.span_id}`}>
+            <Text color={theme.accent}>{isSel ? "›" : " "}</Text>
             <Text inverse={isSel && focused} bold={isSel} color={failed ? theme.error : undefined} wrap="truncate">
               {cell(`${r.guide}${r.span.name}`, cols.name)}
             </Text>

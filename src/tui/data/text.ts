@@ -17,6 +17,7 @@ export function cell(text: string, width: number, right = false): string {
 
 /** Compact durations for narrow columns: "850µs", "12.3ms", "1.23s", "2m05s". */
 export function shortDuration(ms: number): string {
+  if (ms === 0) return "0ms";
   if (ms < 1) return `${Math.round(ms * 1000)}µs`;
   if (ms < 1000) return `${ms < 100 ? ms.toFixed(1) : Math.round(ms)}ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(2)}s`;

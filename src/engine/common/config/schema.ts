@@ -136,7 +136,7 @@ export const SCHEMA: Schema = {
   },
   compute: {
     compute_driver: s("auto", "Hypervisor driver: qemu, fake, or auto (qemu where installed).", ["auto", "qemu", "fake"]),
-    computes: i(1, "Compute nodes `os cloud up` starts.", 0),
+    computes: i(2, "Compute nodes `os cloud up` starts (compute1..N) when etc/nodes.json does not list them.", 0),
     resource_provider_vcpus: i(8, "VCPUs each fake node reports.", 1),
     cpu_allocation_ratio: f(4.0, "Overcommit of VCPU."),
     ram_allocation_ratio: f(1.0, "Overcommit of MEMORY_MB."),

@@ -1,4 +1,6 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import { unwatchFile, watchFile } from "node:fs";
+import { type IncomingMessage, type RequestListener, type Server, type ServerResponse, createServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { Readable } from "node:stream";
 import { log } from "../log.js";
 import type { App, HttpRequest, HttpResponse } from "./types.js";
@@ -42,9 +44,32 @@ export function writeResponse(res: ServerResponse, out: HttpResponse): void {
   res.end(body);
 }
 
-/** Serve an app on host:port; resolves once listening. The last-resort catch never leaks a stack. */
-export function serve(app: App, port: number, host = "127.0.0.1"): Promise<Server> {
-  const server = createServer(async (raw, res) => {
+/** PEM material for HTTPS (what nginx's ssl_certificate / ssl_certificate_key / ssl_client_certificate / ssl_crl hold). */
+export interface TlsMaterial {
+  /** Leaf certificate followed by its intermediates (the chain file), so clients that only trust the root verify it. */
+  cert: string | Buffer;
+  key: string | Buffer;
+  /** CAs that client certificates must chain to (mutual TLS). */
+  ca?: string | Buffer;
+  /** Ask for a client certificate and refuse the handshake without a valid one (ssl_verify_client on). */
+  requestCert?: boolean;
+  /** Revocation lists checked for client certificates (one per CA in the chain). */
+  crl?: string | Buffer;
+}
+
+export interface ServeOptions {
+  tls?: TlsMaterial & {
+    /** Files to watch (e.g. the CRL, the certificate); on change `reload()` gives fresh material without a restart. */
+    watch?: { files: string[]; reload: () => TlsMaterial; intervalMs?: number };
+  };
+}
+
+/**
+ * Serve an app on host:port (HTTPS when `opts.tls` is given); resolves once listening.
+ * The last-resort catch never leaks a stack.
+ */
+export function serve(app: App, port: number, host = "127.0.0.1", opts: ServeOptions = {}): Promise<Server> {
+  const handler: RequestListener = async (raw, res) => {
     let out: HttpResponse;
     try {
       const req = toRequest(raw);
@@ -54,10 +79,43 @@ export function serve(app: App, port: number, host = "127.0.0.1"): Promise<Serve
       out = { status: 500, headers: { "content-type": "text/plain" }, body: "500 Internal Server Error\n" };
     }
     writeResponse(res, out);
-  });
+  };
+  const tls = opts.tls;
+  // https.Server has every http.Server method callers use (close, address, keepAliveTimeout).
+  const server = tls ? (createHttpsServer(secureOptions(tls), handler) as unknown as Server) : createServer(handler);
   server.keepAliveTimeout = 65_000;
+  if (tls?.watch) watchTls(server, tls.watch);
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => resolve(server));
+  });
+}
+
+function secureOptions(tls: TlsMaterial) {
+  return {
+    cert: tls.cert,
+    key: tls.key,
+    ca: tls.ca,
+    crl: tls.requestCert ? tls.crl : undefined,
+    requestCert: tls.requestCert === true,
+    // Without this a server that asked for a certificate would still accept clients that sent none or a bad one.
+    rejectUnauthorized: tls.requestCert === true,
+  };
+}
+
+/** Re-read certificates/CRL when their files change, so `os ca revoke` takes effect on a running service. */
+function watchTls(server: Server, watch: NonNullable<NonNullable<ServeOptions["tls"]>["watch"]>): void {
+  const onChange = (cur: { mtimeMs: number }, prev: { mtimeMs: number }) => {
+    if (cur.mtimeMs === prev.mtimeMs) return;
+    try {
+      (server as unknown as { setSecureContext(o: object): void }).setSecureContext(secureOptions(watch.reload()));
+      log.info(`reloaded TLS material after a change to ${watch.files.join(", ")}`);
+    } catch (err) {
+      log.error(`kept the previous TLS material: reloading failed: ${(err as Error).message}`);
+    }
+  };
+  for (const f of watch.files) watchFile(f, { interval: watch.intervalMs ?? 2000, persistent: false }, onChange);
+  server.once("close", () => {
+    for (const f of watch.files) unwatchFile(f, onChange);
   });
 }

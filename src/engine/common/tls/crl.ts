@@ -91,3 +91,65 @@ export function buildCrl(input: CrlInput): string {
   const crl = asn1.create(U, T.SEQUENCE, true, [tbs, sha256WithRsa(), asn1.create(U, T.BITSTRING, false, `\x00${signature}`)]);
   return forge.pem.encode({ type: "X509 CRL", body: asn1.toDer(crl).getBytes() }, { maxline: 64 });
 }
+
+export interface ParsedCrl {
+  issuer: forge.pki.CertificateField[];
+  thisUpdate: Date;
+  nextUpdate?: Date;
+  revoked: RevokedEntry[];
+  /** DER of the signed part and the signature, to check against the issuer's key. */
+  tbsDer: Buffer;
+  signature: Buffer;
+}
+
+function readTime(node: forge.asn1.Asn1): Date {
+  return node.type === T.UTCTIME ? asn1.utcTimeToDate(node.value as string) : asn1.generalizedTimeToDate(node.value as string);
+}
+
+/** Every CRL in a PEM file (crl.pem holds one per CA). */
+export function parseCrls(pem: string): ParsedCrl[] {
+  return forge.pem
+    .decode(pem)
+    .filter((m) => m.type === "X509 CRL")
+    .map((m) => {
+      const crl = asn1.fromDer(m.body, { decodeBitStrings: false } as unknown as boolean);
+      const [tbs, , sig] = crl.value as forge.asn1.Asn1[];
+      const fields = (tbs as forge.asn1.Asn1).value as forge.asn1.Asn1[];
+      // v2 CRLs start with a version INTEGER; v1 ones do not.
+      let i = (fields[0] as forge.asn1.Asn1).type === T.INTEGER ? 1 : 0;
+      i++; // signature algorithm
+      const issuer = (forge.pki as unknown as { RDNAttributesAsArray(n: forge.asn1.Asn1): forge.pki.CertificateField[] }).RDNAttributesAsArray(
+        fields[i++] as forge.asn1.Asn1,
+      );
+      const thisUpdate = readTime(fields[i++] as forge.asn1.Asn1);
+      let nextUpdate: Date | undefined;
+      const maybeNext = fields[i];
+      if (maybeNext && (maybeNext.type === T.UTCTIME || maybeNext.type === T.GENERALIZEDTIME) && maybeNext.tagClass === U) {
+        nextUpdate = readTime(maybeNext);
+        i++;
+      }
+      const revoked: RevokedEntry[] = [];
+      const list = fields[i];
+      if (list && list.tagClass === U && list.type === T.SEQUENCE) {
+        for (const entry of list.value as forge.asn1.Asn1[]) {
+          const [serial, date, exts] = entry.value as forge.asn1.Asn1[];
+          let reason: RevocationReason = "unspecified";
+          for (const ext of (exts?.value as forge.asn1.Asn1[] | undefined) ?? []) {
+            const parts = ext.value as forge.asn1.Asn1[];
+            if (asn1.derToOid((parts[0] as forge.asn1.Asn1).value as string) !== "2.5.29.21") continue;
+            const code = (asn1.fromDer((parts[parts.length - 1] as forge.asn1.Asn1).value as string).value as string).charCodeAt(0);
+            reason = REVOCATION_REASONS[code] ?? "unspecified";
+          }
+          revoked.push({ serial: forge.util.bytesToHex((serial as forge.asn1.Asn1).value as string), revokedAt: readTime(date as forge.asn1.Asn1), reason });
+        }
+      }
+      return {
+        issuer,
+        thisUpdate,
+        nextUpdate,
+        revoked,
+        tbsDer: Buffer.from(asn1.toDer(tbs as forge.asn1.Asn1).getBytes(), "binary"),
+        signature: Buffer.from(((sig as forge.asn1.Asn1).value as string).slice(1), "binary"),
+      };
+    });
+}

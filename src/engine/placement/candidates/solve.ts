@@ -21,6 +21,8 @@ interface GroupOption {
 const MAX_COMBINATIONS = 10_000;
 
 function inGroupScope(p: ProviderState, g: RequestGroup, all: Map<number, ProviderState>): boolean {
+  // The common case (no member_of, no in_tree) needs no work per provider.
+  if (g.memberOf.anyOf.length + g.memberOf.forbidden.length === 0 && g.inTree === undefined) return true;
   const root = all.get(p.row.root_provider_id);
   const aggs = new Set([...p.aggregates, ...(root?.aggregates ?? [])]);
   if (!aggregatesSatisfied(aggs, g.memberOf)) return false;
@@ -51,8 +53,12 @@ function singleProviderOptions(g: RequestGroup, providers: ProviderState[], all:
 function treeSpreadOptions(g: RequestGroup, providers: ProviderState[], all: Map<number, ProviderState>): GroupOption[] {
   const wanted = Object.entries(g.resources);
   const byRoot = new Map<number, ProviderState[]>();
-  for (const p of providers)
-    if (inGroupScope(p, g, all)) byRoot.set(p.row.root_provider_id, [...(byRoot.get(p.row.root_provider_id) ?? []), p]);
+  for (const p of providers) {
+    if (!inGroupScope(p, g, all)) continue;
+    const members = byRoot.get(p.row.root_provider_id);
+    if (members) members.push(p);
+    else byRoot.set(p.row.root_provider_id, [p]);
+  }
   const out: GroupOption[] = [];
   for (const [root, members] of byRoot) {
     let partial: GroupOption["parts"][] = [[]];
@@ -74,9 +80,10 @@ function treeSpreadOptions(g: RequestGroup, providers: ProviderState[], all: Map
 /**
  * Every allocation request that satisfies all groups inside one provider tree, respecting group_policy
  * (isolate: different suffixed groups, different providers), combined capacity when several groups
- * land on one provider, root_required, and the traits of a resourceless unsuffixed group.
+ * land on one provider, root_required, and the traits of a resourceless unsuffixed group. With a
+ * limit, it stops after that many.
  */
-export function solve(req: CandidateRequest, all: Map<number, ProviderState>, nested: boolean): Candidate[] {
+export function solve(req: CandidateRequest, all: Map<number, ProviderState>, nested: boolean, limit?: number): Candidate[] {
   const providers = [...all.values()].filter((p) => nested || p.row.parent_provider_id === null);
   const withResources = req.groups.filter((g) => Object.keys(g.resources).length > 0);
   const resourceless = req.groups.find((g) => g.suffix === "" && Object.keys(g.resources).length === 0);
@@ -100,6 +107,8 @@ export function solve(req: CandidateRequest, all: Map<number, ProviderState>, ne
   const seen = new Set<string>();
   const out: Candidate[] = [];
   for (const combo of combos) {
+    // limit=N answers the first N, as placement does without randomize_allocation_candidates.
+    if (limit !== undefined && out.length >= limit) break;
     if (req.groupPolicy === "isolate") {
       const suffixed = combo.picks.filter((p) => p.group.suffix !== "").map((p) => p.option.parts[0]?.rp);
       if (new Set(suffixed).size !== suffixed.length) continue;

@@ -14,8 +14,7 @@ export function allocationCandidatesHandler(c: Call) {
   c.can("placement:allocation_candidates:list");
   const request = parseCandidateRequest(c.db, c.query, c.v);
   const all = loadSnapshot(c.db);
-  let candidates = solve(request, all, c.v.at(29));
-  if (request.limit !== undefined) candidates = candidates.slice(0, request.limit);
+  const candidates = solve(request, all, c.v.at(29), request.limit);
 
   const uuid = (id: number) => (all.get(id) as ProviderState).row.uuid;
   const allocationRequests = candidates.map((cand) => {
@@ -28,9 +27,16 @@ export function allocationCandidatesHandler(c: Call) {
 
   // Which providers get a summary: those in a request; from 1.29 every provider of those trees.
   const summarized = new Set<number>();
+  const treeOf = new Map<number, number[]>();
+  if (c.v.at(29))
+    for (const p of all.values()) {
+      const members = treeOf.get(p.row.root_provider_id);
+      if (members) members.push(p.row.id);
+      else treeOf.set(p.row.root_provider_id, [p.row.id]);
+    }
   for (const cand of candidates) {
     for (const rp of cand.allocations.keys()) summarized.add(rp);
-    if (c.v.at(29)) for (const p of all.values()) if (p.row.root_provider_id === cand.root) summarized.add(p.row.id);
+    for (const id of treeOf.get(cand.root) ?? []) summarized.add(id);
   }
   const requested = new Set(request.groups.flatMap((g) => Object.keys(g.resources)));
   const summaries: Record<string, unknown> = {};

@@ -11,12 +11,20 @@ export interface ProviderState {
   aggregates: Set<string>;
 }
 
+/** The last snapshot per connection and the database state it was read at. */
+const cache = new WeakMap<Db, { version: string; snapshot: Map<number, ProviderState> }>();
+
 /**
  * Every provider with what filtering needs, read in a handful of queries (one read transaction, so the
- * picture is consistent). Fine for the hundreds of providers a laptop cloud has.
+ * picture is consistent), and reused until the database changes: `data_version` moves when another
+ * connection (another placement-api process) commits, `total_changes()` when this one writes.
+ * Callers must treat the snapshot as read-only.
  */
 export function loadSnapshot(db: Db): Map<number, ProviderState> {
   return db.transaction(() => {
+    const version = `${db.pragma("data_version", { simple: true })}:${db.prepare("SELECT total_changes()").pluck().get()}`;
+    const hit = cache.get(db);
+    if (hit && hit.version === version) return hit.snapshot;
     const out = new Map<number, ProviderState>();
     for (const row of allProviders(db))
       out.set(row.id, { row, inventories: new Map(), used: new Map(), traits: new Set(), aggregates: new Set() });
@@ -40,6 +48,7 @@ export function loadSnapshot(db: Db): Map<number, ProviderState> {
       )
       .all() as Array<{ rp: number; uuid: string }>;
     for (const a of aggs) out.get(a.rp)?.aggregates.add(a.uuid);
+    cache.set(db, { version, snapshot: out });
     return out;
   })();
 }
