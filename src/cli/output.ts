@@ -36,14 +36,15 @@ function pick(columns: string[], wanted?: string[]): string[] {
  * A cliff/prettytable table: ASCII borders, a rule under the header and at the bottom only, cells
  * left-aligned and padded by one space, multi-line cells spread over several text lines.
  */
-function table(head: string[], rows: string[][]): string {
+function table(head: string[], rows: string[][], rightAlign: boolean[] = []): string {
   const widths = head.map((h, i) => Math.max(...[h, ...rows.map((r) => r[i] ?? "")].flatMap((c) => c.split("\n").map((l) => l.length))));
   const rule = `+${widths.map((w) => "-".repeat(w + 2)).join("+")}+`;
   const line = (cells: string[]) => {
     const split = cells.map((c) => c.split("\n"));
     const height = Math.max(...split.map((l) => l.length));
     const out: string[] = [];
-    for (let k = 0; k < height; k++) out.push(`| ${split.map((l, i) => (l[k] ?? "").padEnd(widths[i] ?? 0)).join(" | ")} |`);
+    const pad = (t: string, i: number) => (rightAlign[i] ? t.padStart(widths[i] ?? 0) : t.padEnd(widths[i] ?? 0));
+    for (let k = 0; k < height; k++) out.push(`| ${split.map((l, i) => pad(l[k] ?? "", i)).join(" | ")} |`);
     return out.join("\n");
   };
   return [rule, line(head), rule, ...rows.map(line), rule].join("\n");
@@ -90,11 +91,13 @@ export async function renderList(columns: string[], rows: Row[], opts: RenderOpt
     case "shell":
       throw new Error("the shell format is only for single objects");
     default:
+      // cliff right-aligns (header included) every column whose value in the first row is a number.
       return data.length === 0
         ? ""
         : table(
             cols,
             data.map((r) => cols.map((c) => cellText(r[c]))),
+            cols.map((c) => typeof data[0]?.[c] === "number"),
           );
   }
 }

@@ -16,7 +16,7 @@ export const theme = {
     driver: "green",
     internal: "white",
   } satisfies Record<SpanKind, string>,
-  hop: { request: "white", http: "cyan", call: "yellow", cast: "magenta", reply: "gray", step: "green" },
+  hop: { request: "white", http: "cyan", call: "yellow", cast: "magenta", local: "green", reply: "gray", step: "green" },
 } as const;
 
 export function statusColor(status: number | null): string | undefined {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -146,4 +146,59 @@ export function streamDownload(url: string, token: string, headers: Record<strin
       .on("error", reject)
       .end();
   });
+}
+
+export interface GlanceProcess {
+  base: string;
+  pid: number;
+  home: string;
+  stop(): Promise<void>;
+}
+
+/** glance-api as its own process (noauth2, port 0, a temp state dir), ready once it reports its port. */
+export async function forkGlance(set: string[] = []): Promise<GlanceProcess> {
+  const { fork } = await import("node:child_process");
+  const home = mkdtempSync(join(tmpdir(), "glance-proc-"));
+  const entry = new URL("../../src/engine/image/main.ts", import.meta.url).pathname;
+  const child = fork(entry, [], {
+    execArgv: ["--import", "tsx"],
+    env: {
+      ...process.env,
+      POCKETSTACK_HOME: home,
+      POCKETSTACK_SET: ["api.glance_port=0", "api.auth_strategy=noauth2", "trace.enabled=false", ...set].join(";"),
+    },
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      const exited = new Promise((r) => child.once("exit", r));
+      process.kill(child.pid, "SIGKILL");
+      await exited;
+    }
+    rmSync(home, { recursive: true, force: true });
+  };
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("glance did not report ready within 20 s")), 20_000);
+      child.on("message", (m: { type?: string; port?: number }) => {
+        if (m.type === "ready" && m.port) {
+          clearTimeout(timer);
+          resolve(m.port);
+        }
+      });
+      child.once("exit", (code) => reject(new Error(`glance exited early with ${code}`)));
+    });
+    return { base: `http://127.0.0.1:${port}`, pid: child.pid as number, home, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** The peak resident set size of a process so far (VmHWM), in bytes. */
+export function peakRss(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
+  if (!kb) throw new Error(`no VmHWM in /proc/${pid}/status`);
+  return Number(kb) * 1024;
 }

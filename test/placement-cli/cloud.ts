@@ -158,7 +158,7 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run>
   return new Promise((done) => {
     // Only the variables given: a developer's own OS_* must not leak into the test.
     const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("OS_")));
-    execFile(file, args, { cwd: ROOT, env: { ...clean, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(file, args, { cwd: ROOT, env: { ...clean, ...env }, timeout: 120_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
       done({ code, stdout, stderr });
     });

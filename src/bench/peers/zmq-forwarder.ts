@@ -8,8 +8,10 @@ process.stdout.write(`${JSON.stringify({ url: sock.lastEndpoint })}\n`);
 let server: Buffer | undefined;
 for await (const [id, first, second] of sock) {
   if (!id || !first) continue;
-  if (first.toString() === "S")
-    server = id; // the server says hello
+  if (first.toString() === "S") {
+    server = id; // the server says hello; answering lets it tell the row it is ready (no lost first message)
+    await sock.send([id, "S"]);
+  }
   else if (server && id.equals(server))
     await sock.send([first, second ?? ""]); // [clientId, body] back
   else if (server) await sock.send([server, id, first]);

@@ -139,7 +139,11 @@ function stopPlacement(): void {
 }
 
 /** Candidate queries are slow next to the other rows: cap their budget so a run stays short. */
-const capped = (b: Budget, warmup: number): Budget => ({ ...b, warmup: Math.min(b.warmup, warmup), maxSamples: Math.min(b.maxSamples, 2000) });
+const capped = (b: Budget, warmup: number): Budget => ({
+  ...b,
+  warmup: Math.min(b.warmup, warmup),
+  maxSamples: Math.min(b.maxSamples, 2000),
+});
 
 /** Target: ≤ 3 s for the 1,000 providers with inventories (one sample: the whole load). */
 export const createProviders: BenchRow = {

@@ -1,11 +1,9 @@
-import { createHash } from "node:crypto";
 import { createReadStream, statSync } from "node:fs";
+import { pipeline } from "node:stream/promises";
 import { Args, Flags } from "@oclif/core";
 import { formatImage } from "../../engine/image/cli-format.js";
-import { ImageCommand, parseProperties, visibilityOf } from "../../engine/image/cli-command.js";
-
-const VIS = ["public", "private", "community", "shared"];
-const visFlag = (name: string, summary: string) => Flags.boolean({ summary, exclusive: VIS.filter((v) => v !== name) });
+import { ImageCommand, parseProperties, visibilityFlags, visibilityOf } from "../../engine/image/cli-command.js";
+import { progressBar } from "../../engine/image/progress.js";
 
 export default class ImageCreate extends ImageCommand<typeof ImageCreate> {
   static override summary = "Create/upload an image";
@@ -20,12 +18,15 @@ export default class ImageCreate extends ImageCommand<typeof ImageCreate> {
     "min-disk": Flags.integer({ summary: "Minimum disk size needed to boot image, in gigabytes" }),
     "min-ram": Flags.integer({ summary: "Minimum RAM size needed to boot image, in megabytes" }),
     file: Flags.string({ summary: "Upload image from local file" }),
+    progress: Flags.boolean({ summary: "Show upload progress bar" }),
     protected: Flags.boolean({ summary: "Prevent image from being deleted", exclusive: ["unprotected"] }),
     unprotected: Flags.boolean({ summary: "Allow image to be deleted (default)" }),
-    public: visFlag("public", "Image is accessible to the public"),
-    private: visFlag("private", "Image is inaccessible to the public (default)"),
-    community: visFlag("community", "Image is accessible to the community"),
-    shared: visFlag("shared", "Image can be shared"),
+    ...visibilityFlags({
+      public: "Image is accessible to the public",
+      private: "Image is inaccessible to the public (default)",
+      community: "Image is accessible to the community",
+      shared: "Image can be shared",
+    }),
     property: Flags.string({
       summary: "Set a property on this image (repeat option to set multiple properties)",
       multiple: true,
@@ -37,11 +38,25 @@ export default class ImageCreate extends ImageCommand<typeof ImageCreate> {
 
   async run(): Promise<void> {
     const f = this.flags;
+    let size = 0;
+    if (f.file) {
+      // Like the openstack client: a missing file is refused before any image is created.
+      try {
+        size = statSync(f.file).size;
+      } catch {
+        throw new Error(`'${f.file}' is not a valid file`);
+      }
+    }
+    // openstacksdk's create_image always records these; it hashes nothing unless asked to validate,
+    // so the checksums stay empty, and the object name is `images/<name>`.
     const body: Record<string, unknown> = {
       name: this.args.name,
       container_format: f["container-format"],
       disk_format: f["disk-format"],
       ...parseProperties(f.property),
+      "owner_specified.openstack.md5": "",
+      "owner_specified.openstack.sha256": "",
+      "owner_specified.openstack.object": `images/${this.args.name}`,
     };
     if (f.id) body.id = f.id;
     if (f["min-disk"] !== undefined) body.min_disk = f["min-disk"];
@@ -52,24 +67,22 @@ export default class ImageCreate extends ImageCommand<typeof ImageCreate> {
     if (visibility) body.visibility = visibility;
     if (f.tag?.length) body.tags = f.tag;
     if (f.project) body.owner = f.project;
+    const image = await this.images.create(body);
     if (f.file) {
-      // openstacksdk records the uploader's own checksums as properties before uploading.
-      statSync(f.file);
-      const md5 = createHash("md5");
-      const sha256 = createHash("sha256");
-      for await (const chunk of createReadStream(f.file)) {
-        md5.update(chunk as Buffer);
-        sha256.update(chunk as Buffer);
+      const data = createReadStream(f.file);
+      try {
+        if (f.progress) {
+          const bar = progressBar(size);
+          await Promise.all([pipeline(data, bar), this.images.upload(image.id, bar)]);
+        } else await this.images.upload(image.id, data);
+      } catch (err) {
+        // openstacksdk deletes an image whose upload failed rather than leave it queued.
+        data.destroy();
+        await this.images.remove(image.id).catch(() => undefined);
+        throw err;
       }
-      body["owner_specified.openstack.md5"] = md5.digest("hex");
-      body["owner_specified.openstack.sha256"] = sha256.digest("hex");
-      body["owner_specified.openstack.object"] = `images/${this.args.name}`;
     }
-    let image = await this.images.create(body);
-    if (f.file) {
-      await this.images.upload(image.id, createReadStream(f.file));
-      image = await this.images.get(image.id);
-    }
+    // The openstack client prints the image as the create call returned it (before the upload).
     await this.printOne(formatImage(image, f.format));
   }
 }

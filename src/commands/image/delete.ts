@@ -7,16 +7,11 @@ export default class ImageDelete extends ImageCommand<typeof ImageDelete> {
   static override args = { image: Args.string({ required: true, description: "Image(s) to delete (name or ID)" }) };
 
   async run(): Promise<void> {
-    const names = this.argv.length ? this.argv.filter((a) => !a.startsWith("-")) : [this.args.image];
-    let failed = 0;
-    for (const name of names) {
-      try {
-        await this.images.remove((await this.images.find(name)).id);
-      } catch (err) {
-        failed++;
-        this.logToStderr(`Failed to delete image with name or ID '${name}': ${(err as Error).message}`);
-      }
-    }
-    if (failed) throw new Error(`${failed} of ${names.length} images failed to delete.`);
+    await this.forEach(
+      this.positionals,
+      async (name) => this.images.remove((await this.images.find(name)).id),
+      (name, e) => `Failed to delete image with name or ID '${name}': ${e.message}`,
+      (n, total) => `Failed to delete ${n} of ${total} images.`,
+    );
   }
 }

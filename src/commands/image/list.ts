@@ -1,18 +1,17 @@
 import { Flags } from "@oclif/core";
 import { LIST_COLUMNS, LONG_COLUMNS, listRow } from "../../engine/image/cli-format.js";
-import { ImageCommand, parseProperties, visibilityOf } from "../../engine/image/cli-command.js";
-
-const VIS = ["public", "private", "community", "shared"];
-const visFlag = (name: string, summary: string) => Flags.boolean({ summary, exclusive: VIS.filter((v) => v !== name) });
+import { ImageCommand, parseProperties, visibilityFlags, visibilityOf } from "../../engine/image/cli-command.js";
 
 export default class ImageList extends ImageCommand<typeof ImageList> {
   static override summary = "List available images";
   static override examples = ["<%= config.bin %> image list", "<%= config.bin %> image list --long --public"];
   static override flags = {
-    public: visFlag("public", "List only public images"),
-    private: visFlag("private", "List only private images"),
-    community: visFlag("community", "List only community images"),
-    shared: visFlag("shared", "List only shared images"),
+    ...visibilityFlags({
+      public: "List only public images",
+      private: "List only private images",
+      community: "List only community images",
+      shared: "List only shared images",
+    }),
     property: Flags.string({
       summary: "Filter output based on property (repeat option to filter on multiple properties)",
       multiple: true,

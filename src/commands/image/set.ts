@@ -1,8 +1,5 @@
 import { Args, Flags } from "@oclif/core";
-import { ImageCommand, parseProperties, visibilityOf } from "../../engine/image/cli-command.js";
-
-const VIS = ["public", "private", "community", "shared"];
-const visFlag = (name: string, summary: string) => Flags.boolean({ summary, exclusive: VIS.filter((v) => v !== name) });
+import { ImageCommand, parseProperties, visibilityFlags, visibilityOf } from "../../engine/image/cli-command.js";
 
 export default class ImageSet extends ImageCommand<typeof ImageSet> {
   static override summary = "Set image properties";
@@ -15,10 +12,12 @@ export default class ImageSet extends ImageCommand<typeof ImageSet> {
     "disk-format": Flags.string({ summary: "Image disk format" }),
     protected: Flags.boolean({ summary: "Prevent image from being deleted", exclusive: ["unprotected"] }),
     unprotected: Flags.boolean({ summary: "Allow image to be deleted (default)" }),
-    public: visFlag("public", "Image is accessible to the public"),
-    private: visFlag("private", "Image is inaccessible to the public (default)"),
-    community: visFlag("community", "Image is accessible to the community"),
-    shared: visFlag("shared", "Image can be shared"),
+    ...visibilityFlags({
+      public: "Image is accessible to the public",
+      private: "Image is inaccessible to the public (default)",
+      community: "Image is accessible to the community",
+      shared: "Image can be shared",
+    }),
     property: Flags.string({
       summary: "Set a property on this image (repeat option to set multiple properties)",
       multiple: true,

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { type Config, loadConfig, parseOverride } from "../common/config/config.js";
 import { type Layout, layout } from "../common/paths.js";
-import { deployOffline, deployOnline, ensureCirrosImage } from "./deploy.js";
+import { deployOffline, deployOnline, discoverHosts, ensureCirrosImage } from "./deploy.js";
 import { healthCheck } from "./health.js";
 import { allServices } from "./nodes.js";
 import { entryCommand } from "./services.js";
@@ -72,17 +72,23 @@ export async function cloudUp(dir: string, opts: UpOptions = {}): Promise<{ conf
   }
   await waitHealthy(l, config, opts.timeoutMs ?? config.int("supervisor", "start_timeout") * 1000);
   await deployOnline(l, config);
+  await discoverHosts(l);
   const warning = await ensureCirrosImage(l);
   return { config, alreadyRunning, warning };
 }
 
 function withEnv<T>(env: NodeJS.ProcessEnv, fn: () => T): T {
   const saved = process.env.POCKETSTACK_SET;
-  process.env.POCKETSTACK_SET = env.POCKETSTACK_SET;
+  const put = (v: string | undefined) => {
+    // Assigning undefined to process.env stores the string "undefined".
+    if (v === undefined) delete process.env.POCKETSTACK_SET;
+    else process.env.POCKETSTACK_SET = v;
+  };
+  put(env.POCKETSTACK_SET);
   try {
     return fn();
   } finally {
-    process.env.POCKETSTACK_SET = saved;
+    put(saved);
   }
 }
 

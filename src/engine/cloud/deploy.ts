@@ -47,6 +47,9 @@ export async function deployOffline(l: Layout, config: Config, reload: () => Con
   } finally {
     store.close();
   }
+  // nova-manage api_db sync / db sync / cell_v2 map_cell0 / create_cell, and the default flavors.
+  const { novaFirstStart } = await import("../compute/db/first-start.js");
+  novaFirstStart(l.root, config);
   writeAdminProfile(l, { authUrl: keystoneUrl(config), username: "admin", password: adminPassword, projectName: "admin", region: config.str("DEFAULT", "region_name") });
   if (!config.str("keystone_authtoken", "password")) {
     setIniOption(l.config, "keystone_authtoken", "password", password());
@@ -122,4 +125,11 @@ async function ensure(
 ): Promise<Record<string, unknown>> {
   const found = (await id.list(kind, { name: String(body.name) }))[0];
   return found ?? id.create(kind as never, body);
+}
+
+/** nova-manage cell_v2 discover_hosts, as the install guides run it once the computes are up. */
+export async function discoverHosts(l: Layout): Promise<string[]> {
+  const { cellMappingsFor } = await import("../compute/cells/manage.js");
+  const { cells } = cellMappingsFor(l.root);
+  return cells.discoverHosts().map((m) => m.host);
 }

@@ -2,6 +2,7 @@ import { closeSync, openSync, readFileSync, rmSync, statSync, writeFileSync } fr
 import { loadConfig } from "../common/config/config.js";
 import { log } from "../common/log.js";
 import { layout, stateDir } from "../common/paths.js";
+import { deployOnline } from "./deploy.js";
 import { allServices, nodesFile } from "./nodes.js";
 import { isAlive } from "./state.js";
 import { Supervisor } from "./supervisor.js";
@@ -48,7 +49,16 @@ process.on("SIGTERM", () => void shutdown());
 process.on("SIGINT", () => void shutdown());
 
 const readyTimeout = config.int("supervisor", "start_timeout") * 1000;
-await supervisor.start(readyTimeout);
+// Like an installer between steps: once Keystone answers, register the service user and the catalog, so
+// the services started after it (nova-compute reporting to Placement, …) can authenticate at once.
+await supervisor.start(readyTimeout, async (unit) => {
+  if (unit !== "keystone") return;
+  try {
+    await deployOnline(l, config);
+  } catch (err) {
+    log.error(`registering services in Keystone failed: ${(err as Error).message}`);
+  }
+});
 log.info("all services started");
 
 // `os node add` edits etc/nodes.json; start (or stop) compute units to match.

@@ -90,11 +90,12 @@ export class Supervisor {
   }
 
   /** Start every unit in order, each after the previous one said it is ready (or failed to). */
-  async start(readyTimeoutMs: number): Promise<void> {
+  async start(readyTimeoutMs: number, afterReady?: (unit: string) => Promise<void>): Promise<void> {
     this.save();
     for (const unit of this.units) {
       this.spawn(unit);
       await this.waitReady(unit, readyTimeoutMs);
+      if (unit.state.state === "running") await afterReady?.(unit.spec.name);
     }
   }
 

@@ -1,3 +1,4 @@
+import type { Statement } from "better-sqlite3";
 import { type Db, migrate, openDatabase } from "../common/db/database.js";
 import { AppCredentialBackend } from "./backends/app-credential.js";
 import { AssignmentBackend } from "./backends/assignment.js";
@@ -34,11 +35,12 @@ export class KeystoneStore {
     migrate(db, KEYSTONE_MIGRATIONS);
     this.dataVersion = db.prepare("PRAGMA data_version").pluck();
     this.totalChanges = db.prepare("SELECT total_changes()").pluck();
+    cacheStatements(db);
     const hash: HashSettings = { algorithm: opts.hash?.algorithm ?? "bcrypt", rounds: opts.hash?.rounds ?? 0 };
     this.resource = new ResourceBackend(db);
     this.identity = new IdentityBackend(db, hash);
     this.assignment = new AssignmentBackend(db, () => this.generation());
-    this.effective = new EffectiveRoles(this.identity, this.resource, this.assignment);
+    this.effective = new EffectiveRoles(this.identity, this.resource, this.assignment, () => this.generation());
     this.catalog = new CatalogBackend(db, () => this.generation());
     this.credential = new CredentialBackend(db);
     this.appCredential = new AppCredentialBackend(db, hash);
@@ -64,4 +66,24 @@ export class KeystoneStore {
   close(): void {
     this.db.close();
   }
+}
+
+/**
+ * One compiled statement per SQL text: the backends call db.prepare() on every lookup, and on the
+ * token path compiling the SQL cost more than running it. Sharing is safe because better-sqlite3's
+ * get/all/run finish before returning and nothing here iterates a statement or switches its mode
+ * (pluck/raw) after preparing it (the two plucked ones above are prepared before the cache exists).
+ */
+function cacheStatements(db: Db): void {
+  const prepare = db.prepare.bind(db);
+  const cache = new Map<string, Statement>();
+  db.prepare = ((sql: string) => {
+    let stmt = cache.get(sql);
+    if (!stmt) {
+      stmt = prepare(sql);
+      // Filtered list queries build their SQL; bound the cache rather than keep every variant.
+      if (cache.size < 1000) cache.set(sql, stmt);
+    }
+    return stmt;
+  }) as Db["prepare"];
 }

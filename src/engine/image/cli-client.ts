@@ -1,33 +1,14 @@
-import { Flags } from "@oclif/core";
 import type { Readable } from "node:stream";
-import { ApiError, type AuthConfig, type RequestOptions, Session } from "../../client/index.js";
+import { ApiError, type RequestOptions, Session } from "../../client/index.js";
 import { CommandError } from "../../client/identity.js";
 
-/**
- * The image API as the `os image` commands use it (openstacksdk's image proxy, reduced to what they
- * need). Until a shared ClientCommand exists, the commands take the openstack auth flags from here.
- */
-export const imageClientFlags = {
-  "os-cloud": Flags.string({ env: "OS_CLOUD", helpGroup: "AUTH", summary: "Cloud name in clouds.yaml." }),
-  "os-auth-url": Flags.string({ helpGroup: "AUTH", summary: "Authentication URL (Env: OS_AUTH_URL)." }),
-  "os-auth-type": Flags.string({
-    env: "OS_AUTH_TYPE",
-    helpGroup: "AUTH",
-    summary: "Authentication type: password, token, or admin_token/none with --os-endpoint (no Keystone).",
-  }),
-  "os-username": Flags.string({ helpGroup: "AUTH", summary: "Authentication username (Env: OS_USERNAME)." }),
-  "os-password": Flags.string({ helpGroup: "AUTH", summary: "Authentication password (Env: OS_PASSWORD)." }),
-  "os-project-name": Flags.string({ helpGroup: "AUTH", summary: "Project name to scope to (Env: OS_PROJECT_NAME)." }),
-  "os-user-domain-name": Flags.string({ helpGroup: "AUTH", summary: "Domain name of the user (Env: OS_USER_DOMAIN_NAME)." }),
-  "os-project-domain-name": Flags.string({ helpGroup: "AUTH", summary: "Domain name of the project (Env: OS_PROJECT_DOMAIN_NAME)." }),
-  "os-region-name": Flags.string({ helpGroup: "AUTH", summary: "Region name (Env: OS_REGION_NAME)." }),
-  "os-interface": Flags.string({ helpGroup: "AUTH", summary: "Interface type: public, internal, admin (Env: OS_INTERFACE)." }),
-  "os-token": Flags.string({ env: "OS_TOKEN", helpGroup: "AUTH", summary: "A token to use as is." }),
-  "os-endpoint": Flags.string({ env: "OS_ENDPOINT", helpGroup: "AUTH", summary: "Image API endpoint to use instead of the catalog's." }),
-  "state-dir": Flags.string({ env: "POCKETSTACK_HOME", helpGroup: "AUTH", summary: "State directory of the local cloud." }),
-};
+/** The flags the image commands add to ClientCommand's: talking to an image endpoint directly, without Keystone. */
+export interface DirectFlags {
+  "os-auth-type"?: string;
+  "os-endpoint"?: string;
+  "os-token"?: string;
+}
 
-export type ImageClientFlags = { [K in keyof typeof imageClientFlags]?: string };
 export type Image = Record<string, any> & { id: string };
 export type Member = Record<string, any>;
 
@@ -42,31 +23,23 @@ export class ImageClient {
     private readonly direct = false,
   ) {}
 
-  static fromFlags(flags: ImageClientFlags): ImageClient {
-    const authType = flags["os-auth-type"];
-    const endpoint = flags["os-endpoint"];
+  /**
+   * The client a command uses: with --os-auth-type admin_token/none and --os-endpoint it talks to that
+   * endpoint with the token as is; otherwise through the command's Keystone session and its catalog.
+   */
+  static forCommand(flags: DirectFlags, session: () => Session): ImageClient {
+    const authType = flags["os-auth-type"] ?? process.env.OS_AUTH_TYPE;
+    const endpoint = flags["os-endpoint"] ?? process.env.OS_ENDPOINT;
     if (authType && DIRECT.includes(authType)) {
       if (!endpoint) throw new CommandError(`--os-endpoint (or OS_ENDPOINT) is required with auth type ${authType}`);
-      const session = new Session({ auth: { auth_url: endpoint }, cache: false });
-      return new ImageClient(session, async () => endpoint.replace(/\/+$/, ""), flags["os-token"], true);
+      const direct = new Session({ auth: { auth_url: endpoint }, cache: false });
+      return new ImageClient(direct, async () => endpoint.replace(/\/+$/, ""), flags["os-token"] ?? process.env.OS_TOKEN, true);
     }
-    const explicit: Partial<AuthConfig> = {
-      auth_url: flags["os-auth-url"],
-      auth_type: authType,
-      username: flags["os-username"],
-      password: flags["os-password"],
-      project_name: flags["os-project-name"],
-      user_domain_name: flags["os-user-domain-name"],
-      project_domain_name: flags["os-project-domain-name"],
-      region_name: flags["os-region-name"],
-      interface: flags["os-interface"],
-      token: flags["os-token"],
-    };
-    const session = Session.fromEnvironment({ explicit, cloud: flags["os-cloud"], stateDir: flags["state-dir"] });
+    const s = session();
     const base = endpoint
       ? async () => endpoint.replace(/\/+$/, "")
-      : async () => (await session.endpointFor("image")).replace(/\/+$/, "").replace(/\/v2$/, "");
-    return new ImageClient(session, base);
+      : async () => (await s.endpointFor("image")).replace(/\/+$/, "").replace(/\/v2$/, "");
+    return new ImageClient(s, base);
   }
 
   private async call<T = unknown>(method: string, path: string, opts: RequestOptions = {}) {
@@ -136,6 +109,10 @@ export class ImageClient {
     await this.call("PUT", `/v2/images/${id}/tags/${encodeURIComponent(tag)}`);
   }
 
+  async removeTag(id: string, tag: string): Promise<void> {
+    await this.call("DELETE", `/v2/images/${id}/tags/${encodeURIComponent(tag)}`);
+  }
+
   async action(id: string, action: "deactivate" | "reactivate"): Promise<void> {
     await this.call("POST", `/v2/images/${id}/actions/${action}`);
   }
@@ -168,7 +145,8 @@ export class ImageClient {
     return project;
   }
 
+  /** Close the session this client made for itself (a command's own session is the command's to close). */
   close(): void {
-    this.session.close();
+    if (this.direct) this.session.close();
   }
 }

@@ -1,17 +1,25 @@
-import type { Command } from "@oclif/core";
-import { BaseCommand } from "../../cli/base-command.js";
-import { ImageClient, type ImageClientFlags, imageClientFlags } from "./cli-client.js";
+import { type Command, Flags } from "@oclif/core";
+import { ClientCommand } from "../../cli/client-command.js";
+import { type DirectFlags, ImageClient } from "./cli-client.js";
 
 /**
- * Base of the `os image …` commands: the output flags of BaseCommand plus the openstack auth flags,
- * and an ImageClient built from them (closed after the command runs).
+ * Base of the `os image …` commands: the shared ClientCommand (output and --os-* flags, Keystone
+ * session) plus keystoneauth's admin_token style (--os-auth-type admin_token/none with --os-endpoint),
+ * which reaches a glance running without Keystone (auth_strategy=noauth2).
  */
-export abstract class ImageCommand<T extends typeof Command> extends BaseCommand<T> {
-  static override baseFlags = { ...BaseCommand.baseFlags, ...imageClientFlags };
+export abstract class ImageCommand<T extends typeof Command> extends ClientCommand<T> {
+  static override baseFlags = {
+    ...ClientCommand.baseFlags,
+    "os-auth-type": Flags.string({
+      helpGroup: "GLOBAL",
+      summary: "Authentication type: password, token, or admin_token/none with --os-endpoint (Env: OS_AUTH_TYPE)",
+    }),
+    "os-endpoint": Flags.string({ helpGroup: "GLOBAL", summary: "Image API endpoint to use instead of the catalog's (Env: OS_ENDPOINT)" }),
+  };
   private imageClient?: ImageClient;
 
   protected get images(): ImageClient {
-    this.imageClient ??= ImageClient.fromFlags(this.flags as unknown as ImageClientFlags);
+    this.imageClient ??= ImageClient.forCommand(this.flags as unknown as DirectFlags, () => this.session());
     return this.imageClient;
   }
 
@@ -32,7 +40,18 @@ export function parseProperties(list: string[] | undefined): Record<string, stri
   return out;
 }
 
-/** --public/--private/--community/--shared as a visibility (last one wins is not allowed: they exclude each other). */
+type Visibility = "public" | "private" | "community" | "shared";
+const others = (v: Visibility) => (["public", "private", "community", "shared"] as const).filter((o) => o !== v);
+
+/** --public/--private/--community/--shared, which exclude each other. */
+export const visibilityFlags = (summaries: Record<Visibility, string>) => ({
+  public: Flags.boolean({ summary: summaries.public, exclusive: others("public") }),
+  private: Flags.boolean({ summary: summaries.private, exclusive: others("private") }),
+  community: Flags.boolean({ summary: summaries.community, exclusive: others("community") }),
+  shared: Flags.boolean({ summary: summaries.shared, exclusive: others("shared") }),
+});
+
+/** The visibility those flags ask for, if any. */
 export function visibilityOf(flags: { public?: boolean; private?: boolean; community?: boolean; shared?: boolean }): string | undefined {
   return flags.public ? "public" : flags.private ? "private" : flags.community ? "community" : flags.shared ? "shared" : undefined;
 }

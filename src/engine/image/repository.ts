@@ -335,19 +335,35 @@ export class ImageRepository {
       image_id: string;
       value: string;
     }>;
+    // Grouped once by image (a list of 1,000 images must not scan every tag once per image).
+    const tagsOf = new Map<string, string[]>();
+    for (const t of tags) {
+      const list = tagsOf.get(t.image_id);
+      if (list) list.push(t.value);
+      else tagsOf.set(t.image_id, [t.value]);
+    }
+    const propsOf = new Map<string, Record<string, string>>();
+    for (const p of props) {
+      const record = propsOf.get(p.image_id);
+      if (record) record[p.name] = p.value;
+      else propsOf.set(p.image_id, { [p.name]: p.value });
+    }
     return rows.map((r) => ({
       ...r,
       protected: r.protected === 1,
       os_hidden: r.os_hidden === 1,
-      tags: tags.filter((t) => t.image_id === r.id).map((t) => t.value),
-      properties: Object.fromEntries(props.filter((p) => p.image_id === r.id).map((p) => [p.name, p.value])),
+      tags: tagsOf.get(r.id) ?? [],
+      properties: propsOf.get(r.id) ?? {},
     }));
   }
 }
 
+/** Columns that are never NULL: sorting them needs no NULL key, which lets SQLite walk an index. */
+const NOT_NULL = new Set(["id", "status", "visibility", "min_disk", "min_ram", "protected", "os_hidden", "created_at"]);
+
 /** NULLs sort as the smallest values (as in MySQL, Glance's usual database). */
 function nullsSortKey(k: string, d: string): string {
-  return `i.${k} IS NOT NULL ${d === "asc" ? "ASC" : "DESC"},`;
+  return NOT_NULL.has(k) ? "" : `i.${k} IS NOT NULL ${d === "asc" ? "ASC" : "DESC"},`;
 }
 
 /**

@@ -8,8 +8,9 @@ export const glanceTime = (iso: string) => iso.replace(/\.\d+Z$/, "Z");
  * string (a property can never shadow a base attribute), and the self/file/schema links.
  */
 export function imageView(img: Image): Record<string, unknown> {
-  return {
-    ...img.properties,
+  // A fixed-shape literal first, then the properties: spreading them first made every view a slow,
+  // dictionary-mode object (a third of a 1,000-image list's time).
+  const view: Record<string, unknown> = {
     id: img.id,
     name: img.name,
     status: img.status,
@@ -33,6 +34,8 @@ export function imageView(img: Image): Record<string, unknown> {
     file: `/v2/images/${img.id}/file`,
     schema: "/v2/schemas/image",
   };
+  for (const key in img.properties) if (!(key in view)) view[key] = img.properties[key];
+  return view;
 }
 
 export function memberView(m: ImageMember): Record<string, unknown> {

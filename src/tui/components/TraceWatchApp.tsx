@@ -1,9 +1,10 @@
 import { Box, useApp, useInput } from "ink";
-import { useMemo, useState } from "react";
+import { useMemo, useRef, useState } from "react";
 import type { SpanRecord } from "../../engine/common/trace/span.js";
 import type { RequestEntry } from "../data/feed.js";
 import { parseFilter } from "../data/filter.js";
 import type { TraceSource } from "../data/source.js";
+import { useSyncedState } from "../hooks/useSyncedState.js";
 import { type TerminalSize, useTerminalSize } from "../hooks/useTerminalSize.js";
 import { useTraceFeed } from "../hooks/useTraceFeed.js";
 import { useTraceModels } from "../hooks/useTraceModels.js";
@@ -28,15 +29,15 @@ export const WIDE = 110;
 export function TraceWatchApp({ source, size, intervalMs, limit, onExport }: TraceWatchAppProps) {
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize(size);
-  const [paused, setPaused] = useState(false);
+  const [paused, setPaused] = useSyncedState(false);
   const { feed, version, now, error } = useTraceFeed(source, { intervalMs, paused, limit });
-  const [filter, setFilter] = useState("");
-  const [editing, setEditing] = useState(false);
-  const [draft, setDraft] = useState("");
-  const [focus, setFocus] = useState<"list" | "trace">("list");
-  const [view, setView] = useState<ViewName>("waterfall");
-  const [picked, setPicked] = useState<string | null>(null); // null: follow the newest request
-  const [rowSel, setRowSel] = useState({ waterfall: 0, swimlane: 0 });
+  const [filter, setFilter, filterRef] = useSyncedState("");
+  const [editing, setEditing, editingRef] = useSyncedState(false);
+  const [draft, setDraft, draftRef] = useSyncedState("");
+  const [focus, setFocus, focusRef] = useSyncedState<"list" | "trace">("list");
+  const [view, setView, viewRef] = useSyncedState<ViewName>("waterfall");
+  const [picked, setPicked] = useSyncedState<string | null>(null); // null: follow the newest request
+  const [rowSel, setRowSel] = useSyncedState({ waterfall: 0, swimlane: 0 });
   const [message, setMessage] = useState<string | null>(null);
 
   const entries = useMemo(() => {
@@ -47,10 +48,15 @@ export function TraceWatchApp({ source, size, intervalMs, limit, onExport }: Tra
   const found = picked ? entries.findIndex((e) => e.traceId === picked) : 0;
   const index = Math.max(0, found);
   const entry = entries[index];
+  // What the key handler moves from: this frame's list, or a selection made since by keys not yet drawn.
+  const nav = useRef({ entries, index });
+  if (nav.current.entries !== entries || !picked) nav.current = { entries, index };
   const spans = useTraceSpans(feed, source, entry?.traceId, version);
   const { waterfall, swimlane } = useTraceModels(spans);
   const spanRows = view === "swimlane" ? swimlane.events.length : waterfall.rows.length;
   const sel = Math.min(view === "swimlane" ? rowSel.swimlane : rowSel.waterfall, Math.max(0, spanRows - 1));
+  const spanCounts = useRef({ waterfall: 0, swimlane: 0 });
+  spanCounts.current = { waterfall: waterfall.rows.length, swimlane: swimlane.events.length };
   const selectedSpan = view === "swimlane" ? swimlane.events[sel]?.span : waterfall.rows[Math.min(rowSel.waterfall, waterfall.rows.length - 1)]?.span;
 
   // One row less than the terminal: a frame as tall as the screen makes ink clear it on every update.
@@ -61,23 +67,26 @@ export function TraceWatchApp({ source, size, intervalMs, limit, onExport }: Tra
   const listWidth = wide ? Math.max(44, Math.min(64, Math.floor(width * 0.42))) : width;
   const traceWidth = wide ? width - listWidth - 1 : width;
 
-  const pick = (i: number) => {
-    const e = entries[Math.max(0, Math.min(entries.length - 1, i))];
+  const pick = (delta: number) => {
+    const list = nav.current.entries;
+    const i = Math.max(0, Math.min(list.length - 1, nav.current.index + delta));
+    const e = list[i];
     if (!e) return;
+    nav.current = { entries: list, index: i };
     setPicked(e.traceId);
     setRowSel({ waterfall: 0, swimlane: 0 });
   };
   const moveSpan = (delta: number) => {
-    const key = view === "swimlane" ? "swimlane" : "waterfall";
-    const rowsOf = key === "swimlane" ? swimlane.events.length : waterfall.rows.length;
-    setRowSel((s) => ({ ...s, [key]: Math.max(0, Math.min(rowsOf - 1, s[key] + delta)) }));
+    const key = viewRef.current === "swimlane" ? "swimlane" : "waterfall";
+    const last = Math.max(0, spanCounts.current[key] - 1);
+    setRowSel((s) => ({ ...s, [key]: Math.max(0, Math.min(last, s[key] + delta)) }));
   };
-  const move = (delta: number) => (focus === "list" ? pick(index + delta) : moveSpan(delta));
+  const move = (delta: number) => (focusRef.current === "list" ? pick(delta) : moveSpan(delta));
 
   useInput((input, key) => {
-    if (editing) {
+    if (editingRef.current) {
       if (key.return) {
-        setFilter(draft.trim());
+        setFilter(draftRef.current.trim());
         setEditing(false);
         setPicked(null);
       } else if (key.escape) setEditing(false);
@@ -90,7 +99,7 @@ export function TraceWatchApp({ source, size, intervalMs, limit, onExport }: Tra
       return;
     }
     if (input === "/") {
-      setDraft(filter);
+      setDraft(filterRef.current);
       setEditing(true);
     } else if (input === "p") setPaused((p) => !p);
     else if (input === "e") {
@@ -101,12 +110,15 @@ export function TraceWatchApp({ source, size, intervalMs, limit, onExport }: Tra
           (err: Error) => setMessage(`Export failed: ${err.message}`),
         );
     } else if (key.tab) {
-      const i = VIEWS.indexOf(view);
+      const i = VIEWS.indexOf(viewRef.current);
       setView(VIEWS[(i + (key.shift ? VIEWS.length - 1 : 1)) % VIEWS.length] as ViewName);
     } else if (key.return) setFocus("trace");
     else if (key.escape || key.leftArrow) {
-      if (focus === "trace") setFocus("list");
-      else if (filter) setFilter("");
+      if (focusRef.current === "trace") setFocus("list");
+      else if (filterRef.current) {
+        setFilter("");
+        setPicked(null);
+      }
     } else if (key.rightArrow) setFocus("trace");
     else if (key.upArrow || input === "k") move(-1);
     else if (key.downArrow || input === "j") move(1);

@@ -13,7 +13,8 @@ export interface SwimEvent {
   /** -1 means "from outside" (the client that sent the request). */
   from: number;
   to: number;
-  kind: "request" | "http" | "call" | "cast" | "reply" | "step";
+  /** `local`: an in-process call that crosses lanes (nova-compute handing the guest to the hypervisor). */
+  kind: "request" | "http" | "call" | "cast" | "local" | "reply" | "step";
   label: string;
   /** The span the detail pane shows when this event is selected. */
   span: SpanRecord;
@@ -27,19 +28,34 @@ export interface Swimlane {
 
 const ORDER = ["nova-api", "keystone", "glance", "placement", "nova-conductor", "nova-scheduler", "nova-compute", "hypervisor"];
 
+/** A client span (outgoing HTTP, RPC call/cast) belongs to whoever made the call in the same process. */
+const isClient = (s: SpanRecord) => s.kind === "http" || (s.kind === "rpc" && s.attributes.side !== "server");
+
 function laneNamer(spans: SpanRecord[]): (s: SpanRecord) => string {
+  const byId = new Map(spans.map((s) => [s.span_id, s]));
   const hostsOf = new Map<string, Set<string>>();
   for (const s of spans) {
     const set = hostsOf.get(s.service) ?? new Set<string>();
     set.add(s.host);
     hostsOf.set(s.service, set);
   }
-  return (s) => {
+  const own = (s: SpanRecord): string => {
     // The driver's work runs inside nova-compute but stands for the hypervisor, as in the diagrams.
     if (s.kind === "driver") return (hostsOf.get(s.service)?.size ?? 0) > 1 ? `hypervisor@${s.host}` : "hypervisor";
     const perHost = s.service.startsWith("nova-compute") || (hostsOf.get(s.service)?.size ?? 0) > 1;
     return perHost ? `${s.service}@${s.host}` : s.service;
   };
+  const memo = new Map<string, string>();
+  const lane = (s: SpanRecord): string => {
+    let l = memo.get(s.span_id);
+    if (l === undefined) {
+      const parent = s.parent_id ? byId.get(s.parent_id) : undefined;
+      l = isClient(s) && parent && parent.pid === s.pid && parent.host === s.host ? lane(parent) : own(s);
+      memo.set(s.span_id, l);
+    }
+    return l;
+  };
+  return lane;
 }
 
 const rank = (lane: string) => {
@@ -75,7 +91,7 @@ export function buildSwimlane(spans: SpanRecord[]): Swimlane {
     const there = idx(parent);
     if (there !== here) {
       const rpcKind = parent.kind === "rpc" ? String(parent.attributes.kind ?? "call") : undefined;
-      const kind: SwimEvent["kind"] = rpcKind === "cast" ? "cast" : rpcKind ? "call" : "http";
+      const kind: SwimEvent["kind"] = rpcKind === "cast" || rpcKind === "fanout" ? "cast" : rpcKind ? "call" : parent.kind === "http" ? "http" : "local";
       // Name the hop the way the caller does: "POST /v3/auth/tokens" or "select_destinations (call)".
       const label =
         parent.kind === "http" || parent.kind === "rpc"
@@ -86,10 +102,10 @@ export function buildSwimlane(spans: SpanRecord[]): Swimlane {
       events.push({ at: s.start - t0, from: there, to: here, kind, label, span: s, error: failed });
       if (kind !== "cast") {
         const status = s.attributes["http.status"];
-        const reply = kind === "http" ? (status !== undefined ? String(status) : "response") : "reply";
+        const reply = kind === "http" ? (status !== undefined ? String(status) : "response") : kind === "local" ? "returned" : "reply";
         events.push({ at: s.end - t0, from: here, to: there, kind: "reply", label: failed ? `${reply} ✗` : reply, span: s, error: failed });
       }
-    } else if (s.kind !== "http" && s.kind !== "rpc" && (explain(s) || failed)) {
+    } else if (!isClient(s) && !(s.kind === "rpc" && parent.kind === "rpc") && (explain(s) || failed)) {
       events.push({ at: s.start - t0, from: here, to: here, kind: "step", label: s.name, span: s, error: failed });
     }
   }

@@ -86,7 +86,9 @@ export default class AllocationCandidateList extends PlacementCommand<typeof All
           groups.set(current, {});
         }
         const g = groups?.get(current) as Group;
-        (g[name as Grouped] ??= []).push(value ?? "");
+        const values = g[name as Grouped] ?? [];
+        values.push(value ?? "");
+        g[name as Grouped] = values;
       }
     }
     return groups;

@@ -1,6 +1,7 @@
 import { unwatchFile, watchFile } from "node:fs";
 import { type IncomingMessage, type RequestListener, type Server, type ServerResponse, createServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
+import type { TLSSocket } from "node:tls";
 import { Readable } from "node:stream";
 import { log } from "../log.js";
 import type { App, HttpRequest, HttpResponse } from "./types.js";
@@ -53,8 +54,8 @@ export interface TlsMaterial {
   ca?: string | Buffer;
   /** Ask for a client certificate and refuse the handshake without a valid one (ssl_verify_client on). */
   requestCert?: boolean;
-  /** Revocation lists checked for client certificates (one per CA in the chain). */
-  crl?: string | Buffer;
+  /** Revocation lists checked for client certificates: one per CA in the chain (a PEM file may hold several). */
+  crl?: string | Buffer | Array<string | Buffer>;
 }
 
 export interface ServeOptions {
@@ -69,7 +70,13 @@ export interface ServeOptions {
  * The last-resort catch never leaks a stack.
  */
 export function serve(app: App, port: number, host = "127.0.0.1", opts: ServeOptions = {}): Promise<Server> {
+  const tls = opts.tls;
   const handler: RequestListener = async (raw, res) => {
+    // Belt and braces: never serve a request over a connection whose client certificate failed.
+    if (tls?.requestCert && !(raw.socket as TLSSocket).authorized) {
+      raw.socket.destroy();
+      return;
+    }
     let out: HttpResponse;
     try {
       const req = toRequest(raw);
@@ -80,7 +87,6 @@ export function serve(app: App, port: number, host = "127.0.0.1", opts: ServeOpt
     }
     writeResponse(res, out);
   };
-  const tls = opts.tls;
   // https.Server has every http.Server method callers use (close, address, keepAliveTimeout).
   const server = tls ? (createHttpsServer(secureOptions(tls), handler) as unknown as Server) : createServer(handler);
   server.keepAliveTimeout = 65_000;
@@ -96,11 +102,22 @@ function secureOptions(tls: TlsMaterial) {
     cert: tls.cert,
     key: tls.key,
     ca: tls.ca,
-    crl: tls.requestCert ? tls.crl : undefined,
+    crl: tls.requestCert && tls.crl ? splitCrls(tls.crl) : undefined,
     requestCert: tls.requestCert === true,
-    // Without this a server that asked for a certificate would still accept clients that sent none or a bad one.
+    // With it, OpenSSL refuses a handshake without a certificate (alert certificate_required), and Node drops
+    // the connection of a certificate that fails verification (revoked, expired, wrong CA or purpose)
+    // before any request is read. Without it, both would be let through.
     rejectUnauthorized: tls.requestCert === true,
   };
+}
+
+/**
+ * Node reads only the first CRL of each PEM it is given, and checks every CA level (CRL_CHECK_ALL), so a
+ * file with the root's and the intermediate's CRLs must be handed over as one entry per CRL.
+ */
+function splitCrls(crl: string | Buffer | Array<string | Buffer>): string[] {
+  const texts = (Array.isArray(crl) ? crl : [crl]).map(String);
+  return texts.flatMap((t) => t.match(/-----BEGIN X509 CRL-----[\s\S]+?-----END X509 CRL-----/g) ?? []);
 }
 
 /** Re-read certificates/CRL when their files change, so `os ca revoke` takes effect on a running service. */

@@ -7,7 +7,7 @@ export interface Outgoing {
   verb: string;
   topic: string;
   msgId: string;
-  body: Buffer;
+  body: string;
   /** Epoch ms after which nobody waits for it any more (the caller's timeout, or the cast's ttl). */
   expiresAt: number;
 }

@@ -195,7 +195,7 @@ export class RpcServer {
   }
 
   /** Send the acknowledgement or reply back the way the delivery came. */
-  private answer(route: Route, hdr: string, body?: Buffer): void {
+  private answer(route: Route, hdr: string, body?: string): void {
     if (route.direct) {
       // A non-mandatory ROUTER never blocks: a reply to a client that has gone is dropped.
       const frames = body ? [route.clientId, hdr, body] : [route.clientId, hdr];
@@ -232,7 +232,7 @@ export class RpcServer {
     }
     if (!isCall) return;
     route.replied = true;
-    let body: Buffer;
+    let body: string;
     try {
       body = encodeBody(reply);
     } catch (err) {

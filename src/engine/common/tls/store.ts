@@ -212,6 +212,7 @@ export class CaStore {
     for (const c of index.certs) if (c.name === opts.name && c.status === "valid") c.status = "superseded";
     index.certs.push(rec);
     this.writeIndex(index);
+    if (opts.kind === "ca") this.writeCrls(); // a new CA needs its own (empty) CRL, or CRL checks of its leaves fail
     return rec;
   }
 

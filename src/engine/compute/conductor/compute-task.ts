@@ -56,6 +56,8 @@ export class ComputeTaskManager {
     } catch (err) {
       const reason = excType(err) === "NoValidHost" ? (err as Error).message : `${excType(err)}: ${(err as Error).message}`;
       log.warning(`Failed to schedule instances ${uuids.join(", ")}: ${reason}`);
+      // A multi-create may have claimed some instances before the scheduler gave up: release them.
+      for (const uuid of uuids) await this.deleteAllocations(uuid);
       for (const br of a.build_requests) this.buryInCell0(ctx, br, excType(err) === "NoValidHost" ? (err as Error).message : "No valid host was found. " + reason, err);
       return;
     }
@@ -137,7 +139,7 @@ export class ComputeTaskManager {
     const uuid = br.instance.uuid;
     if (findInstance(db, uuid, true)) return;
     createInstance(db, { ...br.instance, vm_state: "error", task_state: null, host: null, node: null });
-    createFault(db, { uuid, code: 500, message, details: err instanceof Error ? (err.stack ?? "") : "" });
+    createFault(db, { uuid, code: 500, message, details: faultDetails(err) });
     actionStart(db, { uuid, action: "create", request_id: ctx.request_id ?? "", user_id: ctx.user_id, project_id: ctx.project_id });
     eventStart(db, { uuid, event: "conductor_schedule_and_build_instances", request_id: ctx.request_id ?? "" });
     eventFinish(db, { uuid, event: "conductor_schedule_and_build_instances", request_id: ctx.request_id ?? "", result: "Error", traceback: message });
@@ -197,7 +199,7 @@ export class ComputeTaskManager {
           const message = excType(err) === "NoValidHost" || err instanceof MaxRetriesExceeded ? (err as Error).message : `${excType(err)}: ${(err as Error).message}`;
           log.warning(`Reschedule of ${inst.uuid} failed: ${message}`);
           saveInstance(db, inst.uuid, { vm_state: "error", task_state: null });
-          createFault(db, { uuid: inst.uuid, code: 500, message, details: (err as Error).stack ?? "", host: inst.host });
+          createFault(db, { uuid: inst.uuid, code: 500, message, details: faultDetails(err), host: inst.host });
           await this.deleteAllocations(inst.uuid);
         }
       });
@@ -256,3 +258,8 @@ export class ComputeTaskManager {
   }
 }
 
+
+/** A fault's details: the exception type and message, as Nova records them, without our code's stack frames. */
+function faultDetails(err: unknown): string {
+  return err instanceof Error ? `${excType(err)}: ${err.message}` : String(err);
+}

@@ -61,6 +61,7 @@ function faultCode(err: unknown): number {
 }
 
 export function traceback(err: unknown): string {
-  if (err instanceof Error) return (err as { remoteTraceback?: string }).remoteTraceback ?? err.stack ?? `${err.name}: ${err.message}`;
+  // Type and message only: a fault is shown to users, and our stack frames are no business of theirs.
+  if (err instanceof Error) return `${(err as { exc_type?: string }).exc_type ?? err.name}: ${err.message}`;
   return String(err);
 }

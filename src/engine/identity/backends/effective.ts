@@ -13,7 +13,31 @@ export class EffectiveRoles {
     private readonly identity: IdentityBackend,
     private readonly resource: ResourceBackend,
     private readonly assignment: AssignmentBackend,
+    /** Changes whenever the database does (KeystoneStore.generation); memoized answers are keyed by it. */
+    private readonly generation: () => string,
   ) {}
+
+  /**
+   * Every token issue and validation asks for the same user's roles in the same scope: remember the
+   * answers until the database changes (a grant, a revocation, a new implied role).
+   */
+  private memo = new Map<string, Role[]>();
+  private memoGeneration = "";
+
+  private remembered(key: string, compute: () => Role[]): Role[] {
+    const gen = this.generation();
+    if (gen !== this.memoGeneration || this.memo.size > 10_000) {
+      this.memo.clear();
+      this.memoGeneration = gen;
+    }
+    let roles = this.memo.get(key);
+    if (!roles) {
+      roles = compute();
+      this.memo.set(key, roles);
+    }
+    // A copy: callers may filter or sort what they get.
+    return [...roles];
+  }
 
   private actors(userId: string): string[] {
     return [userId, ...this.identity.groupIdsForUser(userId)];
@@ -41,18 +65,21 @@ export class EffectiveRoles {
   }
 
   onProject(userId: string, projectId: string): Role[] {
-    const p = this.resource.findProject(projectId);
-    if (!p) return [];
-    return this.finish(this.directOnProject(userId, projectId, p.domain_id));
+    return this.remembered(`p|${userId}|${projectId}`, () => {
+      const p = this.resource.findProject(projectId);
+      if (!p) return [];
+      return this.finish(this.directOnProject(userId, projectId, p.domain_id));
+    });
   }
 
   onDomain(userId: string, domainId: string): Role[] {
-    const ids = this.assignment.list({ actor_ids: this.actors(userId), target: "domain", target_ids: [domainId], inherited: false }).map((a) => a.role_id);
-    return this.finish(ids);
+    return this.remembered(`d|${userId}|${domainId}`, () =>
+      this.finish(this.assignment.list({ actor_ids: this.actors(userId), target: "domain", target_ids: [domainId], inherited: false }).map((a) => a.role_id)),
+    );
   }
 
   onSystem(userId: string): Role[] {
-    return this.finish(this.assignment.list({ actor_ids: this.actors(userId), target: "system" }).map((a) => a.role_id));
+    return this.remembered(`s|${userId}`, () => this.finish(this.assignment.list({ actor_ids: this.actors(userId), target: "system" }).map((a) => a.role_id)));
   }
 
   /** Projects where the user has at least one effective role (GET /v3/users/{id}/projects, /v3/auth/projects). */

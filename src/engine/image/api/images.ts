@@ -128,8 +128,9 @@ function decodePointer(pointer: unknown): string[] {
   if (pointer.length > 1 && pointer.endsWith("/")) throw badRequest(`Pointer \`${pointer}\` end with "/".`);
   if (/~[^01]/.test(pointer) || pointer.endsWith("~"))
     throw badRequest(`Pointer \`${pointer}\` contains "~" not part of a recognized escape sequence.`);
+  // Glance strips every leading "/" (so `//name` is `name`); adjacent ones after the first are refused above.
   return pointer
-    .slice(1)
+    .replace(/^\/+/, "")
     .split("/")
     .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~").trim());
 }
