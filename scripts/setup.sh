@@ -7,12 +7,13 @@ SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 
 # System packages: QEMU (TCG guests) and what the guest image recipe needs, noVNC for browser consoles,
-# the real openstack client with its placement plugin (parity tests; handy for users), tmux (TUI tests).
+# the real openstack client with its placement plugin (parity tests; handy for users), tmux and chromium
+# (terminal UI and browser-console tests).
 APT_PACKAGES=(
   qemu-system-x86 qemu-utils genisoimage dosfstools mtools syslinux syslinux-common fdisk cpio
   novnc openssh-client
   python3-openstackclient python3-osc-placement
-  tmux
+  tmux chromium
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -64,6 +64,11 @@ export abstract class ComputeCommand<T extends typeof Command> extends ClientCom
   protected override async printList(columns: string[], rows: Array<Record<string, unknown>>): Promise<void> {
     const f = this.flags as unknown as { format: string; column?: string[]; "sort-column"?: string[]; "sort-descending"?: boolean };
     const data = rows.map((r) => this.unwrap(r));
+    // A Python float column (rxtx_factor) is a number to cliff, so it is right-aligned too.
+    const numeric = (c: string) => {
+      const v = rows[0]?.[c];
+      return typeof v === "number" || (v instanceof Formatted && typeof v.machine === "number");
+    };
     if (f.format !== "table") return super.printList(columns, data);
     const unknown = (f.column ?? []).filter((c) => !columns.includes(c));
     if (unknown.length)
@@ -82,7 +87,7 @@ export abstract class ComputeCommand<T extends typeof Command> extends ClientCom
         return 0;
       });
     if (sorted.length === 0) return;
-    const right = cols.map((c) => typeof sorted[0]?.[c] === "number");
+    const right = cols.map((c) => (keys.length ? typeof sorted[0]?.[c] === "number" : numeric(c)));
     this.log(
       cliffTable(
         cols,

@@ -1,6 +1,5 @@
 // `os ca …` as a user runs it: init, issue, list, show, verify (with its failure messages), revoke.
-import { mkdtempSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import CaInit from "../../src/commands/ca/init.js";
@@ -10,10 +9,10 @@ import CaRevoke from "../../src/commands/ca/revoke.js";
 import CaShow from "../../src/commands/ca/show.js";
 import CaVerify from "../../src/commands/ca/verify.js";
 import { os } from "../identity-cli/run.js";
-import { openssl } from "./helpers.js";
+import { tempDir, openssl } from "./helpers.js";
 import { runCommand } from "./run-command.js";
 
-const home = mkdtempSync(join(tmpdir(), "ps-ca-cli-"));
+const home = tempDir("ps-ca-cli-");
 const caDir = join(home, "ca");
 const COMMANDS = { init: CaInit, issue: CaIssue, list: CaList, revoke: CaRevoke, show: CaShow, verify: CaVerify };
 /** `os ca <verb> …` in-process, with --state-dir pointing at this test's home. */
@@ -41,7 +40,12 @@ describe("os ca", { timeout: 60_000 }, () => {
     ]);
     for (const r of issued) expect(r.code, r.stderr).toBe(0);
     const web = JSON.parse(issued[0]?.stdout as string) as Record<string, string>;
-    expect(web).toMatchObject({ name: "web", kind: "server", subject_alt_names: "localhost, 127.0.0.1", chain: join(caDir, "certs", "web-chain.crt") });
+    expect(web).toMatchObject({
+      name: "web",
+      kind: "server",
+      subject_alt_names: "localhost, 127.0.0.1",
+      chain: join(caDir, "certs", "web-chain.crt"),
+    });
     expect(statSync(web.private_key as string).mode & 0o777).toBe(0o600);
     const leaf = await ca("issue", "leaf", "--issuer", "sub", "--san", "localhost");
     expect(leaf.code, leaf.stderr).toBe(0);
@@ -62,7 +66,10 @@ describe("os ca", { timeout: 60_000 }, () => {
   });
 
   it("show prints what openssl x509 -noout -text prints", async () => {
-    const [show, theirs] = await Promise.all([ca("show", "web"), openssl(["x509", "-in", join(caDir, "certs", "web.crt"), "-noout", "-text"])]);
+    const [show, theirs] = await Promise.all([
+      ca("show", "web"),
+      openssl(["x509", "-in", join(caDir, "certs", "web.crt"), "-noout", "-text"]),
+    ]);
     expect(show.code).toBe(0);
     expect(show.stdout).toBe(theirs.stdout);
   });
@@ -89,18 +96,30 @@ describe("os ca", { timeout: 60_000 }, () => {
     );
     expect(expired.code).toBe(1);
     expect(expired.stdout).toMatch(/error at depth 0 \(certificate has expired\): 'old' expired on Jan 31 00:00:00 2020 GMT/);
-    expect(wrongSan.stdout).toContain("error at depth 0 (hostname mismatch): 'web' does not cover host 'keystone.example.org': its subjectAltName lists DNS:localhost, IP Address:127.0.0.1");
+    expect(wrongSan.stdout).toContain(
+      "error at depth 0 (hostname mismatch): 'web' does not cover host 'keystone.example.org': its subjectAltName lists DNS:localhost, IP Address:127.0.0.1",
+    );
     expect(pathlen.stdout).toContain(
       "error at depth 1 (path length constraint exceeded): 'pocketstack Intermediate CA' has pathlen:0: it may have at most 0 CA certificate(s) below it, but 'sub' below it acts as a CA and signed 'leaf'",
     );
-    expect(revoked.stdout).toMatch(/error at depth 0 \(certificate revoked\): 'alice' \(serial [0-9a-f]+\) was revoked by 'pocketstack Intermediate CA' on .* \(reason: keyCompromise\)/);
+    expect(revoked.stdout).toMatch(
+      /error at depth 0 \(certificate revoked\): 'alice' \(serial [0-9a-f]+\) was revoked by 'pocketstack Intermediate CA' on .* \(reason: keyCompromise\)/,
+    );
     for (const r of [expired, wrongSan, pathlen, revoked]) expect(r.stdout).toMatch(/: verification failed\n$/);
     const status = Object.fromEntries((JSON.parse(list.stdout) as Array<Record<string, string>>).map((r) => [r.Name, r.Status]));
-    expect(status).toEqual({ root: "valid", intermediate: "valid", web: "valid", alice: "revoked", old: "expired", sub: "valid", leaf: "valid" });
+    expect(status).toEqual({
+      root: "valid",
+      intermediate: "valid",
+      web: "valid",
+      alice: "revoked",
+      old: "expired",
+      sub: "valid",
+      leaf: "valid",
+    });
   });
 
   it("verify: a chain file from another CA with the same names breaks at the intermediate", async () => {
-    const otherHome = mkdtempSync(join(tmpdir(), "ps-ca-other-"));
+    const otherHome = tempDir("ps-ca-other-");
     expect((await runCommand(CaInit, ["--state-dir", otherHome])).code).toBe(0);
     expect((await runCommand(CaIssue, ["web", "--san", "localhost", "--state-dir", otherHome])).code).toBe(0);
     const r = await ca("verify", join(otherHome, "ca", "certs", "web-chain.crt"), "--host", "localhost");
@@ -109,7 +128,14 @@ describe("os ca", { timeout: 60_000 }, () => {
       /error at depth 1 \(certificate signature failure\): chain broken at depth 1: 'pocketstack Intermediate CA' names 'pocketstack Root CA' as its issuer, but its signature does not verify with that CA's key .*: it comes from a different CA with the same name/,
     );
     // And openssl agrees that it does not verify.
-    const o = await openssl(["verify", "-CAfile", join(caDir, "ca.crt"), "-untrusted", join(otherHome, "ca", "intermediate.crt"), join(otherHome, "ca", "certs", "web.crt")]);
+    const o = await openssl([
+      "verify",
+      "-CAfile",
+      join(caDir, "ca.crt"),
+      "-untrusted",
+      join(otherHome, "ca", "intermediate.crt"),
+      join(otherHome, "ca", "certs", "web.crt"),
+    ]);
     expect(o.code).not.toBe(0);
   });
 });

@@ -16,13 +16,42 @@ describe("lab CA files", { timeout: 60_000 }, () => {
   }, 60_000);
 
   it("openssl verify -CAfile ca.crt -untrusted intermediate.crt accepts the server and client certificates for their purposes", async () => {
-    const server = await openssl(["verify", "-CAfile", ca.rootCert, "-untrusted", ca.certFile("intermediate"), "-purpose", "sslserver", "-verify_ip", "127.0.0.1", ca.certFile("server")]);
+    const server = await openssl([
+      "verify",
+      "-CAfile",
+      ca.rootCert,
+      "-untrusted",
+      ca.certFile("intermediate"),
+      "-purpose",
+      "sslserver",
+      "-verify_ip",
+      "127.0.0.1",
+      ca.certFile("server"),
+    ]);
     expect(server.stdout + server.stderr).toContain(`${ca.certFile("server")}: OK`);
     expect(server.code).toBe(0);
-    const client = await openssl(["verify", "-CAfile", ca.rootCert, "-untrusted", ca.certFile("intermediate"), "-purpose", "sslclient", ca.certFile("alice")]);
+    const client = await openssl([
+      "verify",
+      "-CAfile",
+      ca.rootCert,
+      "-untrusted",
+      ca.certFile("intermediate"),
+      "-purpose",
+      "sslclient",
+      ca.certFile("alice"),
+    ]);
     expect(client.code).toBe(0);
     // The server certificate is not a client certificate, and vice versa.
-    const wrong = await openssl(["verify", "-CAfile", ca.rootCert, "-untrusted", ca.certFile("intermediate"), "-purpose", "sslclient", ca.certFile("server")]);
+    const wrong = await openssl([
+      "verify",
+      "-CAfile",
+      ca.rootCert,
+      "-untrusted",
+      ca.certFile("intermediate"),
+      "-purpose",
+      "sslclient",
+      ca.certFile("server"),
+    ]);
     expect(wrong.code).not.toBe(0);
     // Without the intermediate the chain cannot be built.
     const noInter = await openssl(["verify", "-CAfile", ca.rootCert, ca.certFile("server")]);
@@ -69,7 +98,17 @@ describe("lab CA files", { timeout: 60_000 }, () => {
   });
 
   it("publishes CRLs openssl checks: the client verifies before revocation and is reported revoked after", async () => {
-    const args = (file: string) => ["verify", "-crl_check_all", "-CRLfile", ca.crlFile, "-CAfile", ca.rootCert, "-untrusted", ca.certFile("intermediate"), file];
+    const args = (file: string) => [
+      "verify",
+      "-crl_check_all",
+      "-CRLfile",
+      ca.crlFile,
+      "-CAfile",
+      ca.rootCert,
+      "-untrusted",
+      ca.certFile("intermediate"),
+      file,
+    ];
     expect((await openssl(args(ca.certFile("alice")))).code).toBe(0);
     ca.revoke("alice", "keyCompromise");
     const after = await openssl(args(ca.certFile("alice")));

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CaStore } from "../../src/engine/common/tls/store.js";
@@ -11,20 +11,38 @@ export interface Run {
 }
 
 /** Run a program (openssl, openstack); never throws on a non-zero exit. */
-export function run(file: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Run> {
+export function run(
+  file: string,
+  args: string[],
+  opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<Run> {
   return new Promise((resolve) => {
     const child = execFile(file, args, { env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 30_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
     });
+    // The program may exit before reading its input (EPIPE); that is not a test failure.
+    child.stdin?.on("error", () => undefined);
     child.stdin?.end(opts.input ?? "");
   });
+}
+
+const made: string[] = [];
+/** A temp directory removed when the test process exits. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  if (made.length === 0)
+    process.once("exit", () => {
+      for (const d of made) rmSync(d, { recursive: true, force: true });
+    });
+  made.push(dir);
+  return dir;
 }
 
 export const openssl = (args: string[], input?: string) => run("openssl", args, { input });
 
 /** A fresh lab CA with a server certificate for 127.0.0.1/localhost and a client certificate. */
 export async function labCa(): Promise<CaStore> {
-  const store = new CaStore(join(mkdtempSync(join(tmpdir(), "ps-tls-")), "ca"));
+  const store = new CaStore(join(tempDir("ps-tls-"), "ca"));
   await store.init();
   await store.issue({ name: "server", kind: "server", sans: ["localhost", "127.0.0.1"] });
   await store.issue({ name: "alice", kind: "client", subject: "CN=alice,O=demo" });

@@ -12,15 +12,17 @@ import type { App } from "../../src/engine/common/http/types.js";
 import { type PreparedTls, SERVICE_CLIENT_CERT, prepareTls } from "../../src/engine/common/tls/prepare.js";
 import { caServeOptions } from "../../src/engine/common/tls/serve-options.js";
 import { CaStore } from "../../src/engine/common/tls/store.js";
-import { openssl } from "./helpers.js";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tempDir, openssl } from "./helpers.js";
 import { join } from "node:path";
 
 // The app answers with the client certificate's subject, as Keystone's x509 mapping would read it.
 const app: App = async (req) => {
   const peer = (req.raw.socket as TLSSocket).getPeerCertificate?.();
-  return { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ path: req.path, client: peer?.subject?.CN ?? null }) };
+  return {
+    status: 200,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ path: req.path, client: peer?.subject?.CN ?? null }),
+  };
 };
 
 let stateDir: string;
@@ -37,7 +39,14 @@ interface Got {
 function get(port: number, client?: { cert: string; key: string }): Promise<Got> {
   return new Promise((resolve) => {
     const req = request(
-      { host: "127.0.0.1", port, path: "/v3", ca: readFileSync(prepared.caFile), agent: false, ...(client ? { cert: readFileSync(client.cert), key: readFileSync(client.key) } : {}) },
+      {
+        host: "127.0.0.1",
+        port,
+        path: "/v3",
+        ca: readFileSync(prepared.caFile),
+        agent: false,
+        ...(client ? { cert: readFileSync(client.cert), key: readFileSync(client.key) } : {}),
+      },
       (res) => {
         let body = "";
         res.on("data", (c) => (body += c));
@@ -52,7 +61,7 @@ function get(port: number, client?: { cert: string; key: string }): Promise<Got>
 
 describe("HTTPS and mutual TLS with serve()", { timeout: 90_000 }, () => {
   beforeAll(async () => {
-    stateDir = mkdtempSync(join(tmpdir(), "ps-https-"));
+    stateDir = tempDir("ps-https-");
     prepared = await prepareTls(stateDir, [
       { name: "keystone", hosts: ["127.0.0.1"] },
       { name: "glance", hosts: ["127.0.0.1", "controller"] },
@@ -79,13 +88,21 @@ describe("HTTPS and mutual TLS with serve()", { timeout: 90_000 }, () => {
     // A new address for the service means a new certificate.
     const moved = await prepareTls(stateDir, [{ name: "keystone", hosts: ["127.0.0.1", "10.1.2.3"] }]);
     expect(moved.services.keystone?.reused).toBe(false);
-    expect(store.list().filter((c) => c.name === "keystone").map((c) => c.status)).toEqual(["superseded", "valid"]);
+    expect(
+      store
+        .list()
+        .filter((c) => c.name === "keystone")
+        .map((c) => c.status),
+    ).toEqual(["superseded", "valid"]);
   });
 
   it("openssl s_client -CAfile ca.crt verifies the served chain: Verify return code 0", async () => {
     const server = await serve(app, 0, "127.0.0.1", caServeOptions(prepared.caDir, "keystone"));
     servers.push(server);
-    const r = await openssl(["s_client", "-connect", `127.0.0.1:${portOf(server)}`, "-CAfile", prepared.caFile, "-verify_ip", "127.0.0.1", "-brief"], "");
+    const r = await openssl(
+      ["s_client", "-connect", `127.0.0.1:${portOf(server)}`, "-CAfile", prepared.caFile, "-verify_ip", "127.0.0.1", "-brief"],
+      "",
+    );
     const out = r.stdout + r.stderr;
     expect(out).toMatch(/Verification: OK/);
     const full = await openssl(["s_client", "-connect", `127.0.0.1:${portOf(server)}`, "-CAfile", prepared.caFile, "-showcerts"], "");
@@ -145,7 +162,10 @@ describe("HTTPS and mutual TLS with serve()", { timeout: 90_000 }, () => {
     expect(after.error).toBe("ECONNRESET");
     expect((await get(port, alice)).status).toBe(200);
     // openssl s_client sees the same: no certificate → the handshake fails with "certificate required".
-    const noCert = await openssl(["s_client", "-connect", `127.0.0.1:${port}`, "-CAfile", prepared.caFile, "-ign_eof"], "GET /v3 HTTP/1.0\r\n\r\n");
+    const noCert = await openssl(
+      ["s_client", "-connect", `127.0.0.1:${port}`, "-CAfile", prepared.caFile, "-ign_eof"],
+      "GET /v3 HTTP/1.0\r\n\r\n",
+    );
     expect(noCert.stdout + noCert.stderr).toMatch(/alert certificate required/);
   });
 });

@@ -2,6 +2,7 @@
 // capturing what it writes: a process per command costs ~5 s on a loaded 2-core box.
 import { Config } from "@oclif/core";
 import { fileURLToPath } from "node:url";
+import { format } from "node:util";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 let config: Promise<Config> | undefined;
@@ -26,6 +27,11 @@ export function runCommand(cmd: Runnable, argv: string[]): Promise<Ran> {
     const err: string[] = [];
     const w1 = process.stdout.write;
     const w2 = process.stderr.write;
+    const c1 = console.log;
+    const c2 = console.error;
+    // oclif's this.log goes through console.log; BaseCommand.catch writes to process.stderr.
+    console.log = (...a: unknown[]) => void out.push(`${format(...a)}\n`);
+    console.error = (...a: unknown[]) => void err.push(`${format(...a)}\n`);
     const saved = process.exitCode;
     process.exitCode = undefined;
     process.stdout.write = ((c: string | Uint8Array) => out.push(String(c)) > 0) as typeof process.stdout.write;
@@ -35,6 +41,8 @@ export function runCommand(cmd: Runnable, argv: string[]): Promise<Ran> {
     } finally {
       process.stdout.write = w1;
       process.stderr.write = w2;
+      console.log = c1;
+      console.error = c2;
     }
     const code = Number(process.exitCode ?? 0);
     process.exitCode = saved;

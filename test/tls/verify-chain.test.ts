@@ -70,7 +70,13 @@ describe("verifyChain says where a chain breaks", { timeout: 90_000 }, () => {
       },
     ]);
     expect(check("server", { host: "10.0.0.9" }).problems[0]?.code).toBe("IP address mismatch");
-    const o = await opensslVerify(["-untrusted", ca.certFile("intermediate"), "-verify_hostname", "keystone.example.org", ca.certFile("server")]);
+    const o = await opensslVerify([
+      "-untrusted",
+      ca.certFile("intermediate"),
+      "-verify_hostname",
+      "keystone.example.org",
+      ca.certFile("server"),
+    ]);
     expect(o.out).toContain("hostname mismatch");
   });
 
@@ -78,13 +84,21 @@ describe("verifyChain says where a chain breaks", { timeout: 90_000 }, () => {
     const missing = check("server", { untrusted: "" });
     expect(missing.problems).toHaveLength(1);
     expect(missing.problems[0]).toMatchObject({ depth: 0, code: "unable to get local issuer certificate" });
-    expect(missing.problems[0]?.message).toContain("no certificate for 'server''s issuer (CN = pocketstack Intermediate CA, O = pocketstack)");
+    expect(missing.problems[0]?.message).toContain(
+      "no certificate for 'server''s issuer (CN = pocketstack Intermediate CA, O = pocketstack)",
+    );
     expect((await opensslVerify([ca.certFile("server")])).out).toContain("unable to get local issuer certificate");
 
     // The impostor's chain file carries its own intermediate, which names our root but was not signed by it.
-    const impostor = verifyChain({ pem: pem(other.chainFile("server")), trustedPem: pem(ca.rootCert), untrustedPem: pem(ca.certFile("intermediate")) });
+    const impostor = verifyChain({
+      pem: pem(other.chainFile("server")),
+      trustedPem: pem(ca.rootCert),
+      untrustedPem: pem(ca.certFile("intermediate")),
+    });
     expect(impostor.ok).toBe(false);
-    expect(impostor.problems[0]?.message).toMatch(/chain broken at depth 1: 'pocketstack Intermediate CA' names 'pocketstack Root CA' as its issuer, but its signature does not verify with that CA's key \(it was signed by key [0-9A-F]+, the CA here has [0-9A-F]+\): it comes from a different CA with the same name/);
+    expect(impostor.problems[0]?.message).toMatch(
+      /chain broken at depth 1: 'pocketstack Intermediate CA' names 'pocketstack Root CA' as its issuer, but its signature does not verify with that CA's key \(it was signed by key [0-9A-F]+, the CA here has [0-9A-F]+\): it comes from a different CA with the same name/,
+    );
     const o = await opensslVerify(["-untrusted", other.certFile("intermediate"), other.certFile("server")]);
     expect(o.code).not.toBe(0);
   });
@@ -101,7 +115,8 @@ describe("verifyChain says where a chain breaks", { timeout: 90_000 }, () => {
       {
         depth: 1,
         code: "path length constraint exceeded",
-        message: "'pocketstack Intermediate CA' has pathlen:0: it may have at most 0 CA certificate(s) below it, but 'sub' below it acts as a CA and signed 'leaf'",
+        message:
+          "'pocketstack Intermediate CA' has pathlen:0: it may have at most 0 CA certificate(s) below it, but 'sub' below it acts as a CA and signed 'leaf'",
       },
     ]);
     const o = await opensslVerify(["-untrusted", `${ca.certFile("intermediate")}`, "-untrusted", ca.certFile("sub"), ca.certFile("leaf")]);
@@ -116,7 +131,9 @@ describe("verifyChain says where a chain breaks", { timeout: 90_000 }, () => {
     const r = check("alice", { purpose: "client" });
     expect(r.problems).toHaveLength(1);
     expect(r.problems[0]).toMatchObject({ depth: 0, code: "certificate revoked" });
-    expect(r.problems[0]?.message).toMatch(/^'alice' \(serial [0-9a-f]+\) was revoked by 'pocketstack Intermediate CA' on .* GMT \(reason: keyCompromise\)$/);
+    expect(r.problems[0]?.message).toMatch(
+      /^'alice' \(serial [0-9a-f]+\) was revoked by 'pocketstack Intermediate CA' on .* GMT \(reason: keyCompromise\)$/,
+    );
   });
 
   it("purpose: a client certificate is not a server certificate", () => {

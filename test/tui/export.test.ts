@@ -35,7 +35,12 @@ const anyValue = {
 const OTLP_SCHEMA = {
   $defs: {
     anyValue,
-    keyValue: { type: "object", properties: { key: { type: "string" }, value: { $ref: "#/$defs/anyValue" } }, required: ["key", "value"], additionalProperties: false },
+    keyValue: {
+      type: "object",
+      properties: { key: { type: "string" }, value: { $ref: "#/$defs/anyValue" } },
+      required: ["key", "value"],
+      additionalProperties: false,
+    },
   },
   type: "object",
   required: ["resourceSpans"],
@@ -49,7 +54,11 @@ const OTLP_SCHEMA = {
         required: ["resource", "scopeSpans"],
         additionalProperties: false,
         properties: {
-          resource: { type: "object", properties: { attributes: { type: "array", items: { $ref: "#/$defs/keyValue" } } }, additionalProperties: false },
+          resource: {
+            type: "object",
+            properties: { attributes: { type: "array", items: { $ref: "#/$defs/keyValue" } } },
+            additionalProperties: false,
+          },
           schemaUrl: { type: "string" },
           scopeSpans: {
             type: "array",
@@ -58,7 +67,11 @@ const OTLP_SCHEMA = {
               required: ["spans"],
               additionalProperties: false,
               properties: {
-                scope: { type: "object", properties: { name: { type: "string" }, version: { type: "string" } }, additionalProperties: false },
+                scope: {
+                  type: "object",
+                  properties: { name: { type: "string" }, version: { type: "string" } },
+                  additionalProperties: false,
+                },
                 spans: {
                   type: "array",
                   items: {
@@ -103,7 +116,9 @@ describe("OTLP JSON", () => {
 
   it("has one resource per process, every span once, with exact times, kinds and the error status", () => {
     const services = otlp.resourceSpans.map((r) => r.resource.attributes.find((a) => a.key === "service.name")?.value);
-    expect(services).toEqual(expect.arrayContaining([{ stringValue: "nova-api" }, { stringValue: "nova-compute" }, { stringValue: "placement" }]));
+    expect(services).toEqual(
+      expect.arrayContaining([{ stringValue: "nova-api" }, { stringValue: "nova-compute" }, { stringValue: "placement" }]),
+    );
     const all = otlp.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
     expect(all).toHaveLength(spans.length);
     const root = all.find((s) => s.name === "POST /v2.1/servers");

@@ -12,7 +12,11 @@ export function loadTrace(name: "server-create" | "token-issue" | "image-upload-
   return spans.map((s) => ({ ...s, start: s.start - t0 + at, end: s.end - t0 + at }));
 }
 
-export const allFixtures = (): SpanRecord[] => [...loadTrace("server-create"), ...loadTrace("token-issue"), ...loadTrace("image-upload-error")];
+export const allFixtures = (): SpanRecord[] => [
+  ...loadTrace("server-create"),
+  ...loadTrace("token-issue"),
+  ...loadTrace("image-upload-error"),
+];
 
 /** The order a collector would store them in: a span is exported when it ends. */
 export const byEnd = (spans: SpanRecord[]) => [...spans].sort((a, b) => a.end - b.end);

@@ -53,7 +53,15 @@ export function decodePng(buf: Buffer): { width: number; height: number; rgba: U
       cur[x] = p & 0xff;
     }
     for (let x = 0; x < width; x++) {
-      out.set([cur[x * channels] as number, cur[x * channels + 1] as number, cur[x * channels + 2] as number, channels === 4 ? (cur[x * channels + 3] as number) : 255], (y * width + x) * 4);
+      out.set(
+        [
+          cur[x * channels] as number,
+          cur[x * channels + 1] as number,
+          cur[x * channels + 2] as number,
+          channels === 4 ? (cur[x * channels + 3] as number) : 255,
+        ],
+        (y * width + x) * 4,
+      );
     }
     prev = cur;
   }

@@ -17,7 +17,11 @@ afterEach(() => {
   for (const u of unmounts.splice(0)) u();
 });
 
-function app(size: { columns: number; rows: number }, source = new MemorySource(allFixtures()), extra: Partial<Parameters<typeof TraceWatchApp>[0]> = {}) {
+function app(
+  size: { columns: number; rows: number },
+  source = new MemorySource(allFixtures()),
+  extra: Partial<Parameters<typeof TraceWatchApp>[0]> = {},
+) {
   const r = render(<TraceWatchApp source={source} size={size} intervalMs={25} {...extra} />);
   unmounts.push(r.unmount);
   const frame = () => r.lastFrame() ?? "";
@@ -54,7 +58,11 @@ describe("request list", () => {
     expect(a.frame()).not.toContain("/v2.1/servers");
     await a.press("/", ..."\x7f".repeat("status:5xx".length), ..."service:placement", "\r");
     await a.see("filter: service:placement");
-    const list = a.frame().split("\n").map((l) => l.split("│")[0]).join("\n");
+    const list = a
+      .frame()
+      .split("\n")
+      .map((l) => l.split("│")[0])
+      .join("\n");
     expect(list).toMatch(/POST\s+\/v2\.1\/servers/);
     expect(list).not.toContain("/v3/auth/tokens");
     await a.press(ESC);
@@ -104,7 +112,20 @@ describe("waterfall", () => {
     const r = render(<WaterfallView model={buildWaterfall(loadTrace("server-create"))} selected={0} width={120} height={60} focused />);
     unmounts.push(r.unmount);
     const f = r.lastFrame() ?? "";
-    for (const name of ["ServersController.create", "compute_api.create", "_provision_instances", "ComputeTaskManager.schedule_and_build_instances", "SchedulerManager.select_destinations", "_do_build_and_run_instance", "_build_resources", "spawn", "_create_image", "_create_domain_and_network", "Guest.create", "launch"])
+    for (const name of [
+      "ServersController.create",
+      "compute_api.create",
+      "_provision_instances",
+      "ComputeTaskManager.schedule_and_build_instances",
+      "SchedulerManager.select_destinations",
+      "_do_build_and_run_instance",
+      "_build_resources",
+      "spawn",
+      "_create_image",
+      "_create_domain_and_network",
+      "Guest.create",
+      "launch",
+    ])
       expect(f).toContain(name.slice(0, 24)); // long names are cut to the column
     expect(f).toMatch(/^›POST \/v2\.1\/servers\s+nova-api\s+█+·+\s+182ms$/m);
     expect(f).toMatch(/└─launch\s+nova-compute\s+·+█+·*\s+872ms$/m);
@@ -124,11 +145,22 @@ describe("waterfall", () => {
 describe("swimlane", () => {
   it("has a column per service and arrows for the HTTP and RPC hops in time order", async () => {
     const model = buildSwimlane(loadTrace("server-create"));
-    expect(model.lanes).toEqual(["nova-api", "keystone", "glance", "placement", "nova-conductor", "nova-scheduler", "nova-compute@compute1", "hypervisor"]);
+    expect(model.lanes).toEqual([
+      "nova-api",
+      "keystone",
+      "glance",
+      "placement",
+      "nova-conductor",
+      "nova-scheduler",
+      "nova-compute@compute1",
+      "hypervisor",
+    ]);
     const r = render(<SwimlaneView model={model} selected={0} width={200} height={80} focused />);
     unmounts.push(r.unmount);
     const lines = (r.lastFrame() ?? "").split("\n");
-    expect(lines[0]).toMatch(/nova-api\s+keystone\s+glance\s+placement\s+nova-conductor\s+nova-scheduler\s+nova-compute@compute1\s+hypervisor/);
+    expect(lines[0]).toMatch(
+      /nova-api\s+keystone\s+glance\s+placement\s+nova-conductor\s+nova-scheduler\s+nova-compute@compute1\s+hypervisor/,
+    );
     const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
     const hops = [
       /│─ GET \/v3\/auth\/tok.*▶│/, // authtoken in nova-api asks keystone

@@ -30,7 +30,15 @@ export default class CaInit extends BaseCommand<typeof CaInit> {
     });
     await this.printList(
       ["Name", "Kind", "Subject", "Serial", "Not After", "File", "Issue ms"],
-      recs.map((r) => ({ Name: r.name, Kind: r.kind, Subject: r.subject, Serial: r.serial, "Not After": r.notAfter, File: store.certFile(r.name), "Issue ms": r.issueMs })),
+      recs.map((r) => ({
+        Name: r.name,
+        Kind: r.kind,
+        Subject: r.subject,
+        Serial: r.serial,
+        "Not After": r.notAfter,
+        File: store.certFile(r.name),
+        "Issue ms": r.issueMs,
+      })),
     );
   }
 }

@@ -14,7 +14,9 @@ export default class CaIssue extends BaseCommand<typeof CaIssue> {
     "<%= config.bin %> ca issue alice --kind client --subject 'CN=alice,O=demo'",
     "<%= config.bin %> ca issue old --san localhost --not-before 2020-01-01 --days 30",
   ];
-  static override args = { name: Args.string({ required: true, description: "Name of the certificate (file names under certs/ and private/)." }) };
+  static override args = {
+    name: Args.string({ required: true, description: "Name of the certificate (file names under certs/ and private/)." }),
+  };
   static override flags = {
     "state-dir": stateDirFlag,
     "ca-dir": caDirFlag,
@@ -23,7 +25,9 @@ export default class CaIssue extends BaseCommand<typeof CaIssue> {
     san: Flags.string({ multiple: true, summary: "DNS name or IP address for the subjectAltName (repeatable; also comma-separated)." }),
     subject: Flags.string({ summary: "Subject DN, e.g. 'CN=alice,O=demo' (default CN=<name>,O=<CA organisation>)." }),
     days: Flags.integer({ summary: "Validity in days.", default: 365, min: 1 }),
-    "not-before": Flags.string({ summary: "Start of validity (ISO date); with a past date and few --days, an expired certificate for the lab." }),
+    "not-before": Flags.string({
+      summary: "Start of validity (ISO date); with a past date and few --days, an expired certificate for the lab.",
+    }),
     issuer: Flags.string({ summary: "CA that signs it (a name from `os ca list`).", default: "intermediate" }),
     replace: Flags.boolean({ summary: "Replace an existing certificate of that name." }),
   };
@@ -33,9 +37,13 @@ export default class CaIssue extends BaseCommand<typeof CaIssue> {
     let notBefore: Date | undefined;
     if (this.flags["not-before"]) {
       notBefore = new Date(this.flags["not-before"]);
-      if (Number.isNaN(notBefore.getTime())) this.error(`--not-before '${this.flags["not-before"]}' is not a date (use e.g. 2020-01-01)`, { exit: 1 });
+      if (Number.isNaN(notBefore.getTime()))
+        this.error(`--not-before '${this.flags["not-before"]}' is not a date (use e.g. 2020-01-01)`, { exit: 1 });
     }
-    const sans = (this.flags.san ?? []).flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean);
+    const sans = (this.flags.san ?? [])
+      .flatMap((s) => s.split(","))
+      .map((s) => s.trim())
+      .filter(Boolean);
     const rec = await store.issue({
       name: this.args.name,
       kind: this.flags.kind,

@@ -21,6 +21,13 @@ export default class CaRevoke extends BaseCommand<typeof CaRevoke> {
   async run(): Promise<void> {
     const store = openCaStore(this.flags);
     const rec = store.revoke(this.args.name, this.flags.reason);
-    await this.printOne({ name: rec.name, serial: rec.serial, status: rec.status, revoked_at: rec.revokedAt, reason: rec.reason, crl: store.crlFile });
+    await this.printOne({
+      name: rec.name,
+      serial: rec.serial,
+      status: rec.status,
+      revoked_at: rec.revokedAt,
+      reason: rec.reason,
+      crl: store.crlFile,
+    });
   }
 }

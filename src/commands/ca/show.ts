@@ -7,8 +7,14 @@ import { caDirFlag } from "./init.js";
 
 export default class CaShow extends BaseCommand<typeof CaShow> {
   static override summary = "Print a certificate the way `openssl x509 -noout -text` does.";
-  static override examples = ["<%= config.bin %> ca show keystone", "<%= config.bin %> ca show root", "<%= config.bin %> ca show ./server.crt --pem"];
-  static override args = { certificate: Args.string({ required: true, description: "A name from `os ca list` (root, intermediate, …) or a PEM file." }) };
+  static override examples = [
+    "<%= config.bin %> ca show keystone",
+    "<%= config.bin %> ca show root",
+    "<%= config.bin %> ca show ./server.crt --pem",
+  ];
+  static override args = {
+    certificate: Args.string({ required: true, description: "A name from `os ca list` (root, intermediate, …) or a PEM file." }),
+  };
   static override flags = {
     "state-dir": stateDirFlag,
     "ca-dir": caDirFlag,

@@ -15,15 +15,22 @@ export default class CaVerify extends BaseCommand<typeof CaVerify> {
     "<%= config.bin %> ca verify ./server-chain.crt --untrusted none",
     "<%= config.bin %> ca verify alice --purpose client",
   ];
-  static override args = { certificate: Args.string({ required: true, description: "A name from `os ca list` or a PEM file (a chain file: leaf first)." }) };
+  static override args = {
+    certificate: Args.string({ required: true, description: "A name from `os ca list` or a PEM file (a chain file: leaf first)." }),
+  };
   static override flags = {
     "state-dir": stateDirFlag,
     "ca-dir": caDirFlag,
     set: setFlag,
     host: Flags.string({ summary: "Host name or IP the certificate must cover (subjectAltName)." }),
-    purpose: Flags.option({ options: ["server", "client"] as const, summary: "Required extendedKeyUsage (default: server when --host is given)." })(),
+    purpose: Flags.option({
+      options: ["server", "client"] as const,
+      summary: "Required extendedKeyUsage (default: server when --host is given).",
+    })(),
     "ca-file": Flags.string({ summary: "Trusted root(s) (default: the lab CA's ca.crt)." }),
-    untrusted: Flags.string({ summary: "PEM file of intermediates that may complete the chain (default: the lab CA's CAs; 'none' for none)." }),
+    untrusted: Flags.string({
+      summary: "PEM file of intermediates that may complete the chain (default: the lab CA's CAs; 'none' for none).",
+    }),
     "no-crl": Flags.boolean({ summary: "Do not check revocation." }),
   };
 
@@ -31,7 +38,8 @@ export default class CaVerify extends BaseCommand<typeof CaVerify> {
     const store = openCaStore(this.flags);
     const cert = resolveCertificate(store, this.args.certificate);
     const read = (f: string, what: string) => {
-      if (!existsSync(f)) this.error(`${what} ${f} does not exist${store.exists() ? "" : ` (no CA in ${store.dir}: run \`os ca init\`)`}`, { exit: 1 });
+      if (!existsSync(f))
+        this.error(`${what} ${f} does not exist${store.exists() ? "" : ` (no CA in ${store.dir}: run \`os ca init\`)`}`, { exit: 1 });
       return readFileSync(f, "utf8");
     };
     const trustedPem = read(this.flags["ca-file"] ?? store.rootCert, "CA file");
@@ -48,7 +56,8 @@ export default class CaVerify extends BaseCommand<typeof CaVerify> {
     if (this.flags.format === "json" || this.flags.format === "yaml") {
       await this.printOne({ certificate: cert.label, ok: result.ok, chain: result.chain, problems: result.problems });
     } else {
-      for (const link of [...result.chain].reverse()) this.log(`depth=${link.depth} ${link.subject}${link.trusted ? " (trusted root)" : ""}`);
+      for (const link of [...result.chain].reverse())
+        this.log(`depth=${link.depth} ${link.subject}${link.trusted ? " (trusted root)" : ""}`);
       for (const p of result.problems) this.log(`error at depth ${p.depth} (${p.code}): ${p.message}`);
       this.log(result.ok ? `${cert.label}: OK` : `${cert.label}: verification failed`);
     }

@@ -48,8 +48,8 @@ export default class ServerList extends ComputeCommand<typeof ServerList> {
     limit: Flags.integer({ summary: "Maximum number of servers to display." }),
     "changes-since": Flags.string({ summary: "List only servers changed later or equal to a certain point of time (ISO 8601)." }),
     "changes-before": Flags.string({ summary: "List only servers changed earlier or equal to a certain point of time (ISO 8601, 2.66+)." }),
-    tag: Flags.string({ multiple: true, summary: "Only list servers with the specified tag (2.26+)" }),
-    "not-tag": Flags.string({ multiple: true, summary: "Only list servers without the specified tag (2.26+)" }),
+    tag: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "Only list servers with the specified tag (2.26+)" }),
+    "not-tag": Flags.string({ multiple: true, multipleNonGreedy: true, summary: "Only list servers without the specified tag (2.26+)" }),
     locked: Flags.boolean({ summary: "Only display locked servers (2.73+)", exclusive: ["unlocked"] }),
     unlocked: Flags.boolean({ summary: "Only display unlocked servers (2.73+)" }),
   };

@@ -7,10 +7,10 @@ export default class ServerSet extends ComputeCommand<typeof ServerSet> {
   static override flags = {
     name: Flags.string({ summary: "New server name" }),
     password: Flags.string({ summary: "Set the server's root/admin password" }),
-    property: Flags.string({ multiple: true, summary: "Property to add/change for this server (repeat option to set multiple properties)" }),
+    property: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "Property to add/change for this server (repeat option to set multiple properties)" }),
     state: Flags.option({ options: ["active", "error"] as const, summary: "New server state (valid value: active, error)" })(),
     description: Flags.string({ summary: "New server description (supported by --os-compute-api-version 2.19 or above)" }),
-    tag: Flags.string({ multiple: true, summary: "Tag for the server. (supported by --os-compute-api-version 2.26 or above)" }),
+    tag: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "Tag for the server. (supported by --os-compute-api-version 2.26 or above)" }),
   };
 
   async run(): Promise<void> {

@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream, mkdirSync, renameSync, rmSync, sta
 import { join } from "node:path";
 import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { OffThreadHash } from "./off-thread-hash.js";
 
 /** What the store learned while writing: Glance's checksum (md5), multihash (sha512) and size. */
 export interface StoredData {
@@ -13,6 +14,13 @@ export interface StoredData {
   /** From the disk image's header: qcow2's virtual size, or the size itself for raw. */
   virtualSize: number | null;
 }
+
+/**
+ * Stream buffers: a few MiB in flight lets the disk write (libuv's thread pool) overlap with hashing
+ * and receiving, where 16-64 KiB buffers made each step wait for the previous one; memory stays bounded.
+ */
+const WRITE_BUFFER = 4 * 1024 * 1024;
+const READ_CHUNK = 1024 * 1024;
 
 /** The data went over image_size_cap while streaming. */
 export class SizeCapExceeded extends Error {
@@ -47,23 +55,29 @@ export class FileStore {
     const final = opts.staging ? this.stagedPath(id) : this.path(id);
     const tmp = `${final}.part-${randomUUID()}`;
     const md5 = createHash("md5");
-    const sha512 = createHash("sha512");
+    // md5 here, sha512 on a worker thread: the two hashes are most of an upload's CPU time.
+    const sha512 = new OffThreadHash("sha512");
     let size = 0;
+    let hashValue: string;
     let head = Buffer.alloc(0);
     const meter = new Transform({
+      highWaterMark: WRITE_BUFFER,
       transform(chunk: Buffer, _enc, done) {
         size += chunk.length;
         if (size > cap) return done(new SizeCapExceeded(`The provided image is too large.`));
         if (head.length < 512) head = Buffer.concat([head, chunk.subarray(0, 512 - head.length)]);
         md5.update(chunk);
-        sha512.update(chunk);
-        done(null, chunk);
+        const wait = sha512.update(chunk);
+        if (wait) wait.then(() => done(null, chunk), done);
+        else done(null, chunk);
       },
     });
     try {
-      await pipeline(source, meter, createWriteStream(tmp, { flags: "wx" }));
+      await pipeline(source, meter, createWriteStream(tmp, { flags: "wx", highWaterMark: WRITE_BUFFER }));
+      hashValue = await sha512.digest();
       renameSync(tmp, final);
     } catch (err) {
+      sha512.abort();
       rmSync(tmp, { force: true });
       throw err;
     }
@@ -71,7 +85,7 @@ export class FileStore {
       size,
       checksum: md5.digest("hex"),
       hashAlgo: "sha512",
-      hashValue: sha512.digest("hex"),
+      hashValue,
       virtualSize: virtualSize(head, size, diskFormat),
     };
   }
@@ -93,7 +107,7 @@ export class FileStore {
 
   /** A stream of the image's bytes, optionally `start..end` inclusive (HTTP ranges). */
   read(id: string, range?: { start: number; end: number }): Readable {
-    return createReadStream(this.path(id), range);
+    return createReadStream(this.path(id), { ...range, highWaterMark: READ_CHUNK });
   }
 
   delete(id: string): void {

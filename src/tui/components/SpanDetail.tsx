@@ -34,7 +34,7 @@ export function detailLines(span: SpanRecord, traceStart: number, width: number)
   const text = Math.max(8, width - keyWidth - 1);
   const lines: Line[] = [];
   const add = (k: string, v: string, color?: string, maxLines = 1) => {
-    wrap(v, text, maxLines).forEach((part, i) => lines.push({ k: i === 0 ? k : "", v: part, color }));
+    for (const [i, part] of wrap(v, text, maxLines).entries()) lines.push({ k: i === 0 ? k : "", v: part, color });
   };
   add("Span", span.name, span.error ? theme.error : theme.accent, 2);
   add("Service", `${span.service}   host ${span.host}   pid ${span.pid}`);

@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import { fit } from "../data/text.js";
+import { clip } from "../data/text.js";
 import { theme } from "../theme.js";
 
 export interface HeaderProps {
@@ -51,5 +51,5 @@ export function Footer({ editing, draft, message, width }: FooterProps) {
       </Text>
     );
   }
-  return <Text color={message ? theme.warn : theme.muted}>{fit(message ?? KEYS, width)}</Text>;
+  return <Text color={message ? theme.warn : theme.muted}>{clip(message ?? KEYS, width)}</Text>;
 }

@@ -1,7 +1,7 @@
 import { Box, Text } from "ink";
 import { useRef } from "react";
 import type { SwimEvent, Swimlane } from "../data/lanes.js";
-import { cell, fit, shortDuration, windowStart } from "../data/text.js";
+import { cell, clip, shortDuration, windowStart } from "../data/text.js";
 import { theme } from "../theme.js";
 
 export interface SwimlaneViewProps {
@@ -23,7 +23,7 @@ const TIME = 8;
 /** Shorter lane titles when columns are narrow: "nova-conductor" → "conductor". */
 export function laneTitle(lane: string, width: number): string {
   const full = lane.length <= width ? lane : lane.replace(/^nova-/, "");
-  return fit(full, width);
+  return clip(full, width);
 }
 
 /**
@@ -43,10 +43,13 @@ export function drawEvent(ev: SwimEvent, lanes: number, laneWidth: number): Segm
     const c = cells[at];
     if (c) Object.assign(c, { ch, color, dim: false });
   };
+  const write = (at: number, text: string) => {
+    for (const [i, ch] of [...text].entries()) put(at + i, ch);
+  };
   if (ev.kind === "step") {
     const at = center(ev.to);
     put(at, "●");
-    [...fit(ev.label, Math.max(0, width - at - 2))].forEach((ch, i) => put(at + 2 + i, ch));
+    write(at + 2, clip(ev.label, Math.max(0, width - at - 2)));
   } else {
     const from = ev.from < 0 ? 0 : center(ev.from);
     const to = center(ev.to);
@@ -58,12 +61,12 @@ export function drawEvent(ev: SwimEvent, lanes: number, laneWidth: number): Segm
     else put(to + 1, "◀");
     const room = hi - lo - 4;
     if (room >= 3) {
-      const text = ` ${fit(ev.label, room - 2)} `;
+      const text = ` ${clip(ev.label, room - 2)} `;
       const begin = lo + 2 + Math.max(0, Math.floor((room - [...text].length) / 2));
-      [...text].forEach((ch, i) => put(begin + i, ch));
+      write(begin, text);
     } else {
       // No room between the lanes: write the label after the arrow's far end.
-      [...fit(` ${ev.label}`, Math.max(0, width - hi - 1))].forEach((ch, i) => put(hi + 1 + i, ch));
+      write(hi + 1, clip(` ${ev.label}`, Math.max(0, width - hi - 1)));
     }
   }
   const segments: Segment[] = [];
@@ -95,7 +98,7 @@ export function SwimlaneView({ model, selected, width, height, focused }: Swimla
       {model.events.slice(start.current, start.current + rowsHeight).map((ev, i) => {
         const isSel = start.current + i === selected;
         return (
-          <Box key={`${start.current + i}`}>
+          <Box key={`${ev.span.span_id}:${ev.kind}`}>
             <Text inverse={isSel && focused} bold={isSel} color={isSel ? undefined : theme.muted}>
               {isSel ? "›" : " "}
               {cell(shortDuration(ev.at), TIME - 2, true)}{" "}

@@ -2,7 +2,7 @@ import { Box, Text } from "ink";
 import type { SpanRecord } from "../../engine/common/trace/span.js";
 import { type RequestEntry, durationOf, methodOf, pathOf, statusOf } from "../data/feed.js";
 import type { Swimlane } from "../data/lanes.js";
-import { fit, shortDuration } from "../data/text.js";
+import { clip, shortDuration } from "../data/text.js";
 import type { Waterfall } from "../data/waterfall.js";
 import { statusColor, theme } from "../theme.js";
 import { SpanDetail } from "./SpanDetail.js";
@@ -46,7 +46,7 @@ export function TraceView({ entry, waterfall, swimlane, view, selected, selected
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text wrap="truncate">
-        <Text bold>{fit(title, Math.max(10, width - 36))}</Text>
+        <Text bold>{clip(title, Math.max(10, width - 36))}</Text>
         <Text color={statusColor(status)}> {status ?? "…"}</Text>
         <Text color={theme.muted}>
           {"  "}
@@ -61,8 +61,12 @@ export function TraceView({ entry, waterfall, swimlane, view, selected, selected
         ))}
         <Text color={theme.muted}> (Tab)</Text>
       </Text>
-      {view === "waterfall" ? <WaterfallView model={waterfall} selected={selected} width={width} height={viewHeight} focused={focused} /> : null}
-      {view === "swimlane" ? <SwimlaneView model={swimlane} selected={selected} width={width} height={viewHeight} focused={focused} /> : null}
+      {view === "waterfall" ? (
+        <WaterfallView model={waterfall} selected={selected} width={width} height={viewHeight} focused={focused} />
+      ) : null}
+      {view === "swimlane" ? (
+        <SwimlaneView model={swimlane} selected={selected} width={width} height={viewHeight} focused={focused} />
+      ) : null}
       {view === "detail" ? <SpanDetail span={selectedSpan} traceStart={traceStart} width={width} height={viewHeight} /> : null}
       {split ? (
         <>

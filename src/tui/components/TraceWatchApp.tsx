@@ -57,7 +57,8 @@ export function TraceWatchApp({ source, size, intervalMs, limit, onExport }: Tra
   const sel = Math.min(view === "swimlane" ? rowSel.swimlane : rowSel.waterfall, Math.max(0, spanRows - 1));
   const spanCounts = useRef({ waterfall: 0, swimlane: 0 });
   spanCounts.current = { waterfall: waterfall.rows.length, swimlane: swimlane.events.length };
-  const selectedSpan = view === "swimlane" ? swimlane.events[sel]?.span : waterfall.rows[Math.min(rowSel.waterfall, waterfall.rows.length - 1)]?.span;
+  const selectedSpan =
+    view === "swimlane" ? swimlane.events[sel]?.span : waterfall.rows[Math.min(rowSel.waterfall, waterfall.rows.length - 1)]?.span;
 
   // One row less than the terminal: a frame as tall as the screen makes ink clear it on every update.
   const height = Math.max(6, rows - 1);

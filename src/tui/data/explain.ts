@@ -18,7 +18,8 @@ const BY_NAME: Record<string, string> = {
   _schedule_instances: "The conductor's call to the scheduler, which blocks until hosts are chosen (or NoValidHost).",
   select_destinations:
     "The scheduler asks Placement for hosts with enough free resources, runs its filters and weighers on them, and claims resources on the winner.",
-  filter_hosts: "Each enabled scheduler filter drops the hosts that cannot take this server; the attributes show how many hosts each filter kept.",
+  filter_hosts:
+    "Each enabled scheduler filter drops the hosts that cannot take this server; the attributes show how many hosts each filter kept.",
   weigh_hosts: "The weighers score the hosts that passed the filters (free RAM, CPU, …); the highest total wins.",
   claim_resources:
     "Writes the allocation for the chosen host into Placement, so two concurrent builds cannot both take the last free resources.",
@@ -51,9 +52,18 @@ const BY_NAME: Record<string, string> = {
 };
 
 const BY_ROUTE: Array<[RegExp, string]> = [
-  [/^POST \S*\/v3\/auth\/tokens$/, "Keystone token issue: the user authenticates (password, application credential, …) and gets a scoped token."],
-  [/^(GET|HEAD) \S*\/v3\/auth\/tokens$/, "Keystone token validate: a service's auth middleware checks the token it was given and learns the user, project and roles."],
-  [/^GET \S*allocation_candidates$/, "Placement lists resource provider combinations that can satisfy the request (and their current usage)."],
+  [
+    /^POST \S*\/v3\/auth\/tokens$/,
+    "Keystone token issue: the user authenticates (password, application credential, …) and gets a scoped token.",
+  ],
+  [
+    /^(GET|HEAD) \S*\/v3\/auth\/tokens$/,
+    "Keystone token validate: a service's auth middleware checks the token it was given and learns the user, project and roles.",
+  ],
+  [
+    /^GET \S*allocation_candidates$/,
+    "Placement lists resource provider combinations that can satisfy the request (and their current usage).",
+  ],
   [/^PUT \S*\/allocations\/[^/]+$/, "Placement records the server's resource usage against the chosen provider (a claim)."],
   [/^POST \S*\/servers$/, "Create a server: nova-api accepts the request, answers 202 at once, and the build goes on asynchronously."],
   [/^GET \S*\/images\/[^/]+\/file$/, "Download an image's data from Glance."],

@@ -27,8 +27,11 @@ export const methodOf = (e: RequestEntry) =>
   e.root?.kind === "wsgi" ? (str(e.root.attributes["http.method"]) ?? e.root.name.split(" ")[0] ?? null) : null;
 /** The request's path, or for a periodic task its span name. */
 export const pathOf = (e: RequestEntry) =>
-  e.root?.kind === "wsgi" ? (str(e.root.attributes["http.path"]) ?? (e.root.name.split(" ").slice(1).join(" ") || null)) : (e.root?.name ?? null);
-export const statusOf = (e: RequestEntry) => (typeof e.root?.attributes["http.status"] === "number" ? (e.root.attributes["http.status"] as number) : null);
+  e.root?.kind === "wsgi"
+    ? (str(e.root.attributes["http.path"]) ?? (e.root.name.split(" ").slice(1).join(" ") || null))
+    : (e.root?.name ?? null);
+export const statusOf = (e: RequestEntry) =>
+  typeof e.root?.attributes["http.status"] === "number" ? (e.root.attributes["http.status"] as number) : null;
 export const userOf = (e: RequestEntry) => str(e.root?.attributes.user_id);
 /** The request's own duration once answered; until then, how long the trace has been going. */
 export const durationOf = (e: RequestEntry) => (e.root ? e.root.end - e.root.start : e.lastEnd - e.start);
@@ -50,8 +53,10 @@ export class TraceFeed {
 
   constructor(private readonly limit = 10_000) {}
 
+  /** Add summaries read from the store (the first page, then older ones); traces already known win. */
   loadSnapshot(rows: TraceSummaryRow[]): void {
-    for (const r of rows.slice(0, this.limit)) {
+    for (const r of rows.slice(0, Math.max(0, this.limit - this.entries.size))) {
+      if (this.entries.has(r.trace_id)) continue;
       this.entries.set(r.trace_id, {
         traceId: r.trace_id,
         requestId: r.root?.request_id ?? null,
@@ -73,7 +78,17 @@ export class TraceFeed {
     for (const s of spans) {
       let e = this.entries.get(s.trace_id);
       if (!e) {
-        e = { traceId: s.trace_id, requestId: s.request_id, root: null, start: s.start, lastEnd: s.end, spans: 0, errors: 0, services: [], lastArrival: now };
+        e = {
+          traceId: s.trace_id,
+          requestId: s.request_id,
+          root: null,
+          start: s.start,
+          lastEnd: s.end,
+          spans: 0,
+          errors: 0,
+          services: [],
+          lastArrival: now,
+        };
         this.entries.set(s.trace_id, e);
         // Its first span arrived while watching, so every span of it will come through here too.
         this.held.set(s.trace_id, new Map());
@@ -125,6 +140,12 @@ export class TraceFeed {
   requests(): RequestEntry[] {
     this.ordered ??= [...this.entries.values()].sort((a, b) => b.start - a.start);
     return this.ordered;
+  }
+
+  /** The start of the oldest trace held: where the next older page begins. */
+  oldestStart(): number {
+    const all = this.requests();
+    return all.length > 0 ? (all[all.length - 1] as RequestEntry).start : Number.MAX_VALUE;
   }
 
   get size(): number {

@@ -48,6 +48,8 @@ export function parseFilter(text: string): RequestFilter {
   if (terms.length === 0) return () => true;
   return (e) =>
     terms.every(({ field, want }) =>
-      field ? fieldMatches(e, field, want) : FIELDS.some((f) => (f === "status" ? String(statusOf(e) ?? "") === want : fieldMatches(e, f, want))),
+      field
+        ? fieldMatches(e, field, want)
+        : FIELDS.some((f) => (f === "status" ? String(statusOf(e) ?? "") === want : fieldMatches(e, f, want))),
     );
 }

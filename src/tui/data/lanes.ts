@@ -91,7 +91,8 @@ export function buildSwimlane(spans: SpanRecord[]): Swimlane {
     const there = idx(parent);
     if (there !== here) {
       const rpcKind = parent.kind === "rpc" ? String(parent.attributes.kind ?? "call") : undefined;
-      const kind: SwimEvent["kind"] = rpcKind === "cast" || rpcKind === "fanout" ? "cast" : rpcKind ? "call" : parent.kind === "http" ? "http" : "local";
+      const kind: SwimEvent["kind"] =
+        rpcKind === "cast" || rpcKind === "fanout" ? "cast" : rpcKind ? "call" : parent.kind === "http" ? "http" : "local";
       // Name the hop the way the caller does: "POST /v3/auth/tokens" or "select_destinations (call)".
       const label =
         parent.kind === "http" || parent.kind === "rpc"

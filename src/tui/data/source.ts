@@ -4,6 +4,7 @@ import { type TraceSnapshot, type TraceSummaryRow, openTraceWatchReader, preferR
 /** Where the watcher reads spans from: the SQLite store in real use, an array in tests and the bench. */
 export interface TraceSource {
   snapshot(limit: number): TraceSnapshot;
+  page(limit: number, before: number): TraceSummaryRow[];
   since(cursor: number): { spans: SpanRecord[]; cursor: number };
   spansOf(traceId: string): SpanRecord[];
   close(): void;
@@ -26,9 +27,21 @@ export class MemorySource implements TraceSource {
   }
 
   snapshot(limit: number): TraceSnapshot {
+    return { summaries: this.page(limit, Number.MAX_VALUE), cursor: this.spans.length };
+  }
+
+  page(limit: number, before: number): TraceSummaryRow[] {
     const byTrace = new Map<string, TraceSummaryRow>();
     for (const s of this.spans) {
-      const t = byTrace.get(s.trace_id) ?? { trace_id: s.trace_id, start: s.start, last_end: s.end, spans: 0, errors: 0, services: [], root: null };
+      const t = byTrace.get(s.trace_id) ?? {
+        trace_id: s.trace_id,
+        start: s.start,
+        last_end: s.end,
+        spans: 0,
+        errors: 0,
+        services: [],
+        root: null,
+      };
       t.start = Math.min(t.start, s.start);
       t.last_end = Math.max(t.last_end, s.end);
       t.spans += 1;
@@ -37,8 +50,10 @@ export class MemorySource implements TraceSource {
       if (s.parent_id === null) t.root = preferRoot(t.root, s);
       byTrace.set(s.trace_id, t);
     }
-    const summaries = [...byTrace.values()].sort((a, b) => b.start - a.start).slice(0, limit);
-    return { summaries, cursor: this.spans.length };
+    return [...byTrace.values()]
+      .filter((t) => t.start < before)
+      .sort((a, b) => b.start - a.start)
+      .slice(0, limit);
   }
 
   since(cursor: number): { spans: SpanRecord[]; cursor: number } {

@@ -1,7 +1,7 @@
 /** Cell-width helpers for fixed-width terminal columns (span names and paths are ASCII in practice). */
 
 /** Cut `text` to `width` cells, marking the cut with "…". */
-export function fit(text: string, width: number): string {
+export function clip(text: string, width: number): string {
   if (width <= 0) return "";
   const chars = [...text];
   if (chars.length <= width) return text;
@@ -10,7 +10,7 @@ export function fit(text: string, width: number): string {
 
 /** Fit and pad to exactly `width` cells (right-aligned when asked). */
 export function cell(text: string, width: number, right = false): string {
-  const t = fit(text, width);
+  const t = clip(text, width);
   const fill = " ".repeat(Math.max(0, width - [...t].length));
   return right ? fill + t : t + fill;
 }
@@ -48,7 +48,7 @@ export function wrap(text: string, width: number, maxLines = Number.POSITIVE_INF
   if (line !== "") lines.push(line);
   if (lines.length > maxLines) {
     const kept = lines.slice(0, maxLines);
-    kept[maxLines - 1] = fit(`${kept[maxLines - 1]} …`, width);
+    kept[maxLines - 1] = clip(`${kept[maxLines - 1]} …`, width);
     return kept;
   }
   return lines;

@@ -21,7 +21,7 @@ export function buildWaterfall(spans: SpanRecord[]): Waterfall {
   const walk = (node: SpanNode, depth: number, lead: string, last: boolean, top: boolean) => {
     rows.push({ span: node, depth, guide: top ? "" : `${lead}${last ? "└─" : "├─"}` });
     const childLead = top ? "" : `${lead}${last ? "  " : "│ "}`;
-    node.children.forEach((c, i) => walk(c, depth + 1, childLead, i === node.children.length - 1, false));
+    for (const [i, c] of node.children.entries()) walk(c, depth + 1, childLead, i === node.children.length - 1, false);
   };
   for (const root of forest) walk(root, 0, "", true, true);
   const total = rows.reduce((m, r) => Math.max(m, r.span.offset_ms + r.span.duration_ms), 0);

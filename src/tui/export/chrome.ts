@@ -50,7 +50,13 @@ export function toChromeTrace(spans: SpanRecord[]): ChromeTrace {
     }
     if (!named.has(`${s.pid}/${tid}`)) {
       named.add(`${s.pid}/${tid}`);
-      events.push({ name: "thread_name", ph: "M", pid: s.pid, tid: tid + 1, args: { name: tid === 0 ? s.service : `${s.service} (async ${tid})` } });
+      events.push({
+        name: "thread_name",
+        ph: "M",
+        pid: s.pid,
+        tid: tid + 1,
+        args: { name: tid === 0 ? s.service : `${s.service} (async ${tid})` },
+      });
     }
     events.push({
       name: s.name,

@@ -2,6 +2,10 @@ import { useEffect, useRef, useState } from "react";
 import { TraceFeed, isOpen } from "../data/feed.js";
 import type { TraceSource } from "../data/source.js";
 
+/** Traces read before the first frame, then per background step. */
+const FIRST_PAGE = 200;
+const PAGE = 1000;
+
 export interface TraceFeedState {
   feed: TraceFeed;
   /** Changes whenever the feed does (use it as a memo key). */
@@ -21,7 +25,7 @@ export function useTraceFeed(source: TraceSource, opts: { intervalMs?: number; p
   const cursor = useRef(0);
   const [feed] = useState(() => {
     const f = new TraceFeed(limit);
-    const snap = source.snapshot(limit);
+    const snap = source.snapshot(Math.min(limit, FIRST_PAGE));
     f.loadSnapshot(snap.summaries);
     cursor.current = snap.cursor;
     return f;
@@ -29,6 +33,25 @@ export function useTraceFeed(source: TraceSource, opts: { intervalMs?: number; p
   const [version, setVersion] = useState(feed.version);
   const [now, setNow] = useState(() => Date.now());
   const [error, setError] = useState<string | null>(null);
+
+  // The rest of the list, older pages in the background, so a large store opens as fast as a small one.
+  useEffect(() => {
+    let timer: NodeJS.Timeout | undefined;
+    const more = () => {
+      if (feed.size >= limit) return;
+      try {
+        const rows = source.page(Math.min(PAGE, limit - feed.size), feed.oldestStart());
+        if (rows.length === 0) return;
+        feed.loadSnapshot(rows);
+        setVersion(feed.version);
+        timer = setTimeout(more, 0);
+      } catch (err) {
+        setError((err as Error).message);
+      }
+    };
+    timer = setTimeout(more, 0);
+    return () => clearTimeout(timer);
+  }, [source, feed, limit]);
 
   useEffect(() => {
     if (paused) return;
@@ -41,7 +64,12 @@ export function useTraceFeed(source: TraceSource, opts: { intervalMs?: number; p
           feed.apply(spans, t);
           setVersion(feed.version);
           setNow(t);
-        } else if (feed.requests().slice(0, 200).some((e) => isOpen(e, t) || (e.lastArrival > 0 && t - e.lastArrival < 3000))) {
+        } else if (
+          feed
+            .requests()
+            .slice(0, 200)
+            .some((e) => isOpen(e, t) || (e.lastArrival > 0 && t - e.lastArrival < 3000))
+        ) {
           setNow(t); // let open requests settle into closed ones
         }
         setError(null);

@@ -11,7 +11,7 @@ export default class ServerGroupCreate extends ComputeCommand<typeof ServerGroup
       default: "affinity" as const,
       summary: "Add a policy to <name> (default: affinity)",
     })(),
-    rule: Flags.string({ multiple: true, summary: "A rule for the policy. Currently, only the 'max_server_per_host' rule is supported for the 'anti-affinity' policy." }),
+    rule: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "A rule for the policy. Currently, only the 'max_server_per_host' rule is supported for the 'anti-affinity' policy." }),
   };
 
   async run(): Promise<void> {

@@ -93,6 +93,7 @@ export const SCHEMA: Schema = {
   vnc: {
     enabled: b(true, "Offer VNC consoles."),
     novncproxy_port: i(6080, "Port of nova-novncproxy."),
+    novncproxy_base_url: s("", "Public URL of noVNC's page that console URLs point at (default: http://<my_ip>:<novncproxy_port>/vnc_lite.html)."),
     server_listen: s("127.0.0.1", "Address guests' VNC servers bind to."),
   },
   scheduler: {

@@ -11,14 +11,18 @@ export function toRequest(raw: IncomingMessage): HttpRequest {
   const url = raw.url ?? "/";
   const q = url.indexOf("?");
   let cached: Promise<Buffer> | undefined;
+  const secure = (raw.socket as TLSSocket).encrypted === true;
+  // Services build their links from X-Forwarded-Proto (default http); over TLS the scheme the client used
+  // is https, so say so unless a proxy in front already did (as oslo.middleware's HTTPProxyToWSGI reads it).
+  const headers = secure && !raw.headers["x-forwarded-proto"] ? { ...raw.headers, "x-forwarded-proto": "https" } : raw.headers;
   return {
     method: raw.method ?? "GET",
     path: decodeURI(q < 0 ? url : url.slice(0, q)),
     scriptName: "",
     query: new URLSearchParams(q < 0 ? "" : url.slice(q + 1)),
-    headers: raw.headers,
+    headers,
     raw,
-    environ: {},
+    environ: { "wsgi.url_scheme": secure ? "https" : "http" },
     params: {},
     body() {
       cached ??= new Promise<Buffer>((resolve, reject) => {

@@ -21,7 +21,8 @@ export function openCaStore(flags: { "ca-dir"?: string; "state-dir"?: string; se
 
 /** A certificate named in the CA, or a PEM file path. */
 export function resolveCertificate(store: CaStore, nameOrFile: string): { label: string; pem: string; name?: string } {
-  if (store.exists() && store.find(nameOrFile)) return { label: nameOrFile, pem: readFileSync(store.certFile(nameOrFile), "utf8"), name: nameOrFile };
+  if (store.exists() && store.find(nameOrFile))
+    return { label: nameOrFile, pem: readFileSync(store.certFile(nameOrFile), "utf8"), name: nameOrFile };
   if (existsSync(nameOrFile)) return { label: nameOrFile, pem: readFileSync(nameOrFile, "utf8") };
   throw new Error(`'${nameOrFile}' is neither a certificate in ${store.dir} (see \`os ca list\`) nor a file`);
 }

@@ -118,9 +118,9 @@ export function parseCrls(pem: string): ParsedCrl[] {
       // v2 CRLs start with a version INTEGER; v1 ones do not.
       let i = (fields[0] as forge.asn1.Asn1).type === T.INTEGER ? 1 : 0;
       i++; // signature algorithm
-      const issuer = (forge.pki as unknown as { RDNAttributesAsArray(n: forge.asn1.Asn1): forge.pki.CertificateField[] }).RDNAttributesAsArray(
-        fields[i++] as forge.asn1.Asn1,
-      );
+      const issuer = (
+        forge.pki as unknown as { RDNAttributesAsArray(n: forge.asn1.Asn1): forge.pki.CertificateField[] }
+      ).RDNAttributesAsArray(fields[i++] as forge.asn1.Asn1);
       const thisUpdate = readTime(fields[i++] as forge.asn1.Asn1);
       let nextUpdate: Date | undefined;
       const maybeNext = fields[i];
@@ -140,7 +140,11 @@ export function parseCrls(pem: string): ParsedCrl[] {
             const code = (asn1.fromDer((parts[parts.length - 1] as forge.asn1.Asn1).value as string).value as string).charCodeAt(0);
             reason = REVOCATION_REASONS[code] ?? "unspecified";
           }
-          revoked.push({ serial: forge.util.bytesToHex((serial as forge.asn1.Asn1).value as string), revokedAt: readTime(date as forge.asn1.Asn1), reason });
+          revoked.push({
+            serial: forge.util.bytesToHex((serial as forge.asn1.Asn1).value as string),
+            revokedAt: readTime(date as forge.asn1.Asn1),
+            reason,
+          });
         }
       }
       return {

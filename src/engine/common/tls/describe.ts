@@ -79,9 +79,13 @@ export function extensionValue(e: Ext): string {
     case "basicConstraints":
       return `CA:${e.cA ? "TRUE" : "FALSE"}${e.cA && e.pathLenConstraint !== undefined ? `, pathlen:${e.pathLenConstraint}` : ""}`;
     case "keyUsage":
-      return KEY_USAGE.filter(([k]) => e[k]).map(([, v]) => v).join(", ");
+      return KEY_USAGE.filter(([k]) => e[k])
+        .map(([, v]) => v)
+        .join(", ");
     case "extKeyUsage":
-      return EXT_KEY_USAGE.filter(([k]) => e[k]).map(([, v]) => v).join(", ");
+      return EXT_KEY_USAGE.filter(([k]) => e[k])
+        .map(([, v]) => v)
+        .join(", ");
     case "subjectAltName":
       return (e.altNames as Array<{ type: number; value?: string; ip?: string }>).map(altNameText).join(", ");
     case "subjectKeyIdentifier":

@@ -1,5 +1,5 @@
 // Distinguished names as people type them ("CN=web,O=lab" or "/CN=web/O=lab") and as OpenSSL prints them.
-import forge from "node-forge";
+import type forge from "node-forge";
 
 const SHORT: Record<string, string> = {
   CN: "CN",

@@ -60,7 +60,14 @@ export async function prepareTls(
   return { caDir: store.dir, caFile: store.rootCert, caChainFile: store.caChain, crlFile: store.crlFile, services: out, client, createdCa };
 }
 
-async function ensureCert(store: CaStore, name: string, kind: "server" | "client", hosts: string[], now: Date, days?: number): Promise<ServiceCert> {
+async function ensureCert(
+  store: CaStore,
+  name: string,
+  kind: "server" | "client",
+  hosts: string[],
+  now: Date,
+  days?: number,
+): Promise<ServiceCert> {
   const files = { certFile: store.certFile(name), keyFile: store.keyFile(name), chainFile: store.chainFile(name) };
   const rec = store.find(name);
   if (rec && fits(store, name, kind, hosts, now)) return { ...files, reused: true, issueMs: 0 };
@@ -71,7 +78,7 @@ async function ensureCert(store: CaStore, name: string, kind: "server" | "client
 /** An existing certificate is kept when it is valid, of the right kind, covers every host, signed by today's intermediate, and not near expiry. */
 function fits(store: CaStore, name: string, kind: string, hosts: string[], now: Date): boolean {
   const rec = store.find(name);
-  if (!rec || rec.status !== "valid" || rec.kind !== kind || rec.issuer !== INTERMEDIATE) return false;
+  if (rec?.status !== "valid" || rec.kind !== kind || rec.issuer !== INTERMEDIATE) return false;
   if (![store.certFile(name), store.keyFile(name), store.chainFile(name)].every(existsSync)) return false;
   const cert = new X509Certificate(readFileSync(store.certFile(name)));
   if (new Date(cert.validTo).getTime() - now.getTime() < RENEW_BEFORE_MS) return false;

@@ -24,7 +24,8 @@ export function altNamesFor(hosts: string[]): AltName[] {
     if (seen.has(h.toLowerCase())) continue;
     seen.add(h.toLowerCase());
     if (isIP(h)) out.push({ type: 7, ip: h });
-    else if (/^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(h)) out.push({ type: 2, value: h });
+    else if (/^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(h))
+      out.push({ type: 2, value: h });
     else throw new Error(`'${h}' is neither a DNS name nor an IP address`);
   }
   return out;

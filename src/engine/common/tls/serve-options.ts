@@ -24,7 +24,9 @@ export function caServeOptions(caDir: string, serviceName: string, opts: { reque
   const files = [store.chainFile(serviceName), store.keyFile(serviceName), ...(requestCert ? [store.caChain, store.crlFile] : [])];
   const missing = files.filter((f) => !existsSync(f));
   if (missing.length)
-    throw new TlsSetupError(`TLS for ${serviceName}: ${missing.join(", ")} missing: the certificates are made by \`os cloud up --tls\` (prepareTls) or \`os ca issue ${serviceName} --san …\``);
+    throw new TlsSetupError(
+      `TLS for ${serviceName}: ${missing.join(", ")} missing: the certificates are made by \`os cloud up --tls\` (prepareTls) or \`os ca issue ${serviceName} --san …\``,
+    );
   const load = (): TlsMaterial => ({
     cert: readFileSync(store.chainFile(serviceName)),
     key: readFileSync(store.keyFile(serviceName)),

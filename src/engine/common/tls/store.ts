@@ -126,7 +126,8 @@ export class CaStore {
 
   /** Root CA + intermediate CA (pathlen:0), each with its key; refuses to overwrite without `force`. */
   async init(opts: InitOptions & { force?: boolean } = {}): Promise<CertRecord[]> {
-    if (this.exists() && !opts.force) throw new CaError(`a CA already exists in ${this.dir} (use --force to replace it and everything it issued)`);
+    if (this.exists() && !opts.force)
+      throw new CaError(`a CA already exists in ${this.dir} (use --force to replace it and everything it issued)`);
     mkdirSync(join(this.dir, "certs"), { recursive: true });
     mkdirSync(join(this.dir, "crl"), { recursive: true });
     mkdirSync(join(this.dir, "private"), { recursive: true, mode: 0o700 });
@@ -178,10 +179,12 @@ export class CaStore {
     if (!NAME_RE.test(opts.name)) throw new CaError(`name '${opts.name}' must be 1–64 letters, digits, '.', '_' or '-'`);
     if ([ROOT, INTERMEDIATE, "ca", "ca-chain", "crl"].includes(opts.name)) throw new CaError(`name '${opts.name}' is reserved`);
     const existing = this.find(opts.name);
-    if (existing && !opts.replace) throw new CaError(`a certificate named '${opts.name}' already exists (serial ${existing.serial}); revoke it or pass --replace`);
+    if (existing && !opts.replace)
+      throw new CaError(`a certificate named '${opts.name}' already exists (serial ${existing.serial}); revoke it or pass --replace`);
     const issuerName = opts.issuer ?? INTERMEDIATE;
     const issuerRec = this.get(issuerName);
-    if (!["root", "intermediate", "ca"].includes(issuerRec.kind)) throw new CaError(`'${issuerName}' is a ${issuerRec.kind} certificate, not a CA; it cannot issue certificates`);
+    if (!["root", "intermediate", "ca"].includes(issuerRec.kind))
+      throw new CaError(`'${issuerName}' is a ${issuerRec.kind} certificate, not a CA; it cannot issue certificates`);
     if (issuerRec.status === "revoked") throw new CaError(`CA '${issuerName}' is revoked; it cannot issue certificates`);
     const altNames = altNamesFor(opts.sans ?? []);
     const days = opts.days ?? 365;

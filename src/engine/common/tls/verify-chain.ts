@@ -106,7 +106,9 @@ export function verifyChain(input: VerifyInput): VerifyResult {
       break;
     }
     const aki = keyId(cur, "aki");
-    const named = [...trusted, ...untrusted].filter((c) => sameDn(c.forge.subject.attributes, cur.forge.issuer.attributes) && !path.includes(c));
+    const named = [...trusted, ...untrusted].filter(
+      (c) => sameDn(c.forge.subject.attributes, cur.forge.issuer.attributes) && !path.includes(c),
+    );
     const issuer = named.find((c) => (aki ? keyId(c, "ski") === aki : true) && signedBy(cur, c)) ?? named.find((c) => signedBy(cur, c));
     if (!issuer) {
       const impostor = named[0];
@@ -115,7 +117,9 @@ export function verifyChain(input: VerifyInput): VerifyResult {
           depth,
           code: "certificate signature failure",
           message: `chain broken at depth ${depth}: ${label(cur)} names ${label(impostor)} as its issuer, but its signature does not verify with that CA's key${
-            aki && keyId(impostor, "ski") !== aki ? ` (it was signed by key ${aki.toUpperCase()}, the CA here has ${keyId(impostor, "ski")?.toUpperCase()}): it comes from a different CA with the same name` : ": the certificate was altered or signed by another key"
+            aki && keyId(impostor, "ski") !== aki
+              ? ` (it was signed by key ${aki.toUpperCase()}, the CA here has ${keyId(impostor, "ski")?.toUpperCase()}): it comes from a different CA with the same name`
+              : ": the certificate was altered or signed by another key"
           }`,
         });
       } else {
@@ -137,7 +141,11 @@ export function verifyChain(input: VerifyInput): VerifyResult {
   // 2. Every certificate: dates.
   path.forEach((n, depth) => {
     if (at < n.forge.validity.notBefore)
-      problems.push({ depth, code: "certificate is not yet valid", message: `${label(n)} is not valid before ${opensslDate(n.forge.validity.notBefore)}` });
+      problems.push({
+        depth,
+        code: "certificate is not yet valid",
+        message: `${label(n)} is not valid before ${opensslDate(n.forge.validity.notBefore)}`,
+      });
     if (at > n.forge.validity.notAfter) {
       const days = Math.floor((at.getTime() - n.forge.validity.notAfter.getTime()) / 86_400_000);
       problems.push({
@@ -154,12 +162,20 @@ export function verifyChain(input: VerifyInput): VerifyResult {
     const child = path[depth - 1] as Node;
     const bc = ext(ca, "basicConstraints");
     if (!bc?.cA) {
-      problems.push({ depth, code: "invalid CA certificate", message: `${label(ca)} signed ${label(child)} but is not a CA (basicConstraints CA:FALSE)` });
+      problems.push({
+        depth,
+        code: "invalid CA certificate",
+        message: `${label(ca)} signed ${label(child)} but is not a CA (basicConstraints CA:FALSE)`,
+      });
       continue;
     }
     const ku = ext(ca, "keyUsage");
     if (ku && !ku.keyCertSign)
-      problems.push({ depth, code: "key usage does not include certificate signing", message: `${label(ca)} signed ${label(child)} but its keyUsage lacks Certificate Sign` });
+      problems.push({
+        depth,
+        code: "key usage does not include certificate signing",
+        message: `${label(ca)} signed ${label(child)} but its keyUsage lacks Certificate Sign`,
+      });
     // pathlen counts the CA certificates below this one, not the leaf (RFC 5280 §4.2.1.9).
     const casBelow = path.slice(1, depth).filter((n) => !isSelfIssued(n));
     if (bc.pathLenConstraint !== undefined && casBelow.length > bc.pathLenConstraint) {
@@ -181,11 +197,19 @@ export function verifyChain(input: VerifyInput): VerifyResult {
       const issuer = path[depth + 1] as Node;
       const crl = crls.find((c) => sameDn(c.issuer, issuer.forge.subject.attributes) && crlSignedBy(c, issuer));
       if (!crl) {
-        problems.push({ depth, code: "unable to get certificate CRL", message: `no CRL signed by ${label(issuer)} to check ${label(n)} against` });
+        problems.push({
+          depth,
+          code: "unable to get certificate CRL",
+          message: `no CRL signed by ${label(issuer)} to check ${label(n)} against`,
+        });
         continue;
       }
       if (crl.nextUpdate && at > crl.nextUpdate)
-        problems.push({ depth, code: "CRL has expired", message: `the CRL of ${label(issuer)} expired on ${opensslDate(crl.nextUpdate)}; run \`os ca revoke\` or restart the cloud to refresh it` });
+        problems.push({
+          depth,
+          code: "CRL has expired",
+          message: `the CRL of ${label(issuer)} expired on ${opensslDate(crl.nextUpdate)}; run \`os ca revoke\` or restart the cloud to refresh it`,
+        });
       const hit = crl.revoked.find((r) => r.serial.replace(/^0+/, "") === n.forge.serialNumber.replace(/^0+/, ""));
       if (hit)
         problems.push({

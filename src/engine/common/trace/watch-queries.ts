@@ -29,7 +29,10 @@ export interface TraceSnapshot {
 }
 
 export interface TraceWatchReader {
+  /** The newest `limit` traces, and the cursor to poll from. */
   snapshot(limit: number): TraceSnapshot;
+  /** The next older page: up to `limit` traces that started before `before` (epoch ms), newest first. */
+  page(limit: number, before: number): TraceSummaryRow[];
   /** Spans stored after the cursor, oldest first, at most `limit` of them; and the new cursor. */
   since(cursor: number, limit?: number): { spans: SpanRecord[]; cursor: number };
   /** Every span of one trace, by start. */
@@ -86,34 +89,38 @@ export function openTraceWatchReader(file: string): TraceWatchReader {
   const aggregates = db.prepare(
     `SELECT t.trace_id AS trace_id, MIN(s.start) AS start, MAX(s."end") AS last_end, COUNT(*) AS spans,
             SUM(s.error IS NOT NULL) AS errors, GROUP_CONCAT(DISTINCT s.service) AS services
-       FROM (SELECT trace_id, start FROM traces ORDER BY start DESC LIMIT ?) t
+       FROM (SELECT trace_id, start FROM traces WHERE start < ? ORDER BY start DESC LIMIT ?) t
        JOIN spans s ON s.trace_id = t.trace_id
       GROUP BY t.trace_id`,
   );
   const roots = db.prepare(
-    `SELECT s.* FROM (SELECT trace_id FROM traces ORDER BY start DESC LIMIT ?) t
+    `SELECT s.* FROM (SELECT trace_id FROM traces WHERE start < ? ORDER BY start DESC LIMIT ?) t
        JOIN spans s ON s.trace_id = t.trace_id
       WHERE s.parent_id IS NULL`,
   );
   const after = db.prepare(`SELECT rowid, * FROM spans WHERE rowid > ? ORDER BY rowid LIMIT ?`);
   const ofTrace = db.prepare("SELECT * FROM spans WHERE trace_id = ? ORDER BY start");
 
-  const snapshot = db.transaction((limit: number): TraceSnapshot => {
-    const cursor = maxRowid.get() as number;
+  const page = (limit: number, before: number): TraceSummaryRow[] => {
     const rootOf = new Map<string, SpanRecord>();
-    for (const r of roots.all(limit) as Row[]) {
+    for (const r of roots.all(before, limit) as Row[]) {
       const span = rowToSpan(r);
       rootOf.set(span.trace_id, betterRoot(rootOf.get(span.trace_id) ?? null, span));
     }
     const summaries = (
-      aggregates.all(limit) as Array<Omit<TraceSummaryRow, "services" | "root"> & { services: string | null }>
+      aggregates.all(before, limit) as Array<Omit<TraceSummaryRow, "services" | "root"> & { services: string | null }>
     ).map((a) => ({ ...a, services: a.services ? a.services.split(",") : [], root: rootOf.get(a.trace_id) ?? null }));
-    summaries.sort((a, b) => b.start - a.start);
-    return { summaries, cursor };
+    return summaries.sort((a, b) => b.start - a.start);
+  };
+  // One read transaction: the cursor and the page describe the same moment.
+  const snapshot = db.transaction((limit: number): TraceSnapshot => {
+    const cursor = maxRowid.get() as number;
+    return { summaries: page(limit, Number.MAX_VALUE), cursor };
   });
 
   return {
     snapshot: (limit) => snapshot(limit),
+    page,
     since(cursor, limit = 5000) {
       const rows = after.all(cursor, limit) as Row[];
       return { spans: rows.map(rowToSpan), cursor: rows.length > 0 ? (rows[rows.length - 1] as Row).rowid : cursor };

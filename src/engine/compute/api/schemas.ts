@@ -274,3 +274,18 @@ export const metaItemBody = {
   additionalProperties: false,
 };
 export const tagsBody = { type: "object", properties: { tags: { type: "array", items: tag, maxItems: 50 } }, required: ["tags"], additionalProperties: false };
+
+/** The legacy os-getVNCConsole action (2.1–2.5). */
+export const getVncConsole = {
+  type: "object",
+  properties: {
+    "os-getVNCConsole": {
+      type: "object",
+      properties: { type: { enum: ["novnc", "xvpvnc"] } },
+      required: ["type"],
+      additionalProperties: false,
+    },
+  },
+  required: ["os-getVNCConsole"],
+  additionalProperties: false,
+};

@@ -7,6 +7,7 @@ import { actionStart } from "../objects/actions.js";
 import { flavorInfo } from "../objects/flavors.js";
 import { saveInstance } from "../objects/instance.js";
 import type { ComputeAPI } from "./compute-api.js";
+import { createConsoleUrl } from "./console-tokens.js";
 import { atLeast } from "./microversion.js";
 import type { FoundServer, NovaApi } from "./nova-api.js";
 import * as schemas from "./schemas.js";
@@ -81,6 +82,16 @@ export function addServerActionRoutes(r: Router, api: NovaApi, compute: ComputeA
       const tail = raw === undefined || raw === null ? undefined : Number(raw);
       const output = await compute.callHost<string>(ctx, s, "get_console_output", { tail_length: tail === -1 ? undefined : tail });
       return json(200, { output });
+    },
+    // The pre-2.6 console action (superseded by POST /servers/{id}/remote-consoles).
+    "os-getVNCConsole": async (ctx, s, body, req) => {
+      if (atLeast(req, 6)) throw new HttpError(404, "The resource could not be found.");
+      validate(schemas.getVncConsole, body);
+      authorize(ctx, s, "os_compute_api:os-remote-consoles");
+      const type = String(body["os-getVNCConsole"].type);
+      if (type !== "novnc" && type !== "xvpvnc") throw new HttpError(400, `Invalid console type ${type}`);
+      const url = await createConsoleUrl(api, compute, ctx, s, "vnc", type);
+      return json(200, { console: { type, url } });
     },
     createImage: async (ctx, s, body, req) => {
       validate(schemas.createImage, body);

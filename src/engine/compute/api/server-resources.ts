@@ -1,12 +1,12 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { HttpError } from "../../common/http/errors.js";
 import { type Router, jsonBody } from "../../common/http/router.js";
 import { type HttpRequest, empty, json } from "../../common/http/types.js";
-import { utcNow } from "../db/open.js";
 import { getAction, listActions } from "../objects/actions.js";
 import { saveInstance } from "../objects/instance.js";
 import { projectLimits } from "../objects/quotas.js";
 import type { ComputeAPI } from "./compute-api.js";
+import { createConsoleUrl } from "./console-tokens.js";
 import { atLeast } from "./microversion.js";
 import type { FoundServer, NovaApi } from "./nova-api.js";
 import { metaItemBody, metadataBody, remoteConsole, tagsBody } from "./schemas.js";
@@ -81,22 +81,7 @@ export function addServerResourceRoutes(r: Router, api: NovaApi, compute: Comput
     const { protocol, type } = body.remote_console as { protocol: string; type: string };
     const supported: Record<string, string> = { vnc: "novnc", serial: "serial" };
     if (supported[protocol] !== type) throw new HttpError(400, `Unsupported console type ${type} for protocol ${protocol}.`);
-    if (s.instance.vm_state !== "active" || !s.db) throw new HttpError(409, `Instance ${s.instance.uuid} is not ready`);
-    const method = protocol === "vnc" ? "get_vnc_console" : "get_serial_console";
-    const c = await compute.callHost<{ host: string; port: number; internal_access_path?: string | null; access_url_base?: string }>(ctx, s, method, {
-      console_type: type,
-    });
-    const token = randomUUID();
-    const ttl = 600;
-    s.db
-      .prepare(
-        "INSERT INTO console_auth_tokens (token_hash, console_type, host, port, internal_access_path, instance_uuid, access_url_base, expires, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      )
-      .run(createHash("sha256").update(token).digest("hex"), type, c.host, c.port, c.internal_access_path ?? null, s.instance.uuid, c.access_url_base ?? null, Math.floor(Date.now() / 1000) + ttl, utcNow());
-    const base =
-      c.access_url_base ??
-      (protocol === "vnc" ? `http://${api.config.str("DEFAULT", "my_ip")}:${api.config.int("vnc", "novncproxy_port")}/vnc_auto.html` : `ws://${api.config.str("DEFAULT", "my_ip")}:6083/`);
-    const url = protocol === "vnc" ? `${base}?path=%3Ftoken%3D${token}` : `${base}?token=${token}`;
+    const url = await createConsoleUrl(api, compute, ctx, s, protocol as "vnc" | "serial", type);
     return json(200, { remote_console: { protocol, type, url } });
   });
 

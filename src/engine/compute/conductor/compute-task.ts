@@ -221,6 +221,8 @@ export class ComputeTaskManager {
     const db = this.cells.db(cell);
     const instance = saveInstance(db, inst.uuid, { host: chosen.service_host, node: chosen.nodename, launched_on: chosen.service_host, task_state: "scheduling", vm_state: "building" });
     const hosts = [...[...tried].map((h) => [h, h]), [chosen.service_host, chosen.nodename]];
+    // Keep the attempt count with the RequestSpec, so a later reschedule (e.g. the build watchdog's) counts on from it.
+    if (spec) saveRequestSpec(this.cells.apiDb, { ...spec, retry: { num_attempts: attempts, hosts: [...tried, chosen.service_host] } });
     await this.buses.forCell(cell).cast(
       ctx,
       `compute.${chosen.service_host}`,

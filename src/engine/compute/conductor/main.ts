@@ -7,6 +7,7 @@ import { CellBuses, RPC_VERSION } from "../cells/rpc.js";
 import { dbSettings, openApiDb } from "../db/open.js";
 import { registerAndHeartbeat } from "../objects/heartbeat.js";
 import { ServiceClients } from "../objects/service-clients.js";
+import { startBuildWatchdog } from "./build-watchdog.js";
 import { ComputeTaskManager } from "./compute-task.js";
 import { ConductorManager } from "./object-endpoint.js";
 
@@ -41,9 +42,11 @@ async function main(): Promise<void> {
   const server = new RpcServer(cell.transport_url, "conductor", [tasks, objects], { host: rt.host, version: RPC_VERSION.conductor });
   await server.start();
   const stopBeat = registerAndHeartbeat(cells.db(cell), { host: rt.host, binary: "nova-conductor", topic: "conductor" }, config.int("compute", "report_interval"));
+  const stopWatchdog = startBuildWatchdog(config, () => cells.db(cell), tasks, () => cells.apiDb);
   log.info(`nova-conductor serving topic conductor for cell ${cell.name ?? cell.uuid} on ${cell.transport_url}`);
   handleLifecycle(async () => {
     stopBeat();
+    stopWatchdog();
     await server.stop();
     scheduler.close();
     buses.close();

@@ -270,7 +270,8 @@ export class ComputeManager {
     if (!cfg.bool("vnc", "enabled")) throw new ConsoleTypeUnavailable(type);
     if (type !== "novnc" && type !== "xvpvnc") throw new ConsoleTypeInvalid(type);
     const c = await this._deps.driver.get_vnc_console(ctx, instance);
-    const base = `http://${cfg.str("DEFAULT", "my_ip")}:${cfg.int("vnc", "novncproxy_port")}/vnc_lite.html`;
+    // [vnc] novncproxy_base_url, as Nova's compute reads it (its default follows this cloud's address and port).
+    const base = cfg.str("vnc", "novncproxy_base_url") || `http://${cfg.str("DEFAULT", "my_ip")}:${cfg.int("vnc", "novncproxy_port")}/vnc_lite.html`;
     return { host: c.host, port: c.port, internal_access_path: c.internal_access_path, access_url_base: base };
   }
 
