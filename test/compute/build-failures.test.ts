@@ -51,6 +51,7 @@ describe("build failures", () => {
     await createFlavor("flaky", 512, { "fake:fail_spawn_hosts": "compute1" });
     const filler = await boot(ADMIN, { name: "filler", flavorRef: "filler", availability_zone: "nova:compute2" });
     expect(filler.status).toBe(202);
+    await cloud.waitFor(ADMIN, filler.body.server.id, (s) => s.status === "ACTIVE", 30_000);
 
     const r = await boot(USER, { name: "flaky", flavorRef: "flaky" });
     expect(r.status).toBe(202);
