@@ -53,6 +53,8 @@ async function waitHttp(url: string, proc: Proc, timeoutMs = 30_000): Promise<vo
 
 export interface Cloud {
   dir: string;
+  /** The environment every process of this cloud runs with (POCKETSTACK_HOME, POCKETSTACK_SET). */
+  env: Record<string, string>;
   nova: string;
   glance: string;
   placement: string;
@@ -121,6 +123,7 @@ export async function startCloud(opts: { computes?: string[]; overrides?: string
   const nova = `http://127.0.0.1:${novaPort}`;
   const cloud: Cloud = {
     dir,
+    env,
     nova,
     glance: glanceUrl,
     placement: placementUrl,

@@ -60,7 +60,10 @@ afterAll(async () => {
 describe("demo (reader on project demo) lists its projects", { timeout: 120_000 }, () => {
   it("os project list falls back to the user's projects and shows only demo; --domain does not fall back", async () => {
     const table = await ok(["project", "list"], demo);
-    const names = table.split("\n").filter((l) => /^\| [0-9a-f]{32} /.test(l)).map((l) => l.split("|")[2]?.trim());
+    const names = table
+      .split("\n")
+      .filter((l) => /^\| [0-9a-f]{32} /.test(l))
+      .map((l) => l.split("|")[2]?.trim());
     expect(names).toEqual(["demo"]);
     // With a filter the client does not guess: the 403 is the answer (python-openstackclient: `if not kwargs`).
     const filtered = await os(["project", "list", "--domain", "default"], demo);
@@ -76,7 +79,10 @@ describe("demo (reader on project demo) lists its projects", { timeout: 120_000 
   it("the real openstack client does the same, and prints what `os` prints", async (ctx) => {
     if (!hasOpenstack) ctx.skip("python3-openstackclient is not installed (no `openstack` on PATH)");
     const env = { ...demo, PATH: process.env.PATH };
-    const [theirs, ours] = await Promise.all([run("openstack", ["project", "list"], env, { timeoutMs: 90_000 }), os(["project", "list"], demo)]);
+    const [theirs, ours] = await Promise.all([
+      run("openstack", ["project", "list"], env, { timeoutMs: 90_000 }),
+      os(["project", "list"], demo),
+    ]);
     expect(theirs.code, theirs.stderr).toBe(0);
     expect(theirs.stdout).toMatch(/\| demo +\|/);
     expect(theirs.stdout).not.toMatch(/\| admin +\|/);
@@ -89,7 +95,14 @@ describe("os policy check", { timeout: 120_000 }, () => {
     const r = await os(["policy", "check", "identity:list_projects", "-f", "json"], demo);
     expect(r.code, r.stderr).toBe(1);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ action: "identity:list_projects", service: "identity", allowed: false, roles: ["reader"], scope: "project", user_id: demoId });
+    expect(out).toMatchObject({
+      action: "identity:list_projects",
+      service: "identity",
+      allowed: false,
+      roles: ["reader"],
+      scope: "project",
+      user_id: demoId,
+    });
     expect(out.failed).toContain('role:admin (creds.roles [reader] lack "admin")');
     expect(out.failed.some((f: string) => f.startsWith("system_scope:all"))).toBe(true);
   });
@@ -117,7 +130,10 @@ describe("os policy check", { timeout: 120_000 }, () => {
     const create = await os(["policy", "check", "os_compute_api:servers:create", "-f", "json"], demo);
     expect(create.code).toBe(1);
     expect(JSON.parse(create.stdout).failed).toContain('role:member (creds.roles [reader] lack "member")');
-    const placement = await os(["policy", "check", "placement:resource_providers:list", "--service", "placement", "-f", "value", "-c", "allowed"], demo);
+    const placement = await os(
+      ["policy", "check", "placement:resource_providers:list", "--service", "placement", "-f", "value", "-c", "allowed"],
+      demo,
+    );
     expect(placement.stdout.trim()).toBe("False");
   });
 

@@ -1,7 +1,7 @@
 // `os ca …` as a user runs it: init, issue, list, show, verify (with its failure messages), revoke.
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import CaInit from "../../src/commands/ca/init.js";
 import CaIssue from "../../src/commands/ca/issue.js";
 import CaList from "../../src/commands/ca/list.js";
@@ -9,7 +9,7 @@ import CaRevoke from "../../src/commands/ca/revoke.js";
 import CaShow from "../../src/commands/ca/show.js";
 import CaVerify from "../../src/commands/ca/verify.js";
 import { os } from "../identity-cli/run.js";
-import { tempDir, openssl } from "./helpers.js";
+import { tempDir, openssl, removeTempDirs } from "./helpers.js";
 import { runCommand } from "./run-command.js";
 
 const home = tempDir("ps-ca-cli-");
@@ -19,6 +19,7 @@ const COMMANDS = { init: CaInit, issue: CaIssue, list: CaList, revoke: CaRevoke,
 const ca = (verb: keyof typeof COMMANDS, ...args: string[]) => runCommand(COMMANDS[verb], [...args, "--state-dir", home]);
 
 describe("os ca", { timeout: 60_000 }, () => {
+  afterAll(removeTempDirs);
   beforeAll(async () => {
     const before = await ca("issue", "web", "--san", "localhost");
     expect(before.code).toBe(1);

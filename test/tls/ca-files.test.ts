@@ -2,15 +2,16 @@
 // chain file is leaf + intermediate, keys are private, the CRL is accepted, and `show` = openssl x509 -text.
 import { readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeCertificate } from "../../src/engine/common/tls/describe.js";
 import type { CaStore } from "../../src/engine/common/tls/store.js";
-import { labCa, openssl } from "./helpers.js";
+import { labCa, openssl, removeTempDirs } from "./helpers.js";
 
 let ca: CaStore;
 const text = async (file: string) => (await openssl(["x509", "-in", file, "-noout", "-text"])).stdout;
 
 describe("lab CA files", { timeout: 60_000 }, () => {
+  afterAll(removeTempDirs);
   beforeAll(async () => {
     ca = await labCa();
   }, 60_000);

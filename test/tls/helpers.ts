@@ -27,15 +27,15 @@ export function run(
 }
 
 const made: string[] = [];
-/** A temp directory removed when the test process exits. */
+/** A temp directory that removeTempDirs() (each file's afterAll) deletes. */
 export function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  if (made.length === 0)
-    process.once("exit", () => {
-      for (const d of made) rmSync(d, { recursive: true, force: true });
-    });
   made.push(dir);
   return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
 export const openssl = (args: string[], input?: string) => run("openssl", args, { input });

@@ -12,7 +12,7 @@ import type { App } from "../../src/engine/common/http/types.js";
 import { type PreparedTls, SERVICE_CLIENT_CERT, prepareTls } from "../../src/engine/common/tls/prepare.js";
 import { caServeOptions } from "../../src/engine/common/tls/serve-options.js";
 import { CaStore } from "../../src/engine/common/tls/store.js";
-import { tempDir, openssl } from "./helpers.js";
+import { tempDir, openssl, removeTempDirs } from "./helpers.js";
 import { join } from "node:path";
 
 // The app answers with the client certificate's subject, as Keystone's x509 mapping would read it.
@@ -21,7 +21,7 @@ const app: App = async (req) => {
   return {
     status: 200,
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ path: req.path, client: peer?.subject?.CN ?? null }),
+    body: JSON.stringify({ path: req.path, client: peer?.subject?.CN ?? null, proto: req.headers["x-forwarded-proto"] ?? null }),
   };
 };
 
@@ -60,6 +60,7 @@ function get(port: number, client?: { cert: string; key: string }): Promise<Got>
 }
 
 describe("HTTPS and mutual TLS with serve()", { timeout: 90_000 }, () => {
+  afterAll(removeTempDirs);
   beforeAll(async () => {
     stateDir = tempDir("ps-https-");
     prepared = await prepareTls(stateDir, [
@@ -112,7 +113,8 @@ describe("HTTPS and mutual TLS with serve()", { timeout: 90_000 }, () => {
     // Without the CA the same server is not trusted.
     const untrusted = await openssl(["s_client", "-connect", `127.0.0.1:${portOf(server)}`, "-verify_return_error"], "");
     expect(untrusted.stdout + untrusted.stderr).toMatch(/unable to get local issuer certificate/);
-    expect(await get(portOf(server))).toMatchObject({ status: 200 });
+    // Links the services build (from X-Forwarded-Proto) say https when the client came over TLS.
+    expect(await get(portOf(server))).toEqual({ status: 200, body: JSON.stringify({ path: "/v3", client: null, proto: "https" }) });
   });
 
   it("serve() without TLS options still serves plain HTTP", async () => {
@@ -120,7 +122,7 @@ describe("HTTPS and mutual TLS with serve()", { timeout: 90_000 }, () => {
     servers.push(server);
     const res = await fetch(`http://127.0.0.1:${portOf(server)}/x`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ path: "/x", client: null });
+    expect(await res.json()).toEqual({ path: "/x", client: null, proto: null });
   });
 
   it("mutual TLS: no certificate is refused at the handshake, a valid one gets 200, a revoked one is refused", async () => {
@@ -135,7 +137,7 @@ describe("HTTPS and mutual TLS with serve()", { timeout: 90_000 }, () => {
     expect(none.error).toBe("ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED");
 
     const alice = { cert: store.chainFile("alice"), key: store.keyFile("alice") };
-    expect(await get(port, alice)).toEqual({ status: 200, body: JSON.stringify({ path: "/v3", client: "alice" }) });
+    expect(await get(port, alice)).toEqual({ status: 200, body: JSON.stringify({ path: "/v3", client: "alice", proto: "https" }) });
     // The leaf alone also works: the server trusts the intermediate through ca-chain.crt.
     expect((await get(port, { cert: store.certFile("alice"), key: store.keyFile("alice") })).status).toBe(200);
     // The services' own client certificate (for calls between services) is accepted too.

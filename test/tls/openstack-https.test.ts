@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CaStore } from "../../src/engine/common/tls/store.js";
-import { tempDir, run } from "./helpers.js";
+import { tempDir, run, removeTempDirs } from "./helpers.js";
 import { type TlsKeystone, httpsStatus, startTlsKeystone } from "./keystone-tls.js";
 
 const hasOpenstack = (() => {
@@ -36,6 +36,7 @@ const openstack = (k: TlsKeystone, args: string[]) =>
   });
 
 describe.skipIf(!hasOpenstack)("the real openstack client over HTTPS", { timeout: 240_000 }, () => {
+  afterAll(removeTempDirs);
   beforeAll(async () => {
     [ks, mtls] = await Promise.all([startTlsKeystone(), startTlsKeystone({ verifyClient: true })]);
   }, 90_000);

@@ -1,12 +1,12 @@
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Config } from "../../src/engine/common/config/config.js";
 import { SCHEMA } from "../../src/engine/common/config/schema.js";
 import { layout } from "../../src/engine/common/paths.js";
 import { SSL_OPTIONS } from "../../src/engine/common/tls/options.js";
 import { prepareTls } from "../../src/engine/common/tls/prepare.js";
 import { tlsServeOptions } from "../../src/engine/common/tls/serve-options.js";
-import { tempDir } from "./helpers.js";
+import { tempDir, removeTempDirs } from "./helpers.js";
 
 const dir = tempDir("ps-tls-opts-");
 const l = layout(dir);
@@ -17,6 +17,7 @@ function config(values: Record<string, string>): Config {
 }
 
 describe("tlsServeOptions", { timeout: 60_000 }, () => {
+  afterAll(removeTempDirs);
   beforeAll(async () => {
     await prepareTls(dir, [
       { name: "keystone", hosts: ["127.0.0.1"] },

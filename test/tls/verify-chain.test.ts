@@ -2,11 +2,11 @@
 // CA, revoked. Each case is also checked with `openssl verify`, which must fail with the same error
 // name our problem carries as `code`.
 import { readFileSync } from "node:fs";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyChain } from "../../src/engine/common/tls/verify-chain.js";
 import type { CaStore } from "../../src/engine/common/tls/store.js";
 import { CaStore as Store } from "../../src/engine/common/tls/store.js";
-import { labCa, openssl } from "./helpers.js";
+import { labCa, openssl, removeTempDirs } from "./helpers.js";
 
 let ca: CaStore;
 let other: CaStore;
@@ -26,6 +26,7 @@ const opensslVerify = async (args: string[]) => {
 };
 
 describe("verifyChain says where a chain breaks", { timeout: 90_000 }, () => {
+  afterAll(removeTempDirs);
   beforeAll(async () => {
     ca = await labCa();
     await ca.issue({ name: "old", kind: "server", sans: ["localhost"], notBefore: new Date("2020-01-01T00:00:00Z"), days: 30 });

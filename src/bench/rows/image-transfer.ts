@@ -80,7 +80,7 @@ export const downloadRow: BenchRow = {
       const samples = await sampleAround(
         transferBudget(budget),
         async () => undefined,
-        () => expectStatus(call(g, "GET", `/v2/images/${id}/file`, { sink: createWriteStream(dst) }), 200, "download"),
+        () => expectStatus(call(g, "GET", `/v2/images/${id}/file`, { sink: createWriteStream(dst, { highWaterMark: 4 * 1024 * 1024 }) }), 200, "download"),
         async () => rmSync(dst, { force: true }),
       );
       reportThroughput(this.name, SIZE_MIB, samples);

@@ -26,6 +26,9 @@ export const ROWS: Array<{ name: string; load: () => Promise<BenchRow> }> = [
   { name: "placement.allocation_candidates_1000", load: async () => (await import("./placement-perfload.js")).candidates },
   { name: "placement.allocation_candidates_limit_50", load: async () => (await import("./placement-perfload.js")).candidatesLimit50 },
   { name: "placement.allocation_put", load: async () => (await import("./placement-perfload.js")).allocationPut },
+  { name: "nova.server_create_to_active", load: async () => (await import("./nova-servers.js")).createRow },
+  { name: "nova.create_100_concurrent_2_nodes_total", load: async () => (await import("./nova-servers.js")).concurrentRow },
+  { name: "nova.servers_detail_1000", load: async () => (await import("./nova-servers.js")).detailRow },
   { name: "tui.watch_open_10k_traces", load: async () => (await import("./tui-watch.js")).openRow },
   { name: "tui.watch_frame_scroll", load: async () => (await import("./tui-watch.js")).frameRow },
 ];

@@ -17,5 +17,8 @@ const filter = authtokenFilter(global, {
   user_domain_name: "Default",
   project_domain_name: "Default",
 });
-const server = await serve(filter(async () => json(200, { ok: true })), 0);
+const server = await serve(
+  filter(async () => json(200, { ok: true })),
+  0,
+);
 process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);

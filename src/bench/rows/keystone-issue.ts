@@ -1,5 +1,16 @@
 import { type BenchRow, type Budget, sample } from "../row.js";
-import { CONCURRENCY, adminToken, call, expectStatus, keepAliveAgent, keystone, opsTarget, passwordAuth, sampleConcurrentWithCpu, tokenAuth } from "./keystone-common.js";
+import {
+  CONCURRENCY,
+  adminToken,
+  call,
+  expectStatus,
+  keepAliveAgent,
+  keystone,
+  opsTarget,
+  passwordAuth,
+  sampleConcurrentWithCpu,
+  tokenAuth,
+} from "./keystone-common.js";
 
 /** `POST /v3/auth/tokens` with the token method: a project token in exchange for an existing one. */
 async function byToken(budget: Budget, concurrency: number, minOps?: number, name = ""): Promise<number[]> {

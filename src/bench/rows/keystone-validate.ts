@@ -1,6 +1,16 @@
 import { spawnPeer } from "../peer.js";
 import { type BenchRow, type Budget, sample } from "../row.js";
-import { CONCURRENCY, adminToken, call, expectStatus, keepAliveAgent, keystone, opsTarget, sampleConcurrent, sampleConcurrentWithCpu } from "./keystone-common.js";
+import {
+  CONCURRENCY,
+  adminToken,
+  call,
+  expectStatus,
+  keepAliveAgent,
+  keystone,
+  opsTarget,
+  sampleConcurrent,
+  sampleConcurrentWithCpu,
+} from "./keystone-common.js";
 
 /**
  * `GET /v3/auth/tokens` against keystone, as keystonemiddleware asks it on a cache miss: the service's
@@ -12,7 +22,12 @@ async function uncached(budget: Budget, concurrency: number, minOps?: number, na
   try {
     const service = await adminToken(agent, k);
     const user = await adminToken(agent, k);
-    const validate = async () => expectStatus(await call(agent, k.port, "GET", "/v3/auth/tokens", { "x-auth-token": service, "x-subject-token": user }), 200, "validate");
+    const validate = async () =>
+      expectStatus(
+        await call(agent, k.port, "GET", "/v3/auth/tokens", { "x-auth-token": service, "x-subject-token": user }),
+        200,
+        "validate",
+      );
     if (concurrency === 1) return await sample(budget, validate);
     const { samples, cpuMs } = await sampleConcurrentWithCpu(budget, k.pid, validate);
     if (minOps !== undefined) opsTarget(name, samples, minOps, cpuMs);

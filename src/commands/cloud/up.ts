@@ -2,7 +2,7 @@ import { Flags } from "@oclif/core";
 import { BaseCommand } from "../../cli/base-command.js";
 import { setFlag, stateDirFlag } from "../../cli/flags.js";
 import { stateDir } from "../../engine/common/paths.js";
-import { cloudStatus, cloudUp } from "../../engine/cloud/control.js";
+import { cloudStatus, cloudUp, enableTls } from "../../engine/cloud/control.js";
 import { STATUS_COLUMNS, statusRows } from "../../engine/cloud/status-rows.js";
 
 export default class CloudUp extends BaseCommand<typeof CloudUp> {
@@ -19,16 +19,17 @@ export default class CloudUp extends BaseCommand<typeof CloudUp> {
     set: setFlag,
     driver: Flags.option({ options: ["fake", "qemu", "auto"] as const, summary: "Hypervisor driver of the compute nodes." })(),
     computes: Flags.integer({ min: 0, summary: "Number of compute nodes." }),
-    tls: Flags.boolean({ summary: "Serve every API over HTTPS with a lab CA (not available yet)." }),
+    tls: Flags.boolean({ summary: "Serve every API over HTTPS with certificates from a lab CA (kept in [ssl] of pocketstack.conf)." }),
   };
 
   async run(): Promise<void> {
     const f = this.flags;
-    if (f.tls) this.error("--tls is not available yet: HTTPS endpoints arrive with the TLS work (issue 10)", { exit: 2 });
     const overrides = [...(f.set ?? [])];
     if (f.driver) overrides.push(`compute.compute_driver=${f.driver}`);
     if (f.computes !== undefined) overrides.push(`compute.computes=${f.computes}`);
     const dir = stateDir(f["state-dir"]);
+    // --tls is a property of the cloud, not of one run: it is written to pocketstack.conf.
+    if (f.tls) enableTls(dir);
     const { alreadyRunning, warning } = await cloudUp(dir, { overrides });
     if (warning) this.warn(warning);
     const { state } = cloudStatus(dir);

@@ -87,7 +87,8 @@ export default class PolicyCheck extends ClientCommand<typeof PolicyCheck> {
 
     const service = this.flags.service ?? (await serviceOf(action));
     const policy = SERVICES[service] as ServicePolicy;
-    const policyFile = this.flags["policy-file"] ?? defaultPolicyFile((this.flags as unknown as Dict)["state-dir"] as string | undefined, policy.confDir);
+    const policyFile =
+      this.flags["policy-file"] ?? defaultPolicyFile((this.flags as unknown as Dict)["state-dir"] as string | undefined, policy.confDir);
     if (policyFile && !existsSync(policyFile)) this.error(`policy file ${policyFile} does not exist`, { exit: 2 });
 
     let enforcer: Enforcer;
@@ -118,7 +119,11 @@ export default class PolicyCheck extends ClientCommand<typeof PolicyCheck> {
       rule: decision.checkStr,
       scope: scopeText(creds),
       service,
-      target: json ? fullTarget : Object.entries(fullTarget).map(([k, v]) => `${k}=${v}`).join("\n"),
+      target: json
+        ? fullTarget
+        : Object.entries(fullTarget)
+            .map(([k, v]) => `${k}=${v}`)
+            .join("\n"),
       user_id: token.user.id,
     });
     // Not this.exit(1): that throws, and the error line would be printed after the table.

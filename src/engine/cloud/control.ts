@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { type Config, loadConfig, parseOverride } from "../common/config/config.js";
 import { type Layout, layout } from "../common/paths.js";
+import { setIniOption } from "./conf-edit.js";
 import { deployOffline, deployOnline, discoverHosts, ensureCirrosImage } from "./deploy.js";
 import { healthCheck } from "./health.js";
 import { allServices } from "./nodes.js";
@@ -34,6 +36,14 @@ export function cloudStatus(dir: string): { running: boolean; state?: Supervisor
   return { running: pid !== undefined, state };
 }
 
+/** `os cloud up --tls`: record [ssl] enabled = true in this cloud's pocketstack.conf. */
+export function enableTls(dir: string): void {
+  const l = layout(dir);
+  mkdirSync(l.run, { recursive: true });
+  ensureConfigFile(l);
+  setIniOption(l.config, "ssl", "enabled", "true");
+}
+
 /** Write a first pocketstack.conf (the user's to edit) if there is none. */
 function ensureConfigFile(l: Layout) {
   if (existsSync(l.config)) return;
@@ -59,18 +69,20 @@ export async function cloudUp(dir: string, opts: UpOptions = {}): Promise<{ conf
   mkdirSync(l.logs, { recursive: true });
   ensureConfigFile(l);
   for (const o of opts.overrides ?? []) parseOverride(o);
-  const env = { ...process.env, POCKETSTACK_HOME: dir, POCKETSTACK_SET: (opts.overrides ?? []).join(";") };
+  const env: NodeJS.ProcessEnv = { ...process.env, POCKETSTACK_HOME: dir, POCKETSTACK_SET: (opts.overrides ?? []).join(";") };
   let config = withEnv(env, () => loadConfig(l.config));
   const alreadyRunning = supervisorPid(l) !== undefined;
   if (!alreadyRunning) {
-    config = await deployOffline(l, config, () => withEnv(env, () => loadConfig(l.config)));
+    const tls = await prepareCloudTls(l, config);
+    if (tls) env.NODE_EXTRA_CA_CERTS = tls.caFile; // the services trust the lab CA when they call each other
+    config = await deployOffline(l, config, () => withEnv(env, () => loadConfig(l.config)), tls?.caFile);
     rmSync(l.supervisorState, { force: true });
     const out = openSync(l.log("supervisor"), "a");
     const { args } = entryCommand("engine/cloud/supervisor-main");
     const child = spawn(process.execPath, args, { env, detached: true, stdio: ["ignore", out, out] });
     child.unref();
   }
-  await waitHealthy(l, config, opts.timeoutMs ?? config.int("supervisor", "start_timeout") * 1000);
+  await waitHealthy(l, config, opts.timeoutMs ?? config.int("supervisor", "start_timeout") * 1000, caFileOf(l, config));
   await deployOnline(l, config);
   await discoverHosts(l);
   const warning = await ensureCirrosImage(l);
@@ -92,7 +104,25 @@ function withEnv<T>(env: NodeJS.ProcessEnv, fn: () => T): T {
   }
 }
 
-async function waitHealthy(l: Layout, config: Config, timeoutMs: number) {
+/** `os cloud up --tls`: the lab CA and one server certificate per API (issued once, reused after). */
+async function prepareCloudTls(l: Layout, config: Config) {
+  if (!config.bool("ssl", "enabled")) return undefined;
+  const { prepareTls } = await import("../common/tls/prepare.js");
+  const hosts = [config.str("DEFAULT", "my_ip"), config.str("DEFAULT", "host")];
+  const names = ["keystone", "glance", "placement", "nova-api", "novncproxy"];
+  return prepareTls(
+    l.root,
+    names.map((name) => ({ name, hosts })),
+    { caDir: config.str("ssl", "ca_dir") || undefined, days: config.int("ssl", "cert_days") },
+  );
+}
+
+function caFileOf(l: Layout, config: Config): string | undefined {
+  if (!config.bool("ssl", "enabled")) return undefined;
+  return join(config.str("ssl", "ca_dir") || join(l.root, "ca"), "ca.crt");
+}
+
+async function waitHealthy(l: Layout, config: Config, timeoutMs: number, caFile?: string) {
   const deadline = Date.now() + timeoutMs;
   const specs = allServices(l.root, config);
   const host = config.str("DEFAULT", "my_ip");
@@ -101,7 +131,7 @@ async function waitHealthy(l: Layout, config: Config, timeoutMs: number) {
     const units = state?.units ?? [];
     const allRunning = specs.every((s) => units.find((u) => u.name === s.name)?.state === "running");
     if (allRunning) {
-      const health = await Promise.all(specs.map((s) => healthCheck(s, host)));
+      const health = await Promise.all(specs.map((s) => healthCheck(s, host, 2000, caFile)));
       if (health.every(Boolean)) return;
     }
     if (!supervisorPid(l) && Date.now() > deadline - timeoutMs + 3000) throw new Error(`the supervisor exited; see ${l.log("supervisor")}`);

@@ -12,15 +12,17 @@ import { readAdminPassword, writeAdminProfile } from "./profile.js";
 
 const password = () => randomBytes(18).toString("base64url");
 
-export const keystoneUrl = (config: Config) => `http://${config.str("DEFAULT", "my_ip")}:${config.int("api", "keystone_port")}/v3`;
+const scheme = (config: Config) => (config.bool("ssl", "enabled") ? "https" : "http");
+
+export const keystoneUrl = (config: Config) => `${scheme(config)}://${config.str("DEFAULT", "my_ip")}:${config.int("api", "keystone_port")}/v3`;
 
 /** The catalog entries of the non-identity services (type, name, URL), as the install guides register them. */
 export function catalogEntries(config: Config): Array<{ type: string; name: string; description: string; url: string }> {
-  const ip = config.str("DEFAULT", "my_ip");
+  const base = `${scheme(config)}://${config.str("DEFAULT", "my_ip")}`;
   return [
-    { type: "image", name: "glance", description: "OpenStack Image", url: `http://${ip}:${config.int("api", "glance_port")}` },
-    { type: "placement", name: "placement", description: "Placement API", url: `http://${ip}:${config.int("api", "placement_port")}` },
-    { type: "compute", name: "nova", description: "OpenStack Compute", url: `http://${ip}:${config.int("api", "compute_port")}/v2.1` },
+    { type: "image", name: "glance", description: "OpenStack Image", url: `${base}:${config.int("api", "glance_port")}` },
+    { type: "placement", name: "placement", description: "Placement API", url: `${base}:${config.int("api", "placement_port")}` },
+    { type: "compute", name: "nova", description: "OpenStack Compute", url: `${base}:${config.int("api", "compute_port")}/v2.1` },
   ];
 }
 
@@ -29,7 +31,7 @@ export function catalogEntries(config: Config): Array<{ type: string; name: stri
  * password in pocketstack.conf. Idempotent: a second run keeps the passwords it made the first time.
  * Returns the config to use (re-read when this run wrote to pocketstack.conf).
  */
-export async function deployOffline(l: Layout, config: Config, reload: () => Config): Promise<Config> {
+export async function deployOffline(l: Layout, config: Config, reload: () => Config, cacert?: string): Promise<Config> {
   const { ensureTokenKeys, openKeystoneStore } = await import("../identity/keystone.js");
   const { bootstrap } = await import("../identity/bootstrap.js");
   ensureTokenKeys(config, l);
@@ -50,7 +52,14 @@ export async function deployOffline(l: Layout, config: Config, reload: () => Con
   // nova-manage api_db sync / db sync / cell_v2 map_cell0 / create_cell, and the default flavors.
   const { novaFirstStart } = await import("../compute/db/first-start.js");
   novaFirstStart(l.root, config);
-  writeAdminProfile(l, { authUrl: keystoneUrl(config), username: "admin", password: adminPassword, projectName: "admin", region: config.str("DEFAULT", "region_name") });
+  writeAdminProfile(l, {
+    authUrl: keystoneUrl(config),
+    username: "admin",
+    password: adminPassword,
+    projectName: "admin",
+    region: config.str("DEFAULT", "region_name"),
+    cacert,
+  });
   if (!config.str("keystone_authtoken", "password")) {
     setIniOption(l.config, "keystone_authtoken", "password", password());
     return reload();

@@ -1,9 +1,11 @@
+import { readFileSync } from "node:fs";
 import { request } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { connect } from "node:net";
 import type { ServiceSpec } from "./services.js";
 
 /** HTTP services answer GET / (version discovery) with < 500; others accept a TCP connection. */
-export async function healthCheck(spec: ServiceSpec, host: string, timeoutMs = 2000): Promise<boolean> {
+export async function healthCheck(spec: ServiceSpec, host: string, timeoutMs = 2000, caFile?: string): Promise<boolean> {
   if (spec.transportUrl) {
     // Loaded lazily: `os cloud status` and friends should not pay for zeromq at start-up.
     const { pingBroker } = await import("../common/rpc/client.js");
@@ -11,7 +13,10 @@ export async function healthCheck(spec: ServiceSpec, host: string, timeoutMs = 2
   }
   return new Promise((resolve) => {
     if (spec.port) {
-      const req = request({ host, port: spec.port, path: "/", method: "GET", timeout: timeoutMs }, (res) => {
+      // With TLS on, APIs answer HTTPS only (except the console proxy, which stays plain HTTP for now).
+      const tls = caFile !== undefined && spec.name !== "nova-novncproxy";
+      const send = tls ? httpsRequest : request;
+      const req = send({ host, port: spec.port, path: "/", method: "GET", timeout: timeoutMs, ...(tls ? { ca: readFileSync(caFile) } : {}) }, (res) => {
         res.resume();
         resolve((res.statusCode ?? 500) < 500);
       });

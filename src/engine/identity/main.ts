@@ -4,6 +4,7 @@ import "../common/http/filters.js";
 import "./app.js";
 import { loadApp } from "../common/http/paste.js";
 import { serve } from "../common/http/server.js";
+import { tlsServeOptions } from "../common/tls/serve-options.js";
 import { log } from "../common/log.js";
 import { startService } from "../common/service.js";
 import { handleLifecycle, notifyReady } from "../cloud/ready.js";
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   });
   const host = rt.config.str("DEFAULT", "my_ip");
   const port = rt.config.int("api", "keystone_port");
-  const server = await serve(app, port, host);
+  const server = await serve(app, port, host, tlsServeOptions(rt.config, rt.layout, "keystone"));
   log.info(`identity API listening on http://${host}:${port}`);
   handleLifecycle(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -3,7 +3,6 @@ import { createReadStream, createWriteStream, mkdirSync, renameSync, rmSync, sta
 import { join } from "node:path";
 import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { OffThreadHash } from "./off-thread-hash.js";
 
 /** What the store learned while writing: Glance's checksum (md5), multihash (sha512) and size. */
 export interface StoredData {
@@ -55,10 +54,8 @@ export class FileStore {
     const final = opts.staging ? this.stagedPath(id) : this.path(id);
     const tmp = `${final}.part-${randomUUID()}`;
     const md5 = createHash("md5");
-    // md5 here, sha512 on a worker thread: the two hashes are most of an upload's CPU time.
-    const sha512 = new OffThreadHash("sha512");
+    const sha512 = createHash("sha512");
     let size = 0;
-    let hashValue: string;
     let head = Buffer.alloc(0);
     const meter = new Transform({
       highWaterMark: WRITE_BUFFER,
@@ -67,17 +64,14 @@ export class FileStore {
         if (size > cap) return done(new SizeCapExceeded(`The provided image is too large.`));
         if (head.length < 512) head = Buffer.concat([head, chunk.subarray(0, 512 - head.length)]);
         md5.update(chunk);
-        const wait = sha512.update(chunk);
-        if (wait) wait.then(() => done(null, chunk), done);
-        else done(null, chunk);
+        sha512.update(chunk);
+        done(null, chunk);
       },
     });
     try {
       await pipeline(source, meter, createWriteStream(tmp, { flags: "wx", highWaterMark: WRITE_BUFFER }));
-      hashValue = await sha512.digest();
       renameSync(tmp, final);
     } catch (err) {
-      sha512.abort();
       rmSync(tmp, { force: true });
       throw err;
     }
@@ -85,7 +79,7 @@ export class FileStore {
       size,
       checksum: md5.digest("hex"),
       hashAlgo: "sha512",
-      hashValue,
+      hashValue: sha512.digest("hex"),
       virtualSize: virtualSize(head, size, diskFormat),
     };
   }

@@ -3,6 +3,7 @@ import "../common/auth/index.js";
 import "./app.js";
 import { loadApp } from "../common/http/paste.js";
 import { serve } from "../common/http/server.js";
+import { tlsServeOptions } from "../common/tls/serve-options.js";
 import { log } from "../common/log.js";
 import { startService } from "../common/service.js";
 import { handleLifecycle, notifyReady } from "../cloud/ready.js";
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
     image_service: imageService,
   });
   const port = config.int("api", "glance_port");
-  const server = await serve(app, port, config.str("DEFAULT", "my_ip"));
+  const server = await serve(app, port, config.str("DEFAULT", "my_ip"), tlsServeOptions(config, layout, "glance"));
   const address = server.address();
   const bound = typeof address === "object" && address ? address.port : port;
   log.info(`glance-api listening on ${config.str("DEFAULT", "my_ip")}:${bound} (store ${imageService.store.dir})`);

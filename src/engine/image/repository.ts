@@ -1,4 +1,5 @@
 import type { Db } from "../common/db/database.js";
+import type { Statement } from "better-sqlite3";
 
 export const IMAGE_STATUSES = [
   "queued",
@@ -101,6 +102,18 @@ const now = () => new Date().toISOString();
  */
 export class ImageRepository {
   constructor(private readonly db: Db) {}
+
+  /** Statements by SQL text: a list is one of a few shapes, and preparing each time cost more than running it. */
+  private readonly statements = new Map<string, Statement<unknown[]>>();
+  private prepared(sql: string): Statement<unknown[]> {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      if (this.statements.size >= 200) this.statements.clear();
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
 
   create(image: Omit<Image, "created_at" | "updated_at">): Image {
     const t = now();
@@ -268,7 +281,7 @@ export class ImageRepository {
     }
     const order = sort.map(([k, d]) => `${nullsSortKey(k, d)} i.${k} ${d.toUpperCase()}`).join(", ");
     const sql = `SELECT i.* FROM images i WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...args, q.limit) as ImageRow[];
+    const rows = this.prepared(sql).all(...args, q.limit) as ImageRow[];
     return this.hydrate(rows);
   }
 
@@ -322,19 +335,14 @@ export class ImageRepository {
 
   private hydrate(rows: ImageRow[]): Image[] {
     if (rows.length === 0) return [];
-    const ids = rows.map((r) => r.id);
-    const marks = ids.map(() => "?").join(", ");
-    const props = this.db
-      .prepare(`SELECT image_id, name, value FROM image_properties WHERE image_id IN (${marks}) ORDER BY name`)
-      .all(...ids) as Array<{
-      image_id: string;
-      name: string;
-      value: string;
-    }>;
-    const tags = this.db.prepare(`SELECT image_id, value FROM image_tags WHERE image_id IN (${marks}) ORDER BY id`).all(...ids) as Array<{
-      image_id: string;
-      value: string;
-    }>;
+    // One statement whatever the page size: the ids go in as one JSON array.
+    const ids = JSON.stringify(rows.map((r) => r.id));
+    const props = this.prepared(
+      "SELECT image_id, name, value FROM image_properties WHERE image_id IN (SELECT value FROM json_each(?)) ORDER BY name",
+    ).all(ids) as Array<{ image_id: string; name: string; value: string }>;
+    const tags = this.prepared("SELECT image_id, value FROM image_tags WHERE image_id IN (SELECT value FROM json_each(?)) ORDER BY id").all(
+      ids,
+    ) as Array<{ image_id: string; value: string }>;
     // Grouped once by image (a list of 1,000 images must not scan every tag once per image).
     const tagsOf = new Map<string, string[]>();
     for (const t of tags) {

@@ -6,6 +6,7 @@ import { notifyReady, handleLifecycle } from "../cloud/ready.js";
 import { migrate, openDatabase } from "../common/db/database.js";
 import { loadApp } from "../common/http/paste.js";
 import { serve } from "../common/http/server.js";
+import { tlsServeOptions } from "../common/tls/serve-options.js";
 import { log } from "../common/log.js";
 import { startService } from "../common/service.js";
 import { PLACEMENT_MIGRATIONS, syncStandards } from "./db/migrations.js";
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   });
   const port = config.int("api", "placement_port");
   const host = config.str("DEFAULT", "my_ip");
-  const server = await serve(app, port, host);
+  const server = await serve(app, port, host, tlsServeOptions(config, layout, "placement"));
   const address = server.address();
   const bound = typeof address === "object" && address ? address.port : port;
   log.info(`placement-api listening on http://${host}:${bound}`);

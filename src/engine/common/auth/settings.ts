@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { type AuthConfig, LOCAL_CLOUD, findCloud } from "../../../client/auth-config.js";
+import { localUrl } from "../urls.js";
 import { type Config, loadConfig } from "../config/config.js";
 import type { GlobalConf, LocalConf } from "../http/types.js";
 import { layout, stateDir } from "../paths.js";
@@ -31,7 +32,7 @@ export function authtokenSettings(global: GlobalConf, local: LocalConf): Authtok
   const config = isConfig(global.config) ? global.config : loadConfig(layout(dir).config);
   const opt = (name: string) => local[name] ?? config.str("keystone_authtoken", name);
   const keystonePort = config.int("api", "keystone_port");
-  const authUrl = opt("auth_url") || `http://${config.str("DEFAULT", "my_ip")}:${keystonePort}/v3`;
+  const authUrl = opt("auth_url") || `${localUrl(config, keystonePort)}/v3`;
 
   const password = opt("password");
   const service = (): AuthConfig => {

@@ -1,6 +1,8 @@
 // Every option pocketstack knows, with its type, default and a line of help (like oslo.config's opts).
 // fixtures/pocketstack.conf.sample is generated from this table (`os manage config sample`) and a
 // test keeps the two in step.
+import { SSL_OPTIONS } from "../tls/options.js";
+
 export type OptionType = "string" | "int" | "float" | "bool" | "list";
 export interface OptionSpec {
   type: OptionType;
@@ -156,6 +158,7 @@ export const SCHEMA: Schema = {
     collector_url: s("zmq://127.0.0.1:5678", "Where processes push their spans."),
     retention: i(5000, "Traces kept in the trace database.", 10),
   },
+  ssl: SSL_OPTIONS,
   supervisor: {
     stop_grace_period: i(5, "Seconds between SIGTERM and SIGKILL on `os cloud down`.", 0),
     restart_backoff_max: i(30, "Longest pause (s) before restarting a crashed service.", 1),

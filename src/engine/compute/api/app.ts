@@ -17,6 +17,7 @@ import { addProjectRoutes } from "./project.js";
 import { addServerActionRoutes } from "./server-actions.js";
 import { addServerResourceRoutes } from "./server-resources.js";
 import { addServerRoutes } from "./servers.js";
+import { addSshEndpointRoute } from "./ssh-endpoint.js";
 import { versionDocument, versionsApp } from "./versions.js";
 
 /** APIRouterV21: every compute route, behind microversion negotiation, errors in Nova's format. */
@@ -26,6 +27,7 @@ export function computeApp(api: NovaApi): App {
   const compute = addServerRoutes(r, api);
   addServerActionRoutes(r, api, compute);
   addServerResourceRoutes(r, api, compute);
+  addSshEndpointRoute(r, api, compute);
   addFlavorRoutes(r, api);
   addKeypairRoutes(r, api);
   addAdminRoutes(r, api);

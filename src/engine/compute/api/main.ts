@@ -4,6 +4,7 @@ import "./app.js";
 import { handleLifecycle, notifyReady } from "../../cloud/ready.js";
 import { loadApp } from "../../common/http/paste.js";
 import { serve } from "../../common/http/server.js";
+import { tlsServeOptions } from "../../common/tls/serve-options.js";
 import { log } from "../../common/log.js";
 import { startService } from "../../common/service.js";
 import { createNovaApi } from "./app.js";
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
   });
   const host = config.str("DEFAULT", "my_ip");
   const port = config.int("api", "compute_port");
-  const server = await serve(app, port, host);
+  const server = await serve(app, port, host, tlsServeOptions(rt.config, rt.layout, "nova-api"));
   const address = server.address();
   const bound = typeof address === "object" && address ? address.port : port;
   log.info(`nova-api listening on http://${host}:${bound}`);

@@ -284,6 +284,17 @@ export class ComputeManager {
     return { host: c.host, port: c.port, internal_access_path: null, access_url_base: `ws://${this._deps.config.str("DEFAULT", "my_ip")}:6083/` };
   }
 
+  /**
+   * pocketstack (no Nova counterpart): where the guest's sshd answers — the host port the driver forwards
+   * to the guest's port 22 under user-mode networking. `os server ssh` asks for it through the API.
+   */
+  async get_ssh_endpoint(_ctx: RequestContext, args: Args): Promise<{ host: string; port: number }> {
+    const instance = requireInstance(args);
+    const driver = this._deps.driver as { get_ssh_endpoint?: (i: Instance) => { host: string; port: number } };
+    if (typeof driver.get_ssh_endpoint !== "function") throw new ConsoleTypeUnavailable("ssh");
+    return driver.get_ssh_endpoint(instance);
+  }
+
   // ---- helpers (underscore: not reachable over RPC) ------------------------------------------------
 
   /** The decorators of a Nova manager method: lock, reverts_task_state, wrap_instance_event, wrap_instance_fault. */

@@ -2,6 +2,7 @@
 // nova's keystoneauth adapters: a token from Keystone with the [keystone_authtoken] credentials and
 // the endpoint from the catalog; with [api] auth_strategy = noauth2 a noauth token and the local port.
 import type { Config } from "../../common/config/config.js";
+import { localUrl as localServiceUrl } from "../../common/urls.js";
 import { authtokenSettings } from "../../common/auth/settings.js";
 import { Session } from "../../../client/session.js";
 import { log } from "../../common/log.js";
@@ -50,7 +51,7 @@ const PORT_OPTION: Record<string, string> = { placement: "placement_port", image
 
 /** A ServiceHttp for `placement` or `image`, from pocketstack.conf. */
 export function serviceHttp(config: Config, stateDir: string, serviceType: "placement" | "image", versionHeader?: string): ServiceHttp {
-  const localUrl = `http://${config.str("DEFAULT", "my_ip")}:${config.int("api", PORT_OPTION[serviceType] as string)}`;
+  const localUrl = localServiceUrl(config, config.int("api", PORT_OPTION[serviceType] as string));
   if (config.str("api", "auth_strategy") === "noauth2") {
     // noauth2 trusts `user:project`; the admin user carries the admin role placement's policy asks for.
     return new ServiceHttp(serviceType, async () => localUrl, async () => "admin:service", versionHeader);

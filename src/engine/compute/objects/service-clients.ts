@@ -1,7 +1,9 @@
 import { Session } from "../../../client/session.js";
 import { authtokenSettings } from "../../common/auth/settings.js";
+import { localUrl } from "../../common/urls.js";
 import type { Config } from "../../common/config/config.js";
 import type { RequestContext } from "../../common/context.js";
+import { formatTraceparent } from "../../common/trace/span.js";
 import { withSpan } from "../../common/trace/tracer.js";
 
 export interface Reply<T = any> {
@@ -40,7 +42,7 @@ export class ServiceClients {
   private async base(type: ServiceType): Promise<string> {
     if (this.noauth) {
       const port = this.config.int("api", type === "image" ? "glance_port" : "placement_port");
-      return `http://${this.config.str("DEFAULT", "my_ip")}:${port}`;
+      return localUrl(this.config, port);
     }
     return (await this.serviceSession().endpointFor(type, { interface: "internal" }).catch(() => this.serviceSession().endpointFor(type))).replace(/\/+$/, "");
   }
@@ -68,7 +70,9 @@ export class ServiceClients {
     return withSpan(
       `${method} ${type}${path.split("?")[0]}`,
       "http",
-      async () => {
+      async (span) => {
+        // W3C trace context: Glance's and Placement's spans join this request's trace under this call.
+        headers.traceparent = formatTraceparent(span.context);
         const res = await fetch(url, { method, headers, body: payload });
         const text = await res.text();
         let body: unknown = text;

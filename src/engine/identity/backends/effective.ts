@@ -56,11 +56,14 @@ export class EffectiveRoles {
   directOnProject(userId: string, projectId: string, domainId: string): Set<string> {
     const actors = this.actors(userId);
     const ids = new Set<string>();
-    for (const a of this.assignment.list({ actor_ids: actors, target: "project", target_ids: [projectId], inherited: false })) ids.add(a.role_id);
+    for (const a of this.assignment.list({ actor_ids: actors, target: "project", target_ids: [projectId], inherited: false }))
+      ids.add(a.role_id);
     const ancestors = this.resource.ancestors(projectId);
     if (ancestors.length)
-      for (const a of this.assignment.list({ actor_ids: actors, target: "project", target_ids: ancestors, inherited: true })) ids.add(a.role_id);
-    for (const a of this.assignment.list({ actor_ids: actors, target: "domain", target_ids: [domainId], inherited: true })) ids.add(a.role_id);
+      for (const a of this.assignment.list({ actor_ids: actors, target: "project", target_ids: ancestors, inherited: true }))
+        ids.add(a.role_id);
+    for (const a of this.assignment.list({ actor_ids: actors, target: "domain", target_ids: [domainId], inherited: true }))
+      ids.add(a.role_id);
     return ids;
   }
 
@@ -74,12 +77,18 @@ export class EffectiveRoles {
 
   onDomain(userId: string, domainId: string): Role[] {
     return this.remembered(`d|${userId}|${domainId}`, () =>
-      this.finish(this.assignment.list({ actor_ids: this.actors(userId), target: "domain", target_ids: [domainId], inherited: false }).map((a) => a.role_id)),
+      this.finish(
+        this.assignment
+          .list({ actor_ids: this.actors(userId), target: "domain", target_ids: [domainId], inherited: false })
+          .map((a) => a.role_id),
+      ),
     );
   }
 
   onSystem(userId: string): Role[] {
-    return this.remembered(`s|${userId}`, () => this.finish(this.assignment.list({ actor_ids: this.actors(userId), target: "system" }).map((a) => a.role_id)));
+    return this.remembered(`s|${userId}`, () =>
+      this.finish(this.assignment.list({ actor_ids: this.actors(userId), target: "system" }).map((a) => a.role_id)),
+    );
   }
 
   /** Projects where the user has at least one effective role (GET /v3/users/{id}/projects, /v3/auth/projects). */
@@ -97,6 +106,8 @@ export class EffectiveRoles {
 
   /** Domains where the user has a (non-inherited) role. */
   domainIds(userId: string): string[] {
-    return [...new Set(this.assignment.list({ actor_ids: this.actors(userId), target: "domain", inherited: false }).map((a) => a.target_id))];
+    return [
+      ...new Set(this.assignment.list({ actor_ids: this.actors(userId), target: "domain", inherited: false }).map((a) => a.target_id)),
+    ];
   }
 }

@@ -81,7 +81,9 @@ async function create(req: HttpRequest, svc: ImageService) {
 
 function absolute(req: HttpRequest, path: string): string {
   const host = req.headers.host ?? "127.0.0.1";
-  return `http://${host}${req.scriptName}${path}`;
+  // serve() marks requests that arrived over TLS (X-Forwarded-Proto), as a proxy in front would.
+  const scheme = req.headers["x-forwarded-proto"] === "https" ? "https" : "http";
+  return `${scheme}://${host}${req.scriptName}${path}`;
 }
 
 function checkQuotas(svc: ImageService, tags: number, properties: number): void {

@@ -1,0 +1,120 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Session } from "../../client/session.js";
+import { cloudDown, cloudUp } from "../../engine/cloud/control.js";
+
+// A whole pocketstack cloud for the Nova rows, as `os cloud up --driver fake` runs it: Keystone tokens,
+// the paste pipelines, every service its own process. Its own state dir and free ports, so a bench never
+// touches the user's cloud; tracing off, so the rows time Nova and not the span exporter.
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface NovaBenchCloud {
+  /** The cirros image `os cloud up` uploaded. */
+  imageId: string;
+  /** JSON request to nova-api with the admin's token (keep-alive connections, no client-side retries). */
+  compute(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** Poll a server until its status is `want` (ERROR throws). */
+  waitStatus(id: string, want: string, timeoutMs?: number, pollMs?: number): Promise<void>;
+  /** Poll the server list until `count` servers are ACTIVE (ERROR throws). */
+  waitAllActive(count: number, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startNovaBenchCloud(extra: string[] = []): Promise<NovaBenchCloud> {
+  const dir = mkdtempSync(join(tmpdir(), "pocketstack-bench-nova-"));
+  const [bus, collector, keystone, glance, placement, compute, novnc] = await Promise.all(Array.from({ length: 7 }, freePort));
+  const sets = [
+    `DEFAULT.transport_url=zmq://127.0.0.1:${bus}`,
+    `trace.collector_url=zmq://127.0.0.1:${collector}`,
+    `api.keystone_port=${keystone}`,
+    `api.glance_port=${glance}`,
+    `api.placement_port=${placement}`,
+    `api.compute_port=${compute}`,
+    `vnc.novncproxy_port=${novnc}`,
+    "trace.enabled=false",
+    "compute.compute_driver=fake",
+    "compute.computes=2",
+    "compute.fake_boot_time_ms=0",
+    "quota.instances=-1",
+    "quota.cores=-1",
+    "quota.ram=-1",
+    ...extra,
+  ];
+  const stop = async () => {
+    await cloudDown(dir).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await cloudUp(dir, { overrides: sets, timeoutMs: 180_000 });
+    const session = Session.fromEnvironment({ stateDir: dir, cloud: "pocketstack", env: {}, cache: false });
+    const token = await session.token();
+    const base = (await session.endpointFor("compute")).replace(/\/+$/, "");
+    const images = await session.request<{ images: Array<{ id: string }> }>("image", "GET", "/v2/images", { query: { name: "cirros" } });
+    const imageId = images.body.images[0]?.id;
+    if (!imageId) throw new Error("the bench cloud has no cirros image");
+    const headers = { "x-auth-token": token, accept: "application/json", "openstack-api-version": "compute 2.79" };
+    const call: NovaBenchCloud["compute"] = async (method, path, body) => {
+      const res = await fetch(base + path, {
+        method,
+        headers: body === undefined ? headers : { ...headers, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    };
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    return {
+      imageId,
+      compute: call,
+      async waitStatus(id, want, timeoutMs = 30_000, pollMs = 2) {
+        const until = performance.now() + timeoutMs;
+        for (;;) {
+          const r = await call("GET", `/servers/${id}`);
+          const status = r.body?.server?.status;
+          if (status === want) return;
+          if (status === "ERROR") throw new Error(`server ${id} went to ERROR: ${JSON.stringify(r.body.server.fault)}`);
+          if (performance.now() > until) throw new Error(`server ${id} not ${want} after ${timeoutMs} ms (status ${status})`);
+          await sleep(pollMs);
+        }
+      },
+      async waitAllActive(count, timeoutMs = 600_000) {
+        const until = performance.now() + timeoutMs;
+        for (;;) {
+          const r = await call("GET", "/servers?status=ERROR&limit=1");
+          if (r.body?.servers?.length) throw new Error(`a server went to ERROR: ${r.body.servers[0].id}`);
+          const a = await call("GET", `/servers?status=ACTIVE&limit=${count}`);
+          if ((a.body?.servers?.length ?? 0) >= count) return;
+          if (performance.now() > until) throw new Error(`only ${a.body?.servers?.length} of ${count} servers ACTIVE after ${timeoutMs} ms`);
+          await sleep(20);
+        }
+      },
+      close: stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** A server create body as `openstack server create --flavor m1.tiny --image cirros` sends it (2.79). */
+export function createBody(cloud: NovaBenchCloud, name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { server: { name, imageRef: cloud.imageId, flavorRef: "1", networks: "none", ...extra } };
+}
+
+/** Print a row's verdict against an absolute target (the harness compares to floors only). */
+export function verdict(name: string, what: string, value: number, limit: number): void {
+  process.stderr.write(`${value <= limit ? "ok  " : "MISS"} ${name}: ${what} ${value.toFixed(1)} <= ${limit}\n`);
+}
