@@ -1,5 +1,5 @@
 import { Args, type Command, Flags } from "@oclif/core";
-import { ComputeApi, DEFAULT_COMPUTE_API_VERSION, Formatted, minVersion, parseVersion } from "../client/compute.js";
+import { ComputeApi, DEFAULT_COMPUTE_API_VERSION, Formatted, PyFloatCell, minVersion, parseVersion } from "../client/compute.js";
 import { ClientCommand, pyCell } from "./client-command.js";
 import { type Cell, type Row, cellText } from "./output.js";
 
@@ -64,10 +64,10 @@ export abstract class ComputeCommand<T extends typeof Command> extends ClientCom
   protected override async printList(columns: string[], rows: Array<Record<string, unknown>>): Promise<void> {
     const f = this.flags as unknown as { format: string; column?: string[]; "sort-column"?: string[]; "sort-descending"?: boolean };
     const data = rows.map((r) => this.unwrap(r));
-    // A Python float column (rxtx_factor) is a number to cliff, so it is right-aligned too.
+    // A Python float (rxtx_factor) is a number to cliff, so right-aligned; formatter columns never are.
     const numeric = (c: string) => {
       const v = rows[0]?.[c];
-      return typeof v === "number" || (v instanceof Formatted && typeof v.machine === "number");
+      return typeof v === "number" || v instanceof PyFloatCell;
     };
     if (f.format !== "table") return super.printList(columns, data);
     const unknown = (f.column ?? []).filter((c) => !columns.includes(c));
@@ -149,11 +149,7 @@ export function needVersion(min: string, what: string): Error {
  * `os server stop|start|pause|…`: one server action per named server (osc's small action commands),
  * no output, the first failure ends the command.
  */
-export function serverActionCommand(opts: {
-  summary: string;
-  action: (server: string) => Record<string, unknown>;
-  allProjects?: boolean;
-}) {
+export function serverActionCommand(opts: { summary: string; action: (server: string) => Record<string, unknown>; allProjects?: boolean }) {
   const flags: Record<string, ReturnType<typeof Flags.boolean>> = {};
   if (opts.allProjects)
     flags["all-projects"] = Flags.boolean({

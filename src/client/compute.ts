@@ -74,7 +74,12 @@ export class ComputeApi {
   /** The newest microversion the server offers (GET /, the v2.1 version document). */
   async maxVersion(): Promise<string> {
     const base = await this.session.endpointFor("compute");
-    const res = await this.session.request<{ version?: { version?: string } }>(base.replace(/\/v2(\.1)?(\/[^/]*)?\/?$/, "/v2.1/"), "GET", "", {});
+    const res = await this.session.request<{ version?: { version?: string } }>(
+      base.replace(/\/v2(\.1)?(\/[^/]*)?\/?$/, "/v2.1/"),
+      "GET",
+      "",
+      {},
+    );
     return res.body?.version?.version || DEFAULT_COMPUTE_API_VERSION;
   }
 
@@ -110,9 +115,9 @@ export class ComputeApi {
     } catch (e) {
       if (!(e instanceof ApiError) || (e.status !== 404 && e.status !== 400)) throw e;
     }
-    const found = (await this.listServers({ name: `^${escapeRegex(nameOrId)}$`, all_tenants: opts.allProjects ? "True" : undefined })).filter(
-      (s) => s.name === nameOrId,
-    );
+    const found = (
+      await this.listServers({ name: `^${escapeRegex(nameOrId)}$`, all_tenants: opts.allProjects ? "True" : undefined })
+    ).filter((s) => s.name === nameOrId);
     if (found.length > 1) throw new CommandError(`More than one server exists with the name '${nameOrId}'.`);
     if (found.length === 1) return found[0] as Resource;
     throw new CommandError(`No server with a name or ID of '${nameOrId}' exists.`);
@@ -215,7 +220,10 @@ export class ComputeApi {
   }
 
   /** True once GET answers 404; false if the server went to ERROR or the timeout passed. */
-  async waitForDelete(id: string, opts: { intervalMs?: number; timeoutMs?: number; onPoll?: (s: Resource) => void } = {}): Promise<boolean> {
+  async waitForDelete(
+    id: string,
+    opts: { intervalMs?: number; timeoutMs?: number; onPoll?: (s: Resource) => void } = {},
+  ): Promise<boolean> {
     const until = Date.now() + (opts.timeoutMs ?? 300_000);
     while (Date.now() < until) {
       let server: Resource;
@@ -363,19 +371,28 @@ export async function prepServerDetail(compute: ComputeApi, server: Resource): P
 }
 
 export function sortedObject(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(o)
-    .sort()
-    .map((k) => [k, o[k]]));
+  return Object.fromEntries(
+    Object.keys(o)
+      .sort()
+      .map((k) => [k, o[k]]),
+  );
 }
 
 /** A Python float's text (1 → "1.0"): the openstack client prints rxtx_factor that way. */
-export const pyFloat = (v: unknown) => (typeof v === "number" ? new Formatted(Number.isInteger(v) ? v.toFixed(1) : String(v), v) : v);
+export const pyFloat = (v: unknown) => (typeof v === "number" ? new PyFloatCell(Number.isInteger(v) ? v.toFixed(1) : String(v), v) : v);
+
+/** A plain Python float (not a formatter column): cliff right-aligns it in list tables like any number. */
+export class PyFloatCell extends Formatted {}
 
 /**
  * An openstacksdk Flavor as `openstack flavor show/create` prints it: every attribute, renamed to the
  * API's extension names, sorted; properties = extra specs.
  */
-export function sdkFlavorView(flavor: Resource, extraSpecs: Record<string, unknown> | undefined, withAccess?: { ids: string[] | null }): Record<string, unknown> {
+export function sdkFlavorView(
+  flavor: Resource,
+  extraSpecs: Record<string, unknown> | undefined,
+  withAccess?: { ids: string[] | null },
+): Record<string, unknown> {
   const view: Record<string, unknown> = {
     "OS-FLV-DISABLED:disabled": flavor["OS-FLV-DISABLED:disabled"] ?? null,
     "OS-FLV-EXT-DATA:ephemeral": flavor["OS-FLV-EXT-DATA:ephemeral"] ?? 0,
@@ -398,7 +415,10 @@ export function sdkFlavorView(flavor: Resource, extraSpecs: Record<string, unkno
 export async function flavorExtraSpecs(compute: ComputeApi, flavor: Resource): Promise<Record<string, unknown>> {
   if (flavor.extra_specs && Object.keys(flavor.extra_specs).length) return flavor.extra_specs;
   try {
-    return (await compute.get<{ extra_specs: Record<string, unknown> }>(`/flavors/${encodeURIComponent(String(flavor.id))}/os-extra_specs`)).extra_specs ?? {};
+    return (
+      (await compute.get<{ extra_specs: Record<string, unknown> }>(`/flavors/${encodeURIComponent(String(flavor.id))}/os-extra_specs`))
+        .extra_specs ?? {}
+    );
   } catch {
     return {};
   }

@@ -27,7 +27,13 @@ const SERVER = {
   flavor: { id: "1", links: [] },
   created: "2026-11-29T17:41:13Z",
   updated: "2026-11-29T17:41:13Z",
-  addresses: { private: [{ addr: "10.0.0.5", version: 4 }, { addr: "fd00::5", version: 6 }], public: [{ addr: "172.24.4.9", version: 4 }] },
+  addresses: {
+    private: [
+      { addr: "10.0.0.5", version: 4 },
+      { addr: "fd00::5", version: 6 },
+    ],
+    public: [{ addr: "172.24.4.9", version: 4 }],
+  },
   accessIPv4: "",
   accessIPv6: "",
   links: [{ rel: "self", href: "http://x/v2.1/servers/9ce3" }],
@@ -58,8 +64,10 @@ function fakeCompute(opts: { imageMissing?: boolean } = {}): ComputeApi {
   } as unknown as ComputeApi;
 }
 
-const human = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v instanceof Formatted ? v.human : v]));
-const machine = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v instanceof Formatted ? v.machine : v]));
+const human = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v instanceof Formatted ? v.human : v]));
+const machine = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v instanceof Formatted ? v.machine : v]));
 
 describe("osc-lib formatters", () => {
   it("format_dict sorts keys, quotes values, flattens nested dicts and shows None as empty", () => {
@@ -68,7 +76,9 @@ describe("osc-lib formatters", () => {
   });
   it("format_list sorts; format_dict_of_list joins networks with ; ; format_list_of_dicts one per line", () => {
     expect(formatList(["web", "db"])).toBe("db, web");
-    expect(formatDictOfList({ public: ["172.24.4.9"], private: ["10.0.0.5", "fd00::5"] })).toBe("private=10.0.0.5, fd00::5; public=172.24.4.9");
+    expect(formatDictOfList({ public: ["172.24.4.9"], private: ["10.0.0.5", "fd00::5"] })).toBe(
+      "private=10.0.0.5, fd00::5; public=172.24.4.9",
+    );
     expect(formatListOfDicts([{ name: "default" }, { name: "ssh", id: "1" }])).toBe("name='default'\nid='1', name='ssh'");
   });
   it("power states carry the openstack client's names", () => {
@@ -120,7 +130,19 @@ describe("server show/create detail (_prep_server_detail)", () => {
 describe("SDK views", () => {
   it("flavor show: the openstacksdk attribute names, sorted, rxtx_factor as a Python float, swap as the API says", () => {
     const v = sdkFlavorView(
-      { id: "1", name: "m1.tiny", ram: 512, disk: 1, swap: "", vcpus: 1, rxtx_factor: 1, "OS-FLV-EXT-DATA:ephemeral": 0, "OS-FLV-DISABLED:disabled": false, "os-flavor-access:is_public": true, description: null },
+      {
+        id: "1",
+        name: "m1.tiny",
+        ram: 512,
+        disk: 1,
+        swap: "",
+        vcpus: 1,
+        rxtx_factor: 1,
+        "OS-FLV-EXT-DATA:ephemeral": 0,
+        "OS-FLV-DISABLED:disabled": false,
+        "os-flavor-access:is_public": true,
+        description: null,
+      },
       { "hw:cpu_policy": "dedicated" },
       { ids: null },
     );
@@ -145,15 +167,46 @@ describe("SDK views", () => {
     expect(h.swap).toBe("");
   });
   it("server group: policies before 2.64, policy + rules from 2.64", () => {
-    const g = { id: "g1", name: "web", policies: ["anti-affinity"], policy: "anti-affinity", rules: { max_server_per_host: 2 }, members: ["b", "a"], project_id: "p", user_id: "u" };
-    expect(human(sdkServerGroupView(g, "2.1"))).toEqual({ id: "g1", members: "a, b", name: "web", policies: "anti-affinity", project_id: "p", user_id: "u" });
-    expect(human(sdkServerGroupView(g, "2.64"))).toEqual({ id: "g1", members: "a, b", name: "web", policy: "anti-affinity", project_id: "p", rules: "max_server_per_host='2'", user_id: "u" });
+    const g = {
+      id: "g1",
+      name: "web",
+      policies: ["anti-affinity"],
+      policy: "anti-affinity",
+      rules: { max_server_per_host: 2 },
+      members: ["b", "a"],
+      project_id: "p",
+      user_id: "u",
+    };
+    expect(human(sdkServerGroupView(g, "2.1"))).toEqual({
+      id: "g1",
+      members: "a, b",
+      name: "web",
+      policies: "anti-affinity",
+      project_id: "p",
+      user_id: "u",
+    });
+    expect(human(sdkServerGroupView(g, "2.64"))).toEqual({
+      id: "g1",
+      members: "a, b",
+      name: "web",
+      policy: "anti-affinity",
+      project_id: "p",
+      rules: "max_server_per_host='2'",
+      user_id: "u",
+    });
   });
 });
 
 describe("cliff table", () => {
   it("right-aligns numeric columns, header included, like `openstack flavor list`", () => {
-    const text = cliffTable(["ID", "Name", "RAM"], [["1", "m1.tiny", "512"], ["c1", "cirros256", "256"]], [false, false, true]);
+    const text = cliffTable(
+      ["ID", "Name", "RAM"],
+      [
+        ["1", "m1.tiny", "512"],
+        ["c1", "cirros256", "256"],
+      ],
+      [false, false, true],
+    );
     expect(text.split("\n")).toEqual([
       "+----+-----------+-----+",
       "| ID | Name      | RAM |",

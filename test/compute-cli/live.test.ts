@@ -18,7 +18,11 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "pocketstack-compute-cli-"));
   const sets = (await isolatedPorts()).flatMap((s) => ["--set", s]);
   // Heartbeats every second so `compute service list` shows everything up soon after start.
-  const up = await os(["cloud", "up", "--state-dir", dir, "--driver", "fake", "--computes", "2", ...sets, "--set", "compute.report_interval=1"], { POCKETSTACK_HOME: dir, HOME: dir }, 180_000);
+  const up = await os(
+    ["cloud", "up", "--state-dir", dir, "--driver", "fake", "--computes", "2", ...sets, "--set", "compute.report_interval=1"],
+    { POCKETSTACK_HOME: dir, HOME: dir },
+    180_000,
+  );
   if (up.code !== 0) throw new Error(`os cloud up failed (${up.code}):\n${up.stdout}\n${up.stderr}`);
   env = { OS_CLIENT_CONFIG_FILE: join(dir, "clouds.yaml"), OS_CLOUD: "pocketstack", POCKETSTACK_HOME: dir, HOME: dir };
 }, 200_000);
@@ -69,7 +73,23 @@ describe.skipIf(Boolean(missing))("os compute commands against a local cloud", (
     expect(key).toMatch(/^-----BEGIN (RSA )?PRIVATE KEY-----/);
     expect(parseTable(await ok(os, ["keypair", "list"])).rows.map((r) => r[0])).toContain("cli-key");
 
-    const created = await os(["server", "create", "--flavor", "m1.tiny", "--image", "cirros", "--key-name", "cli-key", "--property", "role=web", "--wait", "cli-vm"], env);
+    const created = await os(
+      [
+        "server",
+        "create",
+        "--flavor",
+        "m1.tiny",
+        "--image",
+        "cirros",
+        "--key-name",
+        "cli-key",
+        "--property",
+        "role=web",
+        "--wait",
+        "cli-vm",
+      ],
+      env,
+    );
     expect(created.code, created.stderr).toBe(0);
     const detail = parseShow(created.stdout);
     expect(detail.status).toBe("ACTIVE");
@@ -125,11 +145,27 @@ describe.skipIf(Boolean(missing))("os compute commands against a local cloud", (
     const up = (binary: string) => services.filter((r) => r[1] === binary && r[5] === "up");
     expect(up("nova-scheduler")).toHaveLength(1);
     expect(up("nova-conductor")).toHaveLength(1);
-    expect(up("nova-compute").map((r) => r[2]).sort()).toEqual(["compute1", "compute2"]);
-    expect(parseTable(await ok(os, ["compute", "service", "list"])).header).toEqual(["ID", "Binary", "Host", "Zone", "Status", "State", "Updated At"]);
+    expect(
+      up("nova-compute")
+        .map((r) => r[2])
+        .sort(),
+    ).toEqual(["compute1", "compute2"]);
+    expect(parseTable(await ok(os, ["compute", "service", "list"])).header).toEqual([
+      "ID",
+      "Binary",
+      "Host",
+      "Zone",
+      "Status",
+      "State",
+      "Updated At",
+    ]);
 
     // Reads: byte for byte the same output.
-    for (const args of [["hypervisor", "list"], ["flavor", "list"], ["flavor", "show", "m1.tiny"]]) {
+    for (const args of [
+      ["hypervisor", "list"],
+      ["flavor", "list"],
+      ["flavor", "show", "m1.tiny"],
+    ]) {
       const [theirs, ours] = await Promise.all([ok(openstack, args), ok(os, args)]);
       expect(ours, `os ${args.join(" ")}`).toBe(theirs);
     }
@@ -141,18 +177,47 @@ describe.skipIf(Boolean(missing))("os compute commands against a local cloud", (
     expect(flavor.name).toBe("parity.small");
     const ourFlavor = parseShow(await ok(os, ["flavor", "create", "--ram", "128", "--disk", "1", "--vcpus", "1", "parity.ours"]));
     expect(Object.keys(ourFlavor)).toEqual(Object.keys(flavor));
-    expect(parseTable(await ok(openstack, ["flavor", "list"])).rows.map((r) => r[1])).toEqual(expect.arrayContaining(["parity.small", "parity.ours"]));
+    expect(parseTable(await ok(openstack, ["flavor", "list"])).rows.map((r) => r[1])).toEqual(
+      expect.arrayContaining(["parity.small", "parity.ours"]),
+    );
 
     const key = await ok(openstack, ["keypair", "create", "parity-key"]);
     expect(key).toMatch(/PRIVATE KEY-----/);
-    const [theirKeys, ourKeys] = await Promise.all([ok(openstack, ["keypair", "show", "parity-key"]), ok(os, ["keypair", "show", "parity-key"])]);
+    const [theirKeys, ourKeys] = await Promise.all([
+      ok(openstack, ["keypair", "show", "parity-key"]),
+      ok(os, ["keypair", "show", "parity-key"]),
+    ]);
     expect(ourKeys).toBe(theirKeys);
 
-    const created = parseShow(await ok(openstack, ["server", "create", "--flavor", "parity.small", "--image", "cirros", "--key-name", "parity-key", "--wait", "parity-vm"]));
+    const created = parseShow(
+      await ok(openstack, [
+        "server",
+        "create",
+        "--flavor",
+        "parity.small",
+        "--image",
+        "cirros",
+        "--key-name",
+        "parity-key",
+        "--wait",
+        "parity-vm",
+      ]),
+    );
     expect(created.status).toBe("ACTIVE");
     const id = created.id as string;
-    expect(parseTable(await ok(openstack, ["server", "list"])).rows).toContainEqual([id, "parity-vm", "ACTIVE", "", "cirros", "parity.small"]);
-    for (const args of [["server", "list"], ["server", "list", "--long"], ["server", "show", "parity-vm"]]) {
+    expect(parseTable(await ok(openstack, ["server", "list"])).rows).toContainEqual([
+      id,
+      "parity-vm",
+      "ACTIVE",
+      "",
+      "cirros",
+      "parity.small",
+    ]);
+    for (const args of [
+      ["server", "list"],
+      ["server", "list", "--long"],
+      ["server", "show", "parity-vm"],
+    ]) {
       const [theirs, ours] = await Promise.all([ok(openstack, args), ok(os, args)]);
       expect(ours, `os ${args.join(" ")}`).toBe(theirs);
     }
@@ -165,7 +230,11 @@ describe.skipIf(Boolean(missing))("os compute commands against a local cloud", (
     await waitStatus("parity-vm", "ACTIVE");
 
     const events = await ok(openstack, ["server", "event", "list", "parity-vm"]);
-    expect(parseTable(events).rows.map((r) => r[2]).sort()).toEqual(["create", "reboot", "start", "stop"]);
+    expect(
+      parseTable(events)
+        .rows.map((r) => r[2])
+        .sort(),
+    ).toEqual(["create", "reboot", "start", "stop"]);
     expect(await ok(os, ["server", "event", "list", "parity-vm"])).toBe(events);
 
     await ok(openstack, ["server", "delete", "--wait", "parity-vm"]);

@@ -51,7 +51,8 @@ export function parseShow(text: string): Record<string, string> {
 /** Why the live tests cannot run here, or undefined when the Nova control plane is in the tree. */
 export function controlPlaneMissing(): string | undefined {
   for (const entry of ["api", "conductor", "scheduler", "manager"])
-    if (!existsSync(`${ROOT}src/engine/compute/${entry}/main.ts`)) return `src/engine/compute/${entry}/main.ts is missing: the Nova control plane is not in the tree yet`;
+    if (!existsSync(`${ROOT}src/engine/compute/${entry}/main.ts`))
+      return `src/engine/compute/${entry}/main.ts is missing: the Nova control plane is not in the tree yet`;
   return undefined;
 }
 

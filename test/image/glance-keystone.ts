@@ -106,7 +106,10 @@ export async function adminToken(keystone: KeystoneHandle): Promise<string> {
     headers: { "content-type": "application/json" },
     body: JSON.stringify({
       auth: {
-        identity: { methods: ["password"], password: { user: { name: "admin", domain: { id: "default" }, password: keystone.adminPassword } } },
+        identity: {
+          methods: ["password"],
+          password: { user: { name: "admin", domain: { id: "default" }, password: keystone.adminPassword } },
+        },
         scope: { project: { name: "admin", domain: { id: "default" } } },
       },
     }),

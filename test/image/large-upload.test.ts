@@ -58,7 +58,9 @@ describe("a 256 MiB image", () => {
     const afterDownload = peakRss(g.pid);
 
     const growth = { upload: (afterUpload - before) / MiB, download: (afterDownload - before) / MiB };
-    console.log(`glance peak RSS ${(before / MiB).toFixed(1)} MiB before; growth: upload ${growth.upload.toFixed(1)} MiB, download ${growth.download.toFixed(1)} MiB`);
+    console.log(
+      `glance peak RSS ${(before / MiB).toFixed(1)} MiB before; growth: upload ${growth.upload.toFixed(1)} MiB, download ${growth.download.toFixed(1)} MiB`,
+    );
     expect(growth.upload).toBeLessThan(64);
     expect(growth.download).toBeLessThan(64);
 

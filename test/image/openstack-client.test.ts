@@ -23,7 +23,8 @@ const env = () => ({ ...s.env, POCKETSTACK_HOME: work, OS_CLOUD: "" });
 /** The real python-openstackclient. */
 const openstack = (...args: string[]) => execa("openstack", args, { env: env(), reject: false, timeout: 60_000 });
 /** Our `os`, with the same OS_* environment. */
-const os = (...args: string[]) => execa("node", [join(root, "bin/dev.js"), ...args], { cwd: root, env: env(), reject: false, timeout: 60_000 });
+const os = (...args: string[]) =>
+  execa("node", [join(root, "bin/dev.js"), ...args], { cwd: root, env: env(), reject: false, timeout: 60_000 });
 
 /** The Field column of a cliff show table. */
 const fieldNames = (table: string) =>
@@ -38,7 +39,12 @@ const cells = (table: string) =>
   table
     .split("\n")
     .filter((l) => l.startsWith("| "))
-    .map((l) => l.split("|").slice(1, -1).map((c) => c.trim()));
+    .map((l) =>
+      l
+        .split("|")
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    );
 
 describe("the real openstack client against glance behind keystone", () => {
   it("creates, lists, shows, tags, saves and deletes, printing what our os prints", { timeout: 240_000 }, async () => {
@@ -68,7 +74,19 @@ describe("the real openstack client against glance behind keystone", () => {
     // --long: the same table too (cliff right-aligns the Size column, header included).
     const longTheirs = await openstack("image", "list", "--long");
     expect((await os("image", "list", "--long")).stdout).toBe(longTheirs.stdout);
-    expect(cells(longTheirs.stdout)[0]).toEqual(["ID", "Name", "Disk Format", "Container Format", "Size", "Checksum", "Status", "Visibility", "Protected", "Project", "Tags"]);
+    expect(cells(longTheirs.stdout)[0]).toEqual([
+      "ID",
+      "Name",
+      "Disk Format",
+      "Container Format",
+      "Size",
+      "Checksum",
+      "Status",
+      "Visibility",
+      "Protected",
+      "Project",
+      "Tags",
+    ]);
 
     // image show -f json: the same document for the same image.
     const showTheirs = await openstack("image", "show", "-f", "json", "cirros2");
@@ -100,7 +118,10 @@ describe("the real openstack client against glance behind keystone", () => {
     const againOurs = await os("image", "delete", "cirros2");
     expect(again.exitCode).toBe(1);
     expect(againOurs.exitCode).toBe(1);
-    for (const line of ["Failed to delete image with name or ID 'cirros2': No Image found for cirros2", "Failed to delete 1 of 1 images."]) {
+    for (const line of [
+      "Failed to delete image with name or ID 'cirros2': No Image found for cirros2",
+      "Failed to delete 1 of 1 images.",
+    ]) {
       expect(again.stderr).toContain(line);
       expect(againOurs.stderr).toContain(line);
     }

@@ -20,7 +20,10 @@ const until = async (what: string, check: () => Promise<boolean>, ms = 10_000) =
 };
 
 /** Every file in the image store and its staging area (temporary `.part-…` files included). */
-const storeFiles = () => [...readdirSync(join(g.dir, "images")).filter((f) => f !== "staging"), ...readdirSync(join(g.dir, "images", "staging"))];
+const storeFiles = () => [
+  ...readdirSync(join(g.dir, "images")).filter((f) => f !== "staging"),
+  ...readdirSync(join(g.dir, "images", "staging")),
+];
 
 describe("an upload the client abandons", () => {
   it("leaves the image queued, no file (not even a partial one), and a later upload works", async () => {

@@ -16,7 +16,13 @@ export const listRow: BenchRow = {
     const g = await startGlance();
     try {
       for (let i = 0; i < IMAGES; i++) {
-        const body = { name: `img-${String(i).padStart(4, "0")}`, disk_format: "qcow2", container_format: "bare", tags: ["bench"], os_distro: "cirros" };
+        const body = {
+          name: `img-${String(i).padStart(4, "0")}`,
+          disk_format: "qcow2",
+          container_format: "bare",
+          tags: ["bench"],
+          os_distro: "cirros",
+        };
         await expectStatus(call(g, "POST", "/v2/images", { json: body }), 201, "create");
       }
       const first = await expectStatus(call(g, "GET", `/v2/images?limit=${IMAGES}`), 200, "list");

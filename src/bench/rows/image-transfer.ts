@@ -12,7 +12,11 @@ const run = promisify(execFile);
 const transferBudget = (b: Budget): Budget => ({ warmup: 1, maxSamples: 5, maxMs: b.maxMs });
 
 async function createImage(g: GlanceUnderTest): Promise<string> {
-  const r = await expectStatus(call(g, "POST", "/v2/images", { json: { name: "bench", disk_format: "raw", container_format: "bare" } }), 201, "create");
+  const r = await expectStatus(
+    call(g, "POST", "/v2/images", { json: { name: "bench", disk_format: "raw", container_format: "bare" } }),
+    201,
+    "create",
+  );
   return JSON.parse(r.body).id as string;
 }
 const deleteImage = (g: GlanceUnderTest, id: string) => expectStatus(call(g, "DELETE", `/v2/images/${id}`), 204, "delete");
@@ -80,7 +84,12 @@ export const downloadRow: BenchRow = {
       const samples = await sampleAround(
         transferBudget(budget),
         async () => undefined,
-        () => expectStatus(call(g, "GET", `/v2/images/${id}/file`, { sink: createWriteStream(dst, { highWaterMark: 4 * 1024 * 1024 }) }), 200, "download"),
+        () =>
+          expectStatus(
+            call(g, "GET", `/v2/images/${id}/file`, { sink: createWriteStream(dst, { highWaterMark: 4 * 1024 * 1024 }) }),
+            200,
+            "download",
+          ),
         async () => rmSync(dst, { force: true }),
       );
       reportThroughput(this.name, SIZE_MIB, samples);

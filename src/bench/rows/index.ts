@@ -31,4 +31,8 @@ export const ROWS: Array<{ name: string; load: () => Promise<BenchRow> }> = [
   { name: "nova.servers_detail_1000", load: async () => (await import("./nova-servers.js")).detailRow },
   { name: "tui.watch_open_10k_traces", load: async () => (await import("./tui-watch.js")).openRow },
   { name: "tui.watch_frame_scroll", load: async () => (await import("./tui-watch.js")).frameRow },
+  { name: "qemu.boot_to_login_bare_floor", load: async () => (await import("./qemu-boot.js")).bareRow },
+  { name: "qemu.create_to_login", load: async () => (await import("./qemu-boot.js")).createToLoginRow },
+  { name: "qemu.create_to_active_image_cache_hit", load: async () => (await import("./qemu-boot.js")).cacheHitRow },
+  { name: "qemu.create_to_active_image_cache_miss", load: async () => (await import("./qemu-boot.js")).cacheMissRow },
 ];

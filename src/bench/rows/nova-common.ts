@@ -94,7 +94,10 @@ export async function startNovaBenchCloud(extra: string[] = []): Promise<NovaBen
         const until = performance.now() + timeoutMs;
         for (;;) {
           const r = await call("GET", "/servers?status=ERROR&limit=1");
-          if (r.body?.servers?.length) throw new Error(`a server went to ERROR: ${r.body.servers[0].id}`);
+          if (r.body?.servers?.length) {
+            const s = await call("GET", `/servers/${r.body.servers[0].id}`);
+            throw new Error(`server ${r.body.servers[0].id} went to ERROR: ${JSON.stringify(s.body?.server?.fault)}`);
+          }
           const a = await call("GET", `/servers?status=ACTIVE&limit=${count}`);
           if ((a.body?.servers?.length ?? 0) >= count) return;
           if (performance.now() > until) throw new Error(`only ${a.body?.servers?.length} of ${count} servers ACTIVE after ${timeoutMs} ms`);

@@ -16,7 +16,11 @@ export default class FlavorCreate extends ComputeCommand<typeof FlavorCreate> {
     "rxtx-factor": Flags.string({ default: "1.0", summary: "RX/TX factor (default 1.0)" }),
     public: Flags.boolean({ summary: "Flavor is available to other projects (default)", exclusive: ["private"] }),
     private: Flags.boolean({ summary: "Flavor is not available to other projects" }),
-    property: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "Property to add for this flavor (repeat option to set multiple properties)" }),
+    property: Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      summary: "Property to add for this flavor (repeat option to set multiple properties)",
+    }),
     project: Flags.string({ summary: "Allow <project> to access private flavor (name or ID) (Must be used with --private option)" }),
     description: Flags.string({ summary: "Description for the flavor.(Supported by API versions '2.55' - '2.latest')" }),
   };
@@ -57,8 +61,11 @@ export default class FlavorCreate extends ComputeCommand<typeof FlavorCreate> {
     const props = keyValues(f.property);
     if (Object.keys(props).length) {
       try {
-        specs = (await compute.call<{ extra_specs: Record<string, unknown> }>("POST", `/flavors/${id}/os-extra_specs`, { body: { extra_specs: props } }))
-          .extra_specs;
+        specs = (
+          await compute.call<{ extra_specs: Record<string, unknown> }>("POST", `/flavors/${id}/os-extra_specs`, {
+            body: { extra_specs: props },
+          })
+        ).extra_specs;
         flavor = { ...flavor, extra_specs: specs };
       } catch (e) {
         process.stderr.write(`Failed to set flavor properties: ${(e as Error).message}\n`);

@@ -36,7 +36,11 @@ export default class FlavorList extends ComputeCommand<typeof FlavorList> {
     ];
     if (f.long) {
       for (const fl of flavors) fl.extra_specs = await flavorExtraSpecs(compute, fl);
-      cols.push(["Swap", (x) => x.swap], ["RXTX Factor", (x) => pyFloat(x.rxtx_factor)], ["Properties", (x) => dictColumn(x.extra_specs ?? {})]);
+      cols.push(
+        ["Swap", (x) => x.swap],
+        ["RXTX Factor", (x) => pyFloat(x.rxtx_factor)],
+        ["Properties", (x) => dictColumn(x.extra_specs ?? {})],
+      );
     }
     await this.printList(
       cols.map(([h]) => h),

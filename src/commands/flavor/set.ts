@@ -6,8 +6,15 @@ export default class FlavorSet extends ComputeCommand<typeof FlavorSet> {
   static override summary = "Set flavor properties";
   static override args = { flavor: Args.string({ required: true, description: "Flavor to modify (name or ID)" }) };
   static override flags = {
-    "no-property": Flags.boolean({ summary: "Remove all properties from this flavor (specify both --no-property and --property to remove the current properties before setting new properties.)" }),
-    property: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "Property to add or modify for this flavor (repeat option to set multiple properties)" }),
+    "no-property": Flags.boolean({
+      summary:
+        "Remove all properties from this flavor (specify both --no-property and --property to remove the current properties before setting new properties.)",
+    }),
+    property: Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      summary: "Property to add or modify for this flavor (repeat option to set multiple properties)",
+    }),
     project: Flags.string({ summary: "Set flavor access to project (name or ID) (admin only)" }),
     description: Flags.string({ summary: "Set description for the flavor.(Supported by API versions '2.55' - '2.latest')" }),
   };

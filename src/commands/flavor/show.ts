@@ -12,7 +12,9 @@ export default class FlavorShow extends ComputeCommand<typeof FlavorShow> {
     let ids: string[] | null = null;
     if (flavor["os-flavor-access:is_public"] === false) {
       try {
-        const access = await compute.get<{ flavor_access: Resource[] }>(`/flavors/${encodeURIComponent(String(flavor.id))}/os-flavor-access`);
+        const access = await compute.get<{ flavor_access: Resource[] }>(
+          `/flavors/${encodeURIComponent(String(flavor.id))}/os-flavor-access`,
+        );
         ids = (access.flavor_access ?? []).map((a) => String(a.tenant_id));
       } catch (e) {
         process.stderr.write(`Failed to get access projects list for flavor '${this.args.flavor}': ${(e as Error).message}\n`);

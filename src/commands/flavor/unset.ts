@@ -6,7 +6,11 @@ export default class FlavorUnset extends ComputeCommand<typeof FlavorUnset> {
   static override summary = "Unset flavor properties";
   static override args = { flavor: Args.string({ required: true, description: "Flavor to modify (name or ID)" }) };
   static override flags = {
-    property: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "Property to remove from flavor (repeat option to unset multiple properties)" }),
+    property: Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      summary: "Property to remove from flavor (repeat option to unset multiple properties)",
+    }),
     project: Flags.string({ summary: "Remove flavor access from project (name or ID) (admin only)" }),
   };
 

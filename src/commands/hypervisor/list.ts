@@ -6,7 +6,9 @@ export default class HypervisorList extends ComputeCommand<typeof HypervisorList
   static override summary = "List hypervisors";
   static override flags = {
     matching: Flags.string({ summary: "Filter hypervisors using <hostname> substring" }),
-    marker: Flags.string({ summary: "The UUID of the last hypervisor of the previous page (supported with --os-compute-api-version 2.33 or above)" }),
+    marker: Flags.string({
+      summary: "The UUID of the last hypervisor of the previous page (supported with --os-compute-api-version 2.33 or above)",
+    }),
     limit: Flags.integer({ summary: "Maximum number of hypervisors to display (supported with --os-compute-api-version 2.33 or above)" }),
     long: Flags.boolean({ summary: "List additional fields in output" }),
   };
@@ -20,9 +22,12 @@ export default class HypervisorList extends ComputeCommand<typeof HypervisorList
     let data: Resource[];
     if (f.matching)
       data = compute.atLeast("2.53")
-        ? ((await compute.get<{ hypervisors: Resource[] }>("/os-hypervisors", { hypervisor_hostname_pattern: f.matching })).hypervisors ?? [])
+        ? ((await compute.get<{ hypervisors: Resource[] }>("/os-hypervisors", { hypervisor_hostname_pattern: f.matching })).hypervisors ??
+          [])
         : ((await compute.get<{ hypervisors: Resource[] }>(`/os-hypervisors/${encodeURIComponent(f.matching)}/search`)).hypervisors ?? []);
-    else data = (await compute.get<{ hypervisors: Resource[] }>("/os-hypervisors/detail", { marker: f.marker, limit: f.limit })).hypervisors ?? [];
+    else
+      data =
+        (await compute.get<{ hypervisors: Resource[] }>("/os-hypervisors/detail", { marker: f.marker, limit: f.limit })).hypervisors ?? [];
     const cols = ["ID", "Hypervisor Hostname", "Hypervisor Type", "Host IP", "State"];
     if (f.long) cols.push("vCPUs Used", "vCPUs", "Memory MB Used", "Memory MB");
     const field = (c: string) => c.toLowerCase().replace(/ /g, "_");

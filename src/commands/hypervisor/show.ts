@@ -10,14 +10,18 @@ export default class HypervisorShow extends ComputeCommand<typeof HypervisorShow
     const compute = this.compute();
     const h: Record<string, unknown> = { ...(await compute.findHypervisor(this.args.hypervisor)) };
     const service = (h.service ?? {}) as Resource;
-    const [cell, serviceHost] = String(service.host ?? "").includes("@") ? String(service.host).split("@", 2) : [undefined, String(service.host ?? "")];
+    const [cell, serviceHost] = String(service.host ?? "").includes("@")
+      ? String(service.host).split("@", 2)
+      : [undefined, String(service.host ?? "")];
     let aggregates: Resource[] = [];
     try {
       aggregates = (await compute.get<{ aggregates: Resource[] }>("/os-aggregates")).aggregates ?? [];
     } catch {
       // no aggregates API for this caller: none listed
     }
-    h.aggregates = aggregates.filter((a) => (!cell || String(a.name).includes(cell)) && (a.hosts ?? []).includes(serviceHost)).map((a) => a.name);
+    h.aggregates = aggregates
+      .filter((a) => (!cell || String(a.name).includes(cell)) && (a.hosts ?? []).includes(serviceHost))
+      .map((a) => a.name);
     try {
       const up = (await compute.get<{ hypervisor: Resource }>(`/os-hypervisors/${h.id}/uptime`)).hypervisor;
       const m = /\s*(.+)\sup\s+(.+),\s+(.+)\susers?,\s+load average:\s(.+)/.exec(String(up?.uptime ?? ""));

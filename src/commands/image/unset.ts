@@ -32,7 +32,11 @@ export default class ImageUnset extends ImageCommand<typeof ImageUnset> {
   static override examples = ["<%= config.bin %> image unset --tag web --property hw_disk_bus cirros"];
   static override args = { image: Args.string({ required: true, description: "Image to modify (name or ID)" }) };
   static override flags = {
-    tag: Flags.string({ summary: "Unset a tag on this image (repeat option to unset multiple tags)", multiple: true, multipleNonGreedy: true }),
+    tag: Flags.string({
+      summary: "Unset a tag on this image (repeat option to unset multiple tags)",
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
     property: Flags.string({
       summary: "Unset a property on this image (repeat option to unset multiple properties)",
       multiple: true,
@@ -66,9 +70,7 @@ export default class ImageUnset extends ImageCommand<typeof ImageUnset> {
     }
     if (ops.length) await this.images.patch(image.id, ops);
     if (tagFailures && propFailures)
-      throw new Error(
-        `Failed to unset ${propFailures} of ${properties.length} properties and ${tagFailures} of ${tags.length} tags.`,
-      );
+      throw new Error(`Failed to unset ${propFailures} of ${properties.length} properties and ${tagFailures} of ${tags.length} tags.`);
     if (tagFailures) throw new Error(`Failed to unset ${tagFailures} of ${tags.length} tags.`);
     if (propFailures) throw new Error(`Failed to unset ${propFailures} of ${properties.length} properties.`);
   }

@@ -8,13 +8,24 @@ const expand = (p: string) => p.replace(/^~(?=$|\/)/, homedir());
 
 export default class KeypairCreate extends ComputeCommand<typeof KeypairCreate> {
   static override summary = "Create new public or private key for server ssh access";
-  static override examples = ["<%= config.bin %> keypair create mykey > mykey.pem", "<%= config.bin %> keypair create --public-key ~/.ssh/id_ed25519.pub mykey"];
+  static override examples = [
+    "<%= config.bin %> keypair create mykey > mykey.pem",
+    "<%= config.bin %> keypair create --public-key ~/.ssh/id_ed25519.pub mykey",
+  ];
   static override args = { name: Args.string({ required: true, description: "New public or private key name" }) };
   static override flags = {
-    "public-key": Flags.string({ summary: "Filename for public key to add. If not used, generates a private key.", exclusive: ["private-key"] }),
+    "public-key": Flags.string({
+      summary: "Filename for public key to add. If not used, generates a private key.",
+      exclusive: ["private-key"],
+    }),
     "private-key": Flags.string({ summary: "Filename for private key to save. If not used, print private key in console." }),
-    type: Flags.option({ options: ["ssh", "x509"] as const, summary: "Keypair type. Can be ssh or x509. (Supported by API versions '2.2' - '2.latest')" })(),
-    user: Flags.string({ summary: "The owner of the keypair. (admin only) (name or ID). Requires ``--os-compute-api-version`` 2.10 or greater." }),
+    type: Flags.option({
+      options: ["ssh", "x509"] as const,
+      summary: "Keypair type. Can be ssh or x509. (Supported by API versions '2.2' - '2.latest')",
+    })(),
+    user: Flags.string({
+      summary: "The owner of the keypair. (admin only) (name or ID). Requires ``--os-compute-api-version`` 2.10 or greater.",
+    }),
   };
 
   async run(): Promise<void> {

@@ -8,7 +8,9 @@ export default class KeypairDelete extends ComputeCommand<typeof KeypairDelete> 
   static override strict = false;
   static override args = { name: Args.string({ required: true, description: "Name of key(s) to delete (name only)" }) };
   static override flags = {
-    user: Flags.string({ summary: "The owner of the keypair. (admin only) (name or ID). Requires ``--os-compute-api-version`` 2.10 or greater." }),
+    user: Flags.string({
+      summary: "The owner of the keypair. (admin only) (name or ID). Requires ``--os-compute-api-version`` 2.10 or greater.",
+    }),
   };
 
   async run(): Promise<void> {

@@ -5,8 +5,14 @@ import { ComputeCommand, needVersion } from "../../cli/compute-command.js";
 export default class KeypairList extends ComputeCommand<typeof KeypairList> {
   static override summary = "List key fingerprints";
   static override flags = {
-    user: Flags.string({ summary: "Show keypairs for another user (admin only) (name or ID). Requires ``--os-compute-api-version`` 2.10 or greater.", exclusive: ["project"] }),
-    project: Flags.string({ summary: "Show keypairs for all users associated with project (admin only) (name or ID). Requires ``--os-compute-api-version`` 2.10 or greater." }),
+    user: Flags.string({
+      summary: "Show keypairs for another user (admin only) (name or ID). Requires ``--os-compute-api-version`` 2.10 or greater.",
+      exclusive: ["project"],
+    }),
+    project: Flags.string({
+      summary:
+        "Show keypairs for all users associated with project (admin only) (name or ID). Requires ``--os-compute-api-version`` 2.10 or greater.",
+    }),
     marker: Flags.string({ summary: "The last keypair ID of the previous page" }),
     limit: Flags.integer({ summary: "Maximum number of keypairs to display" }),
   };
@@ -17,9 +23,15 @@ export default class KeypairList extends ComputeCommand<typeof KeypairList> {
     if (f.marker && !compute.atLeast("2.35")) throw needVersion("2.35", "--marker option");
     if (f.limit && !compute.atLeast("2.35")) throw needVersion("2.35", "--limit option");
     const list = async (userId?: string) =>
-      ((await compute.get<{ keypairs: Array<{ keypair: Resource }> }>("/os-keypairs", { user_id: userId, marker: f.marker, limit: f.limit })).keypairs ?? []).map(
-        (k) => k.keypair,
-      );
+      (
+        (
+          await compute.get<{ keypairs: Array<{ keypair: Resource }> }>("/os-keypairs", {
+            user_id: userId,
+            marker: f.marker,
+            limit: f.limit,
+          })
+        ).keypairs ?? []
+      ).map((k) => k.keypair);
     let data: Resource[];
     if (f.project) {
       if (!compute.atLeast("2.10")) throw needVersion("2.10", "--project option");

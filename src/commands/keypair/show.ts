@@ -9,7 +9,9 @@ export default class KeypairShow extends ComputeCommand<typeof KeypairShow> {
   static override args = { name: Args.string({ required: true, description: "Public or private key to display (name only)" }) };
   static override flags = {
     "public-key": Flags.boolean({ summary: "Show only bare public key paired with the generated key" }),
-    user: Flags.string({ summary: "The owner of the keypair. (admin only) (name or ID). Requires ``--os-compute-api-version`` 2.10 or greater." }),
+    user: Flags.string({
+      summary: "The owner of the keypair. (admin only) (name or ID). Requires ``--os-compute-api-version`` 2.10 or greater.",
+    }),
   };
 
   async run(): Promise<void> {
@@ -21,7 +23,8 @@ export default class KeypairShow extends ComputeCommand<typeof KeypairShow> {
     }
     let keypair: Resource;
     try {
-      keypair = (await compute.get<{ keypair: Resource }>(`/os-keypairs/${encodeURIComponent(this.args.name)}`, { user_id: userId })).keypair;
+      keypair = (await compute.get<{ keypair: Resource }>(`/os-keypairs/${encodeURIComponent(this.args.name)}`, { user_id: userId }))
+        .keypair;
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) throw new CommandError(`No Keypair found for ${this.args.name}`);
       throw e;

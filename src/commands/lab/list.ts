@@ -4,7 +4,8 @@ import { labNames, labsDir, loadLab } from "../../engine/labs/load.js";
 
 export default class LabList extends BaseCommand<typeof LabList> {
   static override summary = "List the labs: the seed's walkthroughs as scripted, checked scenarios";
-  static override description = `Each lab is a YAML file in ${join("fixtures", "labs")}. Run one with 'os lab run <name>'. A lab file that does not fit the format is reported with its file and field.`;
+  static override description =
+    `Each lab is a YAML file in ${join("fixtures", "labs")}. Run one with 'os lab run <name>'. A lab file that does not fit the format is reported with its file and field.`;
   static override examples = ["<%= config.bin %> lab list", "<%= config.bin %> lab list -f json"];
 
   async run(): Promise<void> {

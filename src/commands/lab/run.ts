@@ -26,7 +26,10 @@ export default class LabRun extends BaseCommand<typeof LabRun> {
     interactive: Flags.boolean({ char: "i", summary: "Pause before each step (Enter runs it, q stops)." }),
     "keep-going": Flags.boolean({ summary: "Run the remaining steps after a failed one." }),
     verbose: Flags.boolean({ char: "v", summary: "Print whole outputs, not just their first lines." }),
-    driver: Flags.option({ options: ["fake", "qemu", "auto"] as const, summary: "Compute driver, if the lab has to bring the cloud up." })(),
+    driver: Flags.option({
+      options: ["fake", "qemu", "auto"] as const,
+      summary: "Compute driver, if the lab has to bring the cloud up.",
+    })(),
   };
 
   async run(): Promise<void> {
@@ -49,7 +52,11 @@ export default class LabRun extends BaseCommand<typeof LabRun> {
         only: f.step,
         keepGoing: f["keep-going"],
         overrides,
-        reporter: textReporter({ write: (s) => process.stdout.write(s), verbose: f.verbose, color: process.stdout.isTTY && !process.env.NO_COLOR }),
+        reporter: textReporter({
+          write: (s) => process.stdout.write(s),
+          verbose: f.verbose,
+          color: process.stdout.isTTY && !process.env.NO_COLOR,
+        }),
         beforeStep: rl
           ? async (index, total) => {
               const answer = await rl.question(`\n-- Enter runs step ${index}/${total}, q stops: `).catch(() => "q");
@@ -59,7 +66,8 @@ export default class LabRun extends BaseCommand<typeof LabRun> {
       });
       if (!result.ok) {
         const missing = result.firstFailure?.failures.find((m) => /is not defined/.test(m));
-        if (missing && f.step) process.stderr.write(`(run the whole lab once, 'os lab run ${lab.name}', so the values step ${f.step} needs are saved)\n`);
+        if (missing && f.step)
+          process.stderr.write(`(run the whole lab once, 'os lab run ${lab.name}', so the values step ${f.step} needs are saved)\n`);
         process.exitCode = 1;
       }
     } finally {

@@ -20,10 +20,12 @@ export default class LimitsShow extends ComputeCommand<typeof LimitsShow> {
       const domainId = f.domain ? (await this.identity().find("domains", f.domain)).id : undefined;
       projectId = (await this.identity().find("projects", f.project, { domainId })).id;
     }
-    const limits = (await this.compute().get<{ limits: { absolute?: Record<string, unknown>; rate?: Resource[] } }>("/limits", {
-      reserved: f.reserved ? 1 : undefined,
-      tenant_id: projectId,
-    })).limits;
+    const limits = (
+      await this.compute().get<{ limits: { absolute?: Record<string, unknown>; rate?: Resource[] } }>("/limits", {
+        reserved: f.reserved ? 1 : undefined,
+        tenant_id: projectId,
+      })
+    ).limits;
     if (f.absolute) {
       await this.printList(
         ["Name", "Value"],
@@ -34,7 +36,14 @@ export default class LimitsShow extends ComputeCommand<typeof LimitsShow> {
     const rows: Array<Record<string, unknown>> = [];
     for (const group of limits.rate ?? [])
       for (const l of group.limit ?? [])
-        rows.push({ Verb: l.verb, URI: group.uri, Value: l.value, Remain: l.remaining, Unit: l.unit, "Next Available": l["next-available"] });
+        rows.push({
+          Verb: l.verb,
+          URI: group.uri,
+          Value: l.value,
+          Remain: l.remaining,
+          Unit: l.unit,
+          "Next Available": l["next-available"],
+        });
     await this.printList(["Verb", "URI", "Value", "Remain", "Unit", "Next Available"], rows);
   }
 }

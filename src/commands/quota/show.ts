@@ -22,7 +22,8 @@ export const COMPUTE_QUOTAS: Record<string, string> = {
 
 export default class QuotaShow extends ComputeCommand<typeof QuotaShow> {
   static override summary = "Show quotas for project or class.";
-  static override description = "Specify ``--os-compute-api-version 2.50`` or higher to see ``server-groups`` and ``server-group-members`` output for a given quota class.";
+  static override description =
+    "Specify ``--os-compute-api-version 2.50`` or higher to see ``server-groups`` and ``server-group-members`` output for a given quota class.";
   static override args = { project: Args.string({ required: false, description: "Show quotas for this project or class (name or ID)" }) };
   static override flags = {
     class: Flags.boolean({ summary: "Show quotas for <class>", exclusive: ["default"] }),
@@ -35,7 +36,8 @@ export default class QuotaShow extends ComputeCommand<typeof QuotaShow> {
     let project: { id?: string; name?: string };
     if (this.flags.class) {
       const cls = this.args.project ?? "default";
-      quota = (await compute.get<{ quota_class_set: Record<string, unknown> }>(`/os-quota-class-sets/${encodeURIComponent(cls)}`)).quota_class_set;
+      quota = (await compute.get<{ quota_class_set: Record<string, unknown> }>(`/os-quota-class-sets/${encodeURIComponent(cls)}`))
+        .quota_class_set;
       project = { id: cls, name: undefined };
     } else {
       if (this.args.project) {

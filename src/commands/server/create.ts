@@ -14,24 +14,49 @@ export default class ServerCreate extends ComputeCommand<typeof ServerCreate> {
     flavor: Flags.string({ required: true, summary: "Create server with this flavor (name or ID)" }),
     image: Flags.string({ summary: "Create server boot disk from this image (name or ID)" }),
     volume: Flags.string({ summary: "Create server using this volume as the boot disk (name or ID)" }),
-    "security-group": Flags.string({ multiple: true, multipleNonGreedy: true, summary: "Security group to assign to this server (name or ID) (repeat option to set multiple groups)" }),
+    "security-group": Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      summary: "Security group to assign to this server (name or ID) (repeat option to set multiple groups)",
+    }),
     "key-name": Flags.string({ summary: "Keypair to inject into this server" }),
-    property: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "Set a property on this server (repeat option to set multiple values)" }),
-    file: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "File(s) to inject into image before boot (repeat option to set multiple files): <dest-filename=source-filename>" }),
+    property: Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      summary: "Set a property on this server (repeat option to set multiple values)",
+    }),
+    file: Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      summary: "File(s) to inject into image before boot (repeat option to set multiple files): <dest-filename=source-filename>",
+    }),
     "user-data": Flags.string({ summary: "User data file to serve from the metadata server" }),
     description: Flags.string({ summary: "Set description for the server (supported by --os-compute-api-version 2.19 or above)" }),
     "availability-zone": Flags.string({ summary: "Select an availability zone for the server." }),
     host: Flags.string({ summary: "Requested host to create servers. (supported by --os-compute-api-version 2.74 or above)" }),
-    "hypervisor-hostname": Flags.string({ summary: "Requested hypervisor hostname to create servers. (supported by --os-compute-api-version 2.74 or above)" }),
+    "hypervisor-hostname": Flags.string({
+      summary: "Requested hypervisor hostname to create servers. (supported by --os-compute-api-version 2.74 or above)",
+    }),
     hint: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "Hints for the scheduler (optional extension): <key=value>" }),
-    nic: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "Create a NIC on the server: 'auto' or 'none' (no networking service here)" }),
+    nic: Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      summary: "Create a NIC on the server: 'auto' or 'none' (no networking service here)",
+    }),
     "config-drive": Flags.boolean({ summary: "Enable config drive.", allowNo: true }),
     min: Flags.integer({ default: 1, summary: "Minimum number of servers to launch (default=1)" }),
     max: Flags.integer({ default: 1, summary: "Maximum number of servers to launch (default=1)" }),
     password: Flags.string({ summary: "Set the password to this server." }),
-    tag: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "Tags for the server. (supported by --os-compute-api-version 2.52 or above)" }),
+    tag: Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      summary: "Tags for the server. (supported by --os-compute-api-version 2.52 or above)",
+    }),
     wait: Flags.boolean({ summary: "Wait for build to complete" }),
-    "wait-for": Flags.option({ options: ["active", "login"] as const, summary: "With --wait: 'active' (default) or 'login' (also wait for a login prompt on the console)" })(),
+    "wait-for": Flags.option({
+      options: ["active", "login"] as const,
+      summary: "With --wait: 'active' (default) or 'login' (also wait for a login prompt on the console)",
+    })(),
   };
 
   async run(): Promise<void> {
@@ -43,9 +68,12 @@ export default class ServerCreate extends ComputeCommand<typeof ServerCreate> {
     if (f.min > f.max) throw new Error("min instances should be <= max instances");
     if (f.min < 1) throw new Error("min instances should be > 0");
     if (f.max < 1) throw new Error("max instances should be > 0");
-    if (f.description && !compute.atLeast("2.19")) throw new Error("Description is not supported for --os-compute-api-version less than 2.19");
+    if (f.description && !compute.atLeast("2.19"))
+      throw new Error("Description is not supported for --os-compute-api-version less than 2.19");
     if (f.file?.length && compute.atLeast("2.57"))
-      throw new Error("Personality files are deprecated and are not supported for --os-compute-api-version greater than 2.56; use user data instead");
+      throw new Error(
+        "Personality files are deprecated and are not supported for --os-compute-api-version greater than 2.56; use user data instead",
+      );
     if (f.tag?.length && !compute.atLeast("2.52")) throw needVersion("2.52", "--tag option");
     if (f.host && !compute.atLeast("2.74")) throw needVersion("2.74", "--host option");
     if (f["hypervisor-hostname"] && !compute.atLeast("2.74")) throw needVersion("2.74", "--hypervisor-hostname option");
@@ -109,7 +137,8 @@ export default class ServerCreate extends ComputeCommand<typeof ServerCreate> {
       }
       if (f["wait-for"] === "login") {
         process.stderr.write("Waiting for a login prompt on the console…\n");
-        if (!(await compute.waitForConsole(String(created.id), /login:/))) throw new Error("The server's console never showed a login prompt");
+        if (!(await compute.waitForConsole(String(created.id), /login:/)))
+          throw new Error("The server's console never showed a login prompt");
       }
     }
     // osc merges the create answer (adminPass) with a fresh GET of the server.
@@ -125,7 +154,7 @@ function groupValues(items: string[] | undefined): Record<string, string[]> {
     const i = item.indexOf("=");
     if (i < 0) throw new Error(`Expected 'key=value' type, but got: ${item}`);
     const k = item.slice(0, i);
-    (out[k] ??= []).push(item.slice(i + 1));
+    out[k] = [...(out[k] ?? []), item.slice(i + 1)];
   }
   return out;
 }

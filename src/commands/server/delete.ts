@@ -7,7 +7,10 @@ export default class ServerDelete extends ComputeCommand<typeof ServerDelete> {
   static override args = { server: Args.string({ required: true, description: "Server(s) to delete (name or ID)" }) };
   static override flags = {
     force: Flags.boolean({ summary: "Force delete server(s)" }),
-    "all-projects": Flags.boolean({ env: "ALL_PROJECTS", summary: "Delete server(s) in another project by name (admin only)(can be specified using the ALL_PROJECTS envvar)" }),
+    "all-projects": Flags.boolean({
+      env: "ALL_PROJECTS",
+      summary: "Delete server(s) in another project by name (admin only)(can be specified using the ALL_PROJECTS envvar)",
+    }),
     wait: Flags.boolean({ summary: "Wait for delete to complete" }),
   };
 

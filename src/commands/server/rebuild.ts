@@ -9,8 +9,14 @@ export default class ServerRebuild extends ComputeCommand<typeof ServerRebuild> 
     image: Flags.string({ summary: "Recreate server from the specified image (name or ID). Defaults to the currently used one." }),
     name: Flags.string({ summary: "Set the new name of the rebuilt server" }),
     password: Flags.string({ summary: "Set the password on the rebuilt server." }),
-    property: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "Set a new property on the rebuilt server (repeat option to set multiple values)" }),
-    description: Flags.string({ summary: "Set a new description on the rebuilt server (supported by --os-compute-api-version 2.19 or above)" }),
+    property: Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      summary: "Set a new property on the rebuilt server (repeat option to set multiple values)",
+    }),
+    description: Flags.string({
+      summary: "Set a new description on the rebuilt server (supported by --os-compute-api-version 2.19 or above)",
+    }),
     "key-name": Flags.string({ summary: "Set the key name of key pair on the rebuilt server (2.54+)", exclusive: ["no-key-name"] }),
     "no-key-name": Flags.boolean({ summary: "Unset the key name of key pair on the rebuilt server (2.54+)" }),
     wait: Flags.boolean({ summary: "Wait for rebuild to complete" }),

@@ -8,8 +8,13 @@ export default class ServerResize extends ComputeCommand<typeof ServerResize> {
   static override args = { server: Args.string({ required: true, description: "Server (name or ID)" }) };
   static override flags = {
     flavor: Flags.string({ summary: "Resize server to specified flavor", exclusive: ["confirm", "revert"] }),
-    confirm: Flags.boolean({ summary: "**Deprecated** Confirm server resize is complete. Replaced by the 'openstack server resize confirm' command", exclusive: ["revert"] }),
-    revert: Flags.boolean({ summary: "**Deprecated** Restore server state before resize. Replaced by the 'openstack server resize revert' command" }),
+    confirm: Flags.boolean({
+      summary: "**Deprecated** Confirm server resize is complete. Replaced by the 'openstack server resize confirm' command",
+      exclusive: ["revert"],
+    }),
+    revert: Flags.boolean({
+      summary: "**Deprecated** Restore server state before resize. Replaced by the 'openstack server resize revert' command",
+    }),
     wait: Flags.boolean({ summary: "Wait for resize to complete" }),
   };
 

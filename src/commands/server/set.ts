@@ -7,16 +7,25 @@ export default class ServerSet extends ComputeCommand<typeof ServerSet> {
   static override flags = {
     name: Flags.string({ summary: "New server name" }),
     password: Flags.string({ summary: "Set the server's root/admin password" }),
-    property: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "Property to add/change for this server (repeat option to set multiple properties)" }),
+    property: Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      summary: "Property to add/change for this server (repeat option to set multiple properties)",
+    }),
     state: Flags.option({ options: ["active", "error"] as const, summary: "New server state (valid value: active, error)" })(),
     description: Flags.string({ summary: "New server description (supported by --os-compute-api-version 2.19 or above)" }),
-    tag: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "Tag for the server. (supported by --os-compute-api-version 2.26 or above)" }),
+    tag: Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      summary: "Tag for the server. (supported by --os-compute-api-version 2.26 or above)",
+    }),
   };
 
   async run(): Promise<void> {
     const f = this.flags;
     const compute = this.compute();
-    if (f.description && !compute.atLeast("2.19")) throw new Error("Description is not supported for --os-compute-api-version less than 2.19");
+    if (f.description && !compute.atLeast("2.19"))
+      throw new Error("Description is not supported for --os-compute-api-version less than 2.19");
     if (f.tag?.length && !compute.atLeast("2.26")) throw needVersion("2.26", "--tag option");
     const server = await compute.findServer(this.args.server);
     const id = String(server.id);

@@ -9,7 +9,9 @@ export default class ServerShow extends ComputeCommand<typeof ServerShow> {
   static override args = { server: Args.string({ required: true, description: "Server (name or ID)" }) };
   static override flags = {
     diagnostics: Flags.boolean({ summary: "Display server diagnostics information", exclusive: ["topology"] }),
-    topology: Flags.boolean({ summary: "Include topology information in the output (supported by --os-compute-api-version 2.78 or above)" }),
+    topology: Flags.boolean({
+      summary: "Include topology information in the output (supported by --os-compute-api-version 2.78 or above)",
+    }),
   };
 
   async run(): Promise<void> {

@@ -126,7 +126,11 @@ export async function runRestart(unit: string, ctx: StepContext): Promise<Outcom
     const now = readState(l.supervisorState)?.units.find((u) => u.name === unit);
     if (!now || now.state !== "running" || !now.pid || now.pid === oldPid || !isAlive(now.pid)) continue;
     if (now.port && !(await answers(now.port))) continue;
-    return { exit: 0, stdout: `${unit}: pid ${oldPid} stopped; the supervisor started pid ${now.pid}${now.port ? `, answering on port ${now.port}` : ""}`, stderr: "" };
+    return {
+      exit: 0,
+      stdout: `${unit}: pid ${oldPid} stopped; the supervisor started pid ${now.pid}${now.port ? `, answering on port ${now.port}` : ""}`,
+      stderr: "",
+    };
   }
   return { stdout: "", stderr: "", error: `${unit} did not come back within ${ctx.timeoutMs / 1000} s (see os cloud logs ${unit})` };
 }

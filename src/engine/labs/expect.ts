@@ -31,7 +31,12 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 
 /** The first line worth showing of what a failed command said. */
 function firstLine(text: string): string {
-  const line = text.split("\n").find((l) => l.trim() !== "") ?? "";
+  let line = text.split("\n").find((l) => l.trim() !== "") ?? "";
+  // A JSON document's first line is just "{": show the document on one line instead.
+  if (/^\s*[[{]\s*$/.test(line)) {
+    const doc = parseJson(text);
+    if (doc.ok) line = JSON.stringify(doc.value);
+  }
   return line.length > 200 ? `${line.slice(0, 197)}...` : line;
 }
 
@@ -77,7 +82,8 @@ export function check(expect: Expect | undefined, out: Outcome): string[] {
     const rows = rowsOf(out.stdout);
     if (!rows) failures.push("the output has no table");
     else {
-      if (e.row_count !== undefined && rows.length !== e.row_count) failures.push(`the table has ${rows.length} rows, expected ${e.row_count}`);
+      if (e.row_count !== undefined && rows.length !== e.row_count)
+        failures.push(`the table has ${rows.length} rows, expected ${e.row_count}`);
       for (const want of e.table_rows ?? []) {
         const fits = rows.some((r) => Object.entries(want).every(([col, v]) => match(r[col], v, true) === undefined));
         if (!fits) {
@@ -115,7 +121,8 @@ export function extract(save: Record<string, SaveSpec> | undefined, out: Outcome
       const h = out.headers?.[spec.header.toLowerCase()];
       v = Array.isArray(h) ? h[0] : h;
     }
-    if (v === undefined || v === null || typeof v === "object") failures.push(`could not save ${name}: ${JSON.stringify(spec)} found ${show(v)}`);
+    if (v === undefined || v === null || typeof v === "object")
+      failures.push(`could not save ${name}: ${JSON.stringify(spec)} found ${show(v)}`);
     else values[name] = String(v);
   }
   return { values, failures };

@@ -5,7 +5,11 @@
  * list of every match, so `$[*].Name` reads a whole column.
  */
 
-type Segment = { kind: "key"; key: string } | { kind: "index"; index: number } | { kind: "all" } | { kind: "filter"; path: string[]; op: "==" | "!="; value: unknown };
+type Segment =
+  | { kind: "key"; key: string }
+  | { kind: "index"; index: number }
+  | { kind: "all" }
+  | { kind: "filter"; path: string[]; op: "==" | "!="; value: unknown };
 
 export class JsonPathError extends Error {
   override name = "JsonPathError";

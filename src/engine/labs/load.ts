@@ -69,7 +69,11 @@ function ajvMessage(doc: unknown, e: ErrorObject): string {
 }
 
 /** Checks the schema cannot express: one action per step, paths and patterns that compile. */
-function checkStep(s: Step, label: string): string | undefined {
+function checkStep(s: Step, label: string, steps: number): string | undefined {
+  for (const k of ["passed", "not_passed"] as const) {
+    const n = s.when?.[k];
+    if (n !== undefined && n > steps) return `${label}: when.${k} names step ${n}, but the lab has ${steps} steps`;
+  }
   const actions = ACTIONS.filter((a) => s[a] !== undefined);
   if (actions.length !== 1)
     return `${label}: a step needs exactly one of ${ACTIONS.join(", ")} (found ${actions.length ? actions.join(", ") : "none"})`;
@@ -78,7 +82,8 @@ function checkStep(s: Step, label: string): string | undefined {
     return `${label}: edit needs replace and with (or restore: true)`;
   const e = s.expect ?? {};
   if (s.http && e.exit !== undefined) return `${label}: expect.exit is for os and shell steps; an http step expects a status`;
-  if (!s.http && (e.status !== undefined || e.headers !== undefined)) return `${label}: expect.status and expect.headers are for http steps`;
+  if (!s.http && (e.status !== undefined || e.headers !== undefined))
+    return `${label}: expect.status and expect.headers are for http steps`;
   for (const path of Object.keys(e.json ?? {})) {
     try {
       compilePath(path);
@@ -105,7 +110,11 @@ function checkStep(s: Step, label: string): string | undefined {
       return `${label}: ${(err as Error).message}`;
     }
   }
-  const values = [...Object.values(e.json ?? {}), ...(e.table_rows ?? []).flatMap((r) => Object.values(r)), ...Object.values(e.headers ?? {})];
+  const values = [
+    ...Object.values(e.json ?? {}),
+    ...(e.table_rows ?? []).flatMap((r) => Object.values(r)),
+    ...Object.values(e.headers ?? {}),
+  ];
   for (const v of values) {
     if (!isMatcher(v)) continue;
     const unknown = Object.keys(v).find((k) => !(MATCHERS as readonly string[]).includes(k));
@@ -141,7 +150,7 @@ export function loadLabFile(file: string): LoadedLab {
     [lab.cleanup ?? [], "cleanup step"],
   ] as const) {
     for (const [i, s] of list.entries()) {
-      const problem = checkStep(s, `${word} ${i + 1} ("${s.title}")`);
+      const problem = checkStep(s, `${word} ${i + 1} ("${s.title}")`, lab.steps.length);
       if (problem) throw new LabFormatError(`${shown}: ${problem}`);
     }
   }

@@ -59,7 +59,7 @@ export function textReporter(opts: TextReporterOptions): LabReporter {
       w();
       w(bold(phase === "step" ? `[${index}/${total}] ${step.title}` : `[cleanup ${index}/${total}] ${step.title}`));
       if (step.explain && phase === "step") w(wrap(step.explain));
-      w(`  $ ${command.split("\n").join("\n    ")}`);
+      if (command) w(`  $ ${command.split("\n").join("\n    ")}`);
     },
     result(step, r) {
       if (r.status === "skipped") {
@@ -71,7 +71,7 @@ export function textReporter(opts: TextReporterOptions): LabReporter {
         w(`  $ os trace show ${r.trace.requestId}`);
         for (const line of clip(r.trace.text, "head", true)) w(`    ${line}`);
       }
-      const saved = Object.entries(r.saved).map(([k, v]) => `${k}=${v}`);
+      const saved = Object.entries(r.saved).map(([k, v]) => `${k}=${v.length > 40 ? `${v.slice(0, 24)}…` : v}`);
       const took = r.attempts > 1 ? ` (after ${r.attempts} tries, ${(r.ms / 1000).toFixed(1)} s)` : "";
       if (r.status === "passed") w(green(`  ✓ ${r.title}${took}`) + (saved.length ? dim(`  saved ${saved.join(", ")}`) : ""));
       else for (const f of r.failures) w(red(`  ✗ ${f}${took}`));

@@ -82,13 +82,24 @@ export function stepEnvironment(stateDir: string, workDir: string, extra: Record
 
 const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`);
 
+const short = (v: string) => (v.length > 40 ? `${v.slice(0, 24)}…` : v);
+
+/** Who a step acts as, when its env says (`OS_USERNAME=demo OS_PROJECT_NAME=demo os …`). */
+function actingAs(env: Record<string, string | number | boolean> | undefined): string {
+  const shown = ["OS_USERNAME", "OS_PROJECT_NAME", "OS_CLOUD", "OS_SYSTEM_SCOPE"].filter((k) => env?.[k] !== undefined);
+  return shown.map((k) => `${k}=${env?.[k]} `).join("");
+}
+
+/** The step as a person would type it (an http step: method, <service endpoint>path, headers, body). */
 export function describe(step: Step, vars: Vars): string {
-  if (step.os) return `os ${fillArgs(step.os, vars).map(quote).join(" ")}`;
-  if (step.shell) return fill(step.shell, vars);
+  const who = actingAs(step.env);
+  if (step.os) return `${who}os ${fillArgs(step.os, vars).map(quote).join(" ")}`;
+  if (step.shell) return `${who}${fill(step.shell, vars)}`;
   if (step.http) {
     const h = fillDeep(step.http, vars);
-    const body = h.body === undefined ? "" : ` ${typeof h.body === "string" ? h.body : JSON.stringify(h.body)}`;
-    return `${h.method} ${h.url ?? h.service}${h.path}${body}`;
+    const headers = Object.entries(h.headers ?? {}).map(([k, v]) => `\n${k}: ${short(String(v))}`);
+    const body = h.body === undefined ? "" : `\n${typeof h.body === "string" ? short(h.body) : JSON.stringify(h.body)}`;
+    return `${who}${h.method} ${h.url ?? `<${h.service} endpoint>`}${h.path}${headers.join("")}${body}`;
   }
   if (step.edit) return step.edit.restore ? `restore ${fill(step.edit.file, vars)}` : `edit ${fill(step.edit.file, vars)}`;
   return `restart ${step.restart}`;
@@ -142,15 +153,31 @@ export async function runLab(lab: LoadedLab, opts: RunOptions): Promise<LabResul
 
   const runStep = async (step: Step, index: number, total: number, phase: "step" | "cleanup"): Promise<StepResult> => {
     const base: StepResult = { index, phase, title: step.title, status: "passed", failures: [], attempts: 0, ms: 0, saved: {} };
-    if (step.when?.driver && step.when.driver !== driver)
-      return { ...base, status: "skipped", reason: `needs the ${step.when.driver} driver (this cloud: ${driver})` };
+    const passed = (n: number) => result.steps.find((s) => s.index === n)?.status === "passed";
+    const w = step.when ?? {};
+    const skipReason =
+      w.driver && w.driver !== driver
+        ? `needs the ${w.driver} driver (this cloud: ${driver})`
+        : w.passed !== undefined && !passed(w.passed)
+          ? `step ${w.passed} did not pass`
+          : w.not_passed !== undefined && passed(w.not_passed)
+            ? `step ${w.not_passed} passed`
+            : undefined;
+    if (skipReason) {
+      opts.reporter.step(index, total, phase, step, "");
+      return { ...base, status: "skipped", reason: skipReason };
+    }
     let command: string;
     let env: NodeJS.ProcessEnv;
     try {
       command = describe(step, vars());
-      env = stepEnvironment(stateDir, workDir, fillDeep(Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, String(v)])), vars()));
+      env = stepEnvironment(
+        stateDir,
+        workDir,
+        fillDeep(Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, String(v)])), vars()),
+      );
     } catch (err) {
-      opts.reporter.step(index, total, phase, step, step.title);
+      opts.reporter.step(index, total, phase, step, "");
       return { ...base, status: "failed", failures: [(err as Error).message] };
     }
     opts.reporter.step(index, total, phase, step, command);
@@ -177,7 +204,12 @@ export async function runLab(lab: LoadedLab, opts: RunOptions): Promise<LabResul
       await sleep((step.retry.interval ?? 2) * 1000);
     }
     const to = Date.now();
-    const r: StepResult = { ...base, attempts, ms: to - started, output: [out.stdout, out.stderr].filter((s) => s.trim() !== "").join("\n") };
+    const r: StepResult = {
+      ...base,
+      attempts,
+      ms: to - started,
+      output: [out.stdout, out.stderr].filter((s) => s.trim() !== "").join("\n"),
+    };
     if (failures.length === 0) {
       const { values, failures: missing } = extract(step.save, out);
       failures = missing;

@@ -74,8 +74,8 @@ export interface Step {
   retry?: { timeout: number; interval?: number };
   /** Seconds before the step's command is stopped (default 120). */
   timeout?: number;
-  /** Only on a cloud whose compute nodes run this driver. */
-  when?: { driver?: string };
+  /** Only on a cloud whose compute nodes run this driver; only if step N (1-based) passed / did not pass. */
+  when?: { driver?: string; passed?: number; not_passed?: number };
   /** How much of the output to print: head (default, 40 lines), tail, all, none. */
   show?: "head" | "tail" | "all" | "none";
 }
@@ -124,7 +124,12 @@ const step = {
       type: "object",
       additionalProperties: false,
       required: ["file"],
-      properties: { file: { type: "string" }, replace: { type: "string", minLength: 1 }, with: { type: "string" }, restore: { type: "boolean" } },
+      properties: {
+        file: { type: "string" },
+        replace: { type: "string", minLength: 1 },
+        with: { type: "string" },
+        restore: { type: "boolean" },
+      },
     },
     env: stringMap,
     expect: {
@@ -162,7 +167,11 @@ const step = {
       properties: { timeout: { type: "number", exclusiveMinimum: 0 }, interval: { type: "number", exclusiveMinimum: 0 } },
     },
     timeout: { type: "number", exclusiveMinimum: 0 },
-    when: { type: "object", additionalProperties: false, properties: { driver: { type: "string" } } },
+    when: {
+      type: "object",
+      additionalProperties: false,
+      properties: { driver: { type: "string" }, passed: { type: "integer", minimum: 1 }, not_passed: { type: "integer", minimum: 1 } },
+    },
     show: { enum: ["head", "tail", "all", "none"] },
   },
 };

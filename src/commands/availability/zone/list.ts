@@ -14,7 +14,9 @@ export default class AvailabilityZoneList extends ComputeCommand<typeof Availabi
 
   async run(): Promise<void> {
     const f = this.flags;
-    const cols = f.long ? ["Zone Name", "Zone Status", "Zone Resource", "Host Name", "Service Name", "Service Status"] : ["Zone Name", "Zone Status"];
+    const cols = f.long
+      ? ["Zone Name", "Zone Status", "Zone Resource", "Host Name", "Service Name", "Service Status"]
+      : ["Zone Name", "Zone Status"];
     const all = !f.compute && !f.volume && !f.network;
     // This cloud runs no Block Storage or Networking service: like the openstack client, say so when asked.
     if (f.volume) process.stderr.write("Availability zones list not supported by Block Storage API\n");
@@ -30,7 +32,11 @@ export default class AvailabilityZoneList extends ComputeCommand<typeof Availabi
         zones = (await compute.get<{ availabilityZoneInfo: Resource[] }>("/os-availability-zone")).availabilityZoneInfo ?? [];
       }
       for (const z of zones) {
-        const zone = { "Zone Name": z.zoneName, "Zone Status": z.zoneState?.available ? "available" : "not available", "Zone Resource": "" };
+        const zone = {
+          "Zone Name": z.zoneName,
+          "Zone Status": z.zoneState?.available ? "available" : "not available",
+          "Zone Resource": "",
+        };
         if (!f.long) {
           rows.push(zone);
           continue;

@@ -8,13 +8,16 @@ export default class ComputeServiceList extends ComputeCommand<typeof ComputeSer
     "Using ``--os-compute-api-version`` 2.53 or greater will return the ID as a UUID value which can be used to uniquely identify the service in a multi-cell deployment.";
   static override flags = {
     host: Flags.string({ summary: "List services on specified host (name only)" }),
-    service: Flags.string({ summary: "List only specified service binaries (name only). For example, ``nova-compute``, ``nova-conductor``, etc." }),
+    service: Flags.string({
+      summary: "List only specified service binaries (name only). For example, ``nova-compute``, ``nova-conductor``, etc.",
+    }),
     long: Flags.boolean({ summary: "List additional fields in output" }),
   };
 
   async run(): Promise<void> {
     const compute = await this.sdk(SDK_MAX.service);
-    const services = (await compute.get<{ services: Resource[] }>("/os-services", { host: this.flags.host, binary: this.flags.service })).services ?? [];
+    const services =
+      (await compute.get<{ services: Resource[] }>("/os-services", { host: this.flags.host, binary: this.flags.service })).services ?? [];
     const cols: Array<[string, (s: Resource) => unknown]> = [
       ["ID", (s) => s.id],
       ["Binary", (s) => s.binary],

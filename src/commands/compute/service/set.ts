@@ -19,13 +19,15 @@ export default class ComputeServiceSet extends ComputeCommand<typeof ComputeServ
   async run(): Promise<void> {
     const f = this.flags;
     const { host, service: binary } = this.args;
-    if ((f.enable || !f.disable) && f["disable-reason"]) throw new Error("Cannot specify option --disable-reason without --disable specified.");
+    if ((f.enable || !f.disable) && f["disable-reason"])
+      throw new Error("Cannot specify option --disable-reason without --disable specified.");
     const compute = await this.sdk(SDK_MAX.service);
     let serviceId: string | undefined;
     if (compute.atLeast("2.53")) {
       const found = (await compute.get<{ services: Resource[] }>("/os-services", { host, binary })).services ?? [];
       if (found.length === 0) throw new Error(`Compute service for host "${host}" and binary "${binary}" not found.`);
-      if (found.length > 1) throw new Error(`Multiple compute services found for host "${host}" and binary "${binary}". Unable to proceed.`);
+      if (found.length > 1)
+        throw new Error(`Multiple compute services found for host "${host}" and binary "${binary}". Unable to proceed.`);
       serviceId = String(found[0]?.id);
     }
     // 2.53+: PUT /os-services/{id}; before: the enable/disable/force-down sub-resources by host and binary.
@@ -37,7 +39,12 @@ export default class ComputeServiceSet extends ComputeCommand<typeof ComputeServ
     if (f.enable || f.disable) {
       try {
         if (f.enable) await update("enable", {}, { status: "enabled" });
-        else if (f["disable-reason"]) await update("disable-log-reason", { disabled_reason: f["disable-reason"] }, { status: "disabled", disabled_reason: f["disable-reason"] });
+        else if (f["disable-reason"])
+          await update(
+            "disable-log-reason",
+            { disabled_reason: f["disable-reason"] },
+            { status: "disabled", disabled_reason: f["disable-reason"] },
+          );
         else await update("disable", {}, { status: "disabled" });
       } catch (e) {
         process.stderr.write(`Failed to set service status to ${f.enable ? "enabled" : "disabled"}: ${(e as Error).message}\n`);

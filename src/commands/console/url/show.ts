@@ -17,7 +17,10 @@ export default class ConsoleUrlShow extends ComputeCommand<typeof ConsoleUrlShow
   static override summary = "Show server's remote console URL";
   static override args = { server: Args.string({ required: true, description: "Server to show URL (name or ID)" }) };
   static override flags = Object.fromEntries(
-    TYPES.map((t) => [t, Flags.boolean({ summary: `Show ${t} console URL${t === "novnc" ? " (default)" : ""}`, exclusive: TYPES.filter((x) => x !== t) })]),
+    TYPES.map((t) => [
+      t,
+      Flags.boolean({ summary: `Show ${t} console URL${t === "novnc" ? " (default)" : ""}`, exclusive: TYPES.filter((x) => x !== t) }),
+    ]),
   ) as Record<(typeof TYPES)[number], ReturnType<typeof Flags.boolean>>;
 
   async run(): Promise<void> {
@@ -35,6 +38,10 @@ export default class ConsoleUrlShow extends ComputeCommand<typeof ConsoleUrlShow
       ).remote_console;
     else data = (await compute.action<{ console: Record<string, unknown> }>(id, { [kind.action]: { type: kind.type } })).console;
     // openstacksdk's ServerRemoteConsole fields, sorted (id, links, location and name hidden).
-    await this.printOne(compute.atLeast("2.6") ? { protocol: data.protocol ?? null, type: data.type ?? null, url: data.url ?? null } : { type: data.type ?? null, url: data.url ?? null });
+    await this.printOne(
+      compute.atLeast("2.6")
+        ? { protocol: data.protocol ?? null, type: data.type ?? null, url: data.url ?? null }
+        : { type: data.type ?? null, url: data.url ?? null },
+    );
   }
 }

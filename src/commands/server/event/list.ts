@@ -12,16 +12,26 @@ export default class ServerEventList extends ComputeCommand<typeof ServerEventLi
     long: Flags.boolean({ summary: "List additional fields in output" }),
     "changes-since": Flags.string({ summary: "List only server events changed later or equal to a certain point of time (2.58+)" }),
     "changes-before": Flags.string({ summary: "List only server events changed earlier or equal to a certain point of time (2.66+)" }),
-    marker: Flags.string({ summary: "The last server event ID of the previous page (supported by --os-compute-api-version 2.58 or above)" }),
+    marker: Flags.string({
+      summary: "The last server event ID of the previous page (supported by --os-compute-api-version 2.58 or above)",
+    }),
     limit: Flags.integer({ summary: "Maximum number of server events to display (supported by --os-compute-api-version 2.58 or above)" }),
   };
 
   async run(): Promise<void> {
     const f = this.flags;
     const compute = this.compute();
-    for (const [flag, min, v] of [["marker", "2.58", f.marker], ["limit", "2.58", f.limit], ["changes-since", "2.58", f["changes-since"]], ["changes-before", "2.66", f["changes-before"]]] as const)
+    for (const [flag, min, v] of [
+      ["marker", "2.58", f.marker],
+      ["limit", "2.58", f.limit],
+      ["changes-since", "2.58", f["changes-since"]],
+      ["changes-before", "2.66", f["changes-before"]],
+    ] as const)
       if (v !== undefined && !compute.atLeast(min)) throw needVersion(min, `--${flag} option`);
-    for (const [flag, v] of [["changes-since", f["changes-since"]], ["changes-before", f["changes-before"]]] as const)
+    for (const [flag, v] of [
+      ["changes-since", f["changes-since"]],
+      ["changes-before", f["changes-before"]],
+    ] as const)
       if (v && Number.isNaN(Date.parse(v))) throw new Error(`Invalid ${flag} value: ${v}`);
     const id = await serverIdForEvents(compute, this.args.server);
     const body = await compute.get<{ instanceActions: Resource[] }>(`/servers/${id}/os-instance-actions`, {

@@ -27,7 +27,9 @@ export default class ServerEventShow extends ComputeCommand<typeof ServerEventSh
   async run(): Promise<void> {
     const compute = this.compute();
     const id = await serverIdForEvents(compute, this.args.server);
-    const body = await compute.get<{ instanceAction: Resource }>(`/servers/${id}/os-instance-actions/${encodeURIComponent(this.args["request-id"])}`);
+    const body = await compute.get<{ instanceAction: Resource }>(
+      `/servers/${id}/os-instance-actions/${encodeURIComponent(this.args["request-id"])}`,
+    );
     await this.printOne(sortedObject(body.instanceAction ?? {}));
   }
 }

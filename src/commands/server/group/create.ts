@@ -11,7 +11,11 @@ export default class ServerGroupCreate extends ComputeCommand<typeof ServerGroup
       default: "affinity" as const,
       summary: "Add a policy to <name> (default: affinity)",
     })(),
-    rule: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "A rule for the policy. Currently, only the 'max_server_per_host' rule is supported for the 'anti-affinity' policy." }),
+    rule: Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      summary: "A rule for the policy. Currently, only the 'max_server_per_host' rule is supported for the 'anti-affinity' policy.",
+    }),
   };
 
   async run(): Promise<void> {
@@ -27,7 +31,8 @@ export default class ServerGroupCreate extends ComputeCommand<typeof ServerGroup
       if (Object.keys(rules).length)
         group.rules = Object.fromEntries(Object.entries(rules).map(([k, v]) => [k, /^\d+$/.test(v) ? Number(v) : v]));
     } else group.policies = [f.policy];
-    const created = (await compute.call<{ server_group: Resource }>("POST", "/os-server-groups", { body: { server_group: group } })).server_group;
+    const created = (await compute.call<{ server_group: Resource }>("POST", "/os-server-groups", { body: { server_group: group } }))
+      .server_group;
     await this.printOne(sdkServerGroupView(created, compute.microversion));
   }
 }

@@ -28,7 +28,8 @@ export default class ServerGroupList extends ComputeCommand<typeof ServerGroupLi
       ["Name", (g) => g.name],
       v264 ? ["Policy", (g) => g.policy] : ["Policies", (g) => listColumn(g.policies ?? [])],
     ];
-    if (f.long) cols.push(["Members", (g) => listColumn(g.members ?? [])], ["Project Id", (g) => g.project_id], ["User Id", (g) => g.user_id]);
+    if (f.long)
+      cols.push(["Members", (g) => listColumn(g.members ?? [])], ["Project Id", (g) => g.project_id], ["User Id", (g) => g.user_id]);
     await this.printList(
       cols.map(([h]) => h),
       groups.map((g) => Object.fromEntries(cols.map(([h, get]) => [h, get(g) ?? null]))),

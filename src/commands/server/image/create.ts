@@ -8,7 +8,11 @@ export default class ServerImageCreate extends ComputeCommand<typeof ServerImage
   static override args = { server: Args.string({ required: true, description: "Server to create image (name or ID)" }) };
   static override flags = {
     name: Flags.string({ summary: "Name of new disk image (default: server name)" }),
-    property: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "Set a new property to meta_data.json on the metadata server (repeat option to set multiple values)" }),
+    property: Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      summary: "Set a new property to meta_data.json on the metadata server (repeat option to set multiple values)",
+    }),
     wait: Flags.boolean({ summary: "Wait for operation to complete" }),
   };
 
@@ -40,6 +44,12 @@ export default class ServerImageCreate extends ComputeCommand<typeof ServerImage
     }
     const image = await compute.getImage(imageId);
     const row = formatImage(image as never, this.flags.format) as Record<string, unknown>;
-    await this.printOne(Object.fromEntries(Object.keys(row).sort().map((k) => [k, row[k]])));
+    await this.printOne(
+      Object.fromEntries(
+        Object.keys(row)
+          .sort()
+          .map((k) => [k, row[k]]),
+      ),
+    );
   }
 }

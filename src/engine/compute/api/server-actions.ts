@@ -121,7 +121,7 @@ export function addServerActionRoutes(r: Router, api: NovaApi, compute: ComputeA
       });
       if (res.status !== 201) throw new HttpError(res.status === 403 ? 403 : 400, `The image service refused the snapshot: ${JSON.stringify(res.body)}`);
       const imageId = String(res.body.id);
-      await compute.castToHost(ctx, s, "createImage", "snapshot_instance", { task_state: "image_snapshot" }, { image_id: imageId });
+      await compute.castToHost(ctx, s, "createImage", "snapshot_instance", { task_state: "image_snapshot_pending" }, { image_id: imageId });
       if (atLeast(req, 45)) return json(202, { image_id: imageId });
       return empty(202, { location: `${api.baseUrl(req)}/images/${imageId}` });
     },

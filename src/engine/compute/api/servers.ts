@@ -4,7 +4,7 @@ import { type Router, jsonBody } from "../../common/http/router.js";
 import { type HttpRequest, empty, json } from "../../common/http/types.js";
 import { withSpan } from "../../common/trace/tracer.js";
 import { listBuildRequests } from "../objects/build-requests.js";
-import { type Instance, rowToInstance, saveInstance } from "../objects/instance.js";
+import { type Instance, type rowToInstance, rowsToInstances, saveInstance } from "../objects/instance.js";
 import { groupOfInstance } from "../objects/server-groups.js";
 import { ComputeAPI, type CreateRequest } from "./compute-api.js";
 import { atLeast } from "./microversion.js";
@@ -171,10 +171,11 @@ export function addServerRoutes(r: Router, api: NovaApi): ComputeAPI {
     for (const cell of api.cells.list()) {
       const db = api.cells.db(cell);
       const rows = db.prepare(sql).all(...args) as Parameters<typeof rowToInstance>[1][];
+      const instances = rowsToInstances(db, rows, { systemMetadataOfLockedOnly: true });
       const tagRows = db.prepare("SELECT resource_id, tag FROM tags").all() as Array<{ resource_id: string; tag: string }>;
       const tagMap = new Map<string, string[]>();
       for (const t of tagRows) tagMap.set(t.resource_id, [...(tagMap.get(t.resource_id) ?? []), t.tag]);
-      for (const row of rows) found.push({ instance: rowToInstance(db, row), cell, db, tags: (tagMap.get(row.uuid) ?? []).sort() });
+      for (const instance of instances) found.push({ instance, cell, db, tags: (tagMap.get(instance.uuid) ?? []).sort() });
     }
     if (!since && (!status || status === "BUILD"))
       for (const br of listBuildRequests(api.apiDb, project))
@@ -192,8 +193,10 @@ export function addServerRoutes(r: Router, api: NovaApi): ComputeAPI {
     const sortKey = q.get("sort_key") ?? "created_at";
     const dir = (q.get("sort_dir") ?? "desc") === "asc" ? 1 : -1;
     const keyOf = (i: Instance): string => String((i as unknown as Record<string, unknown>)[sortKey === "display_name" ? "display_name" : sortKey] ?? "");
+    // Binary string order, as the database sorts; ties by id (build requests, which have none, last).
+    const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
     result.sort((a, b) => {
-      const c = keyOf(a.instance).localeCompare(keyOf(b.instance)) || String(a.instance.id ?? 1e12).localeCompare(String(b.instance.id ?? 1e12), undefined, { numeric: true });
+      const c = cmp(keyOf(a.instance), keyOf(b.instance)) || (a.instance.id ?? 1e12) - (b.instance.id ?? 1e12);
       return c * dir;
     });
     const marker = q.get("marker");
@@ -204,7 +207,8 @@ export function addServerRoutes(r: Router, api: NovaApi): ComputeAPI {
     }
     const page = result.slice(0, limit);
     const showSpecs = atLeast(req, 47) && api.policy.allows(ctx, "os_compute_api:os-flavor-extra-specs:index");
-    const servers = page.map((f) => (detail ? detailView(api, req, f, { admin, showExtraSpecs: showSpecs }) : basicView(api, req, f.instance)));
+    const hostStatusMemo = new Map<string, string>();
+    const servers = page.map((f) => (detail ? detailView(api, req, f, { admin, showExtraSpecs: showSpecs, hostStatusMemo }) : basicView(api, req, f.instance)));
     const out: Record<string, unknown> = { servers };
     if (page.length === limit && result.length > limit) {
       const params = new URLSearchParams(q);

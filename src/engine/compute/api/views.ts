@@ -48,8 +48,8 @@ export function statusOf(vm: string | null, task: string | null): string {
 
 /** Nova's time format in server bodies: 2019-04-23T15:19:10Z. */
 export const isoZ = (t: string | null | undefined): string | null => (t ? `${t.slice(0, 19)}Z` : null);
-/** launched_at/terminated_at keep microseconds: 2019-04-23T15:19:10.000000. */
-export const isoMicro = (t: string | null | undefined): string | null => (t ? t.slice(0, 26) : null);
+/** launched_at/terminated_at as Nova prints them: 2019-04-23T15:19:10.000000 (its DB keeps whole seconds). */
+export const isoMicro = (t: string | null | undefined): string | null => (t ? `${t.slice(0, 19)}.000000` : null);
 
 /** hostId: a per-project opaque id of the host (sha224 of project id + host), '' before a host is known. */
 export function hostId(projectId: string, host: string | null): string {
@@ -88,7 +88,12 @@ export function basicView(api: NovaApi, req: HttpRequest, inst: Instance) {
 }
 
 /** The full server (GET /servers/{id}, /servers/detail), fields as the request's microversion shows them. */
-export function detailView(api: NovaApi, req: HttpRequest, s: FoundServer, opts: { admin: boolean; showExtraSpecs: boolean; groups?: string[] }) {
+export function detailView(
+  api: NovaApi,
+  req: HttpRequest,
+  s: FoundServer,
+  opts: { admin: boolean; showExtraSpecs: boolean; groups?: string[]; hostStatusMemo?: Map<string, string> },
+) {
   const inst = s.instance;
   const status = statusOf(inst.vm_state, inst.task_state);
   const view: Record<string, unknown> = {
@@ -143,7 +148,16 @@ export function detailView(api: NovaApi, req: HttpRequest, s: FoundServer, opts:
   if (atLeast(req, 19)) view.description = inst.display_description;
   if (atLeast(req, 26)) view.tags = s.tags;
   if (atLeast(req, 63)) view.trusted_image_certificates = null;
-  if (atLeast(req, 16) && opts.admin) view.host_status = hostStatus(api, s);
+  if (atLeast(req, 16) && opts.admin) {
+    // A list asks once per host, not once per server.
+    const key = `${s.cell?.uuid ?? ""}/${s.instance.host ?? ""}`;
+    let hs = opts.hostStatusMemo?.get(key);
+    if (hs === undefined) {
+      hs = hostStatus(api, s);
+      opts.hostStatusMemo?.set(key, hs);
+    }
+    view.host_status = hs;
+  }
   if (opts.groups) view.server_groups = opts.groups;
   if ((status === "ERROR" || status === "DELETED") && s.db) {
     const f = latestFault(s.db, inst.uuid);

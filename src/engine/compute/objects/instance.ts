@@ -114,7 +114,51 @@ function kv(db: Db, table: string, uuid: string): Record<string, string> {
   return Object.fromEntries(rows.map((r) => [r.key, r.value]));
 }
 
+/**
+ * Many rows at once (list views): metadata and system metadata come from one query per table for the
+ * whole batch, not two per instance.
+ */
+export function rowsToInstances(db: Db, rows: Row[], opts: { systemMetadataOfLockedOnly?: boolean } = {}): Instance[] {
+  if (rows.length === 0) return [];
+  const load = (table: string, of: Row[]) => {
+    const out = new Map<string, Record<string, string>>();
+    if (of.length === 0) return out;
+    const uuids = JSON.stringify(of.map((r) => r.uuid));
+    const found = db.prepare(`SELECT instance_uuid, key, value FROM ${table} WHERE instance_uuid IN (SELECT value FROM json_each(?)) ORDER BY key`).all(uuids) as Array<{
+      instance_uuid: string;
+      key: string;
+      value: string;
+    }>;
+    for (const kvRow of found) {
+      let m = out.get(kvRow.instance_uuid);
+      if (!m) out.set(kvRow.instance_uuid, (m = {}));
+      m[kvRow.key] = kvRow.value;
+    }
+    return out;
+  };
+  const meta = load("instance_metadata", rows);
+  // A list view reads system metadata only for a locked server's locked_reason: skip the rest.
+  const sys = load("instance_system_metadata", opts.systemMetadataOfLockedOnly ? rows.filter((r) => r.locked === 1) : rows);
+  // Servers of one flavor carry the same flavor JSON: parse each distinct one once (read-only in views).
+  const flavors = new Map<string, FlavorInfo>();
+  const flavorOf = (text: string) => {
+    let f = flavors.get(text);
+    if (!f) flavors.set(text, (f = JSON.parse(text) as FlavorInfo));
+    return f;
+  };
+  return rows.map((r) => fromRow(r, meta.get(r.uuid) ?? {}, sys.get(r.uuid) ?? {}, flavorOf));
+}
+
 export function rowToInstance(db: Db, r: Row): Instance {
+  return fromRow(r, kv(db, "instance_metadata", r.uuid), kv(db, "instance_system_metadata", r.uuid));
+}
+
+function fromRow(
+  r: Row,
+  metadata: Record<string, string>,
+  system_metadata: Record<string, string>,
+  parseFlavor: (text: string) => FlavorInfo = (text) => JSON.parse(text) as FlavorInfo,
+): Instance {
   return {
     id: r.id,
     uuid: r.uuid,
@@ -125,7 +169,7 @@ export function rowToInstance(db: Db, r: Row): Instance {
     project_id: r.project_id as string,
     user_id: r.user_id as string,
     image_ref: r.image_ref as string | null,
-    flavor: JSON.parse(r.flavor) as FlavorInfo,
+    flavor: parseFlavor(r.flavor),
     vm_state: r.vm_state as string | null,
     task_state: r.task_state as string | null,
     power_state: r.power_state as number,
@@ -146,8 +190,8 @@ export function rowToInstance(db: Db, r: Row): Instance {
     progress: r.progress as number | null,
     reservation_id: r.reservation_id as string | null,
     launch_index: r.launch_index as number | null,
-    metadata: kv(db, "instance_metadata", r.uuid),
-    system_metadata: kv(db, "instance_system_metadata", r.uuid),
+    metadata,
+    system_metadata,
     created_at: r.created_at as string,
     updated_at: r.updated_at as string | null,
     deleted: r.deleted !== 0,
