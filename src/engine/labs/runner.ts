@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { resolveAuth } from "../../client/auth-config.js";
 import { layout } from "../common/paths.js";
 import { readState } from "../cloud/state.js";
@@ -119,6 +119,10 @@ function loadSaved(file: string): Record<string, string> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+function onPath(program: string): boolean {
+  return (process.env.PATH ?? "").split(delimiter).some((d) => d && existsSync(join(d, program)));
+}
+
 /** Run one attempt of a step's action. */
 async function act(step: Step, vars: Vars, ctx: StepContext): Promise<Outcome & { requestId?: string }> {
   if (step.os) return runOs(fillArgs(step.os, vars), ctx);
@@ -162,7 +166,9 @@ export async function runLab(lab: LoadedLab, opts: RunOptions): Promise<LabResul
           ? `step ${w.passed} did not pass`
           : w.not_passed !== undefined && passed(w.not_passed)
             ? `step ${w.not_passed} passed`
-            : undefined;
+            : w.command && !onPath(w.command)
+              ? `${w.command} is not installed`
+              : undefined;
     if (skipReason) {
       opts.reporter.step(index, total, phase, step, "");
       return { ...base, status: "skipped", reason: skipReason };

@@ -74,8 +74,11 @@ export interface Step {
   retry?: { timeout: number; interval?: number };
   /** Seconds before the step's command is stopped (default 120). */
   timeout?: number;
-  /** Only on a cloud whose compute nodes run this driver; only if step N (1-based) passed / did not pass. */
-  when?: { driver?: string; passed?: number; not_passed?: number };
+  /**
+   * Only on a cloud whose compute nodes run this driver; only if step N (1-based) passed / did not
+   * pass; only if a program is installed (on PATH).
+   */
+  when?: { driver?: string; passed?: number; not_passed?: number; command?: string };
   /** How much of the output to print: head (default, 40 lines), tail, all, none. */
   show?: "head" | "tail" | "all" | "none";
 }
@@ -170,7 +173,12 @@ const step = {
     when: {
       type: "object",
       additionalProperties: false,
-      properties: { driver: { type: "string" }, passed: { type: "integer", minimum: 1 }, not_passed: { type: "integer", minimum: 1 } },
+      properties: {
+        driver: { type: "string" },
+        passed: { type: "integer", minimum: 1 },
+        not_passed: { type: "integer", minimum: 1 },
+        command: { type: "string", minLength: 1 },
+      },
     },
     show: { enum: ["head", "tail", "all", "none"] },
   },
