@@ -6,8 +6,11 @@
 export interface BenchRow {
   name: string;
   floorOf?: string;
-  /** What the row is held to, printed under the table (e.g. "median <= 2x floor"). */
-  target?: { maxRatio?: number; maxExtraMs?: number };
+  /**
+   * What the row is held to, printed under the table: relative to its floor (`maxRatio`, `maxExtraMs`)
+   * and/or absolute (`maxMedianMs`: median latency at most; `minOpsPerS`: throughput at least).
+   */
+  target?: { maxRatio?: number; maxExtraMs?: number; maxMedianMs?: number; minOpsPerS?: number };
   run(budget: Budget): Promise<number[]>;
 }
 
@@ -29,4 +32,44 @@ export async function sample(budget: Budget, op: () => Promise<unknown>): Promis
     out.push(performance.now() - t);
   }
   return out;
+}
+
+/**
+ * A figure a row measures besides its latencies (total RSS, a count that must be zero, a ratio to a
+ * real OpenStack service), with its own limit: the harness prints it with a verdict, writes it to the
+ * JSON report and compares it with --compare.
+ */
+export interface Metric {
+  row: string;
+  name: string;
+  value: number;
+  unit: string;
+  max?: number;
+  min?: number;
+}
+
+const metrics: Metric[] = [];
+const cleanups: Array<() => Promise<void>> = [];
+
+export function recordMetric(m: Metric): void {
+  metrics.push(m);
+  const limit = m.max !== undefined ? ` (<= ${m.max})` : m.min !== undefined ? ` (>= ${m.min})` : "";
+  process.stderr.write(`  ${m.row}: ${m.name} = ${fmtNum(m.value)} ${m.unit}${limit}\n`);
+}
+
+export function recordedMetrics(): Metric[] {
+  return metrics;
+}
+
+/** Something shared by several rows (a cloud) to stop once every row ran. */
+export function onBenchExit(fn: () => Promise<void>): void {
+  cleanups.push(fn);
+}
+
+export async function runBenchExit(): Promise<void> {
+  for (const fn of cleanups.splice(0).reverse()) await fn().catch((err) => process.stderr.write(`cleanup failed: ${(err as Error).message}\n`));
+}
+
+function fmtNum(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(3);
 }

@@ -1,18 +1,22 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import type { Budget, BenchRow } from "./row.js";
+import { type CompareReport, compareReports } from "./compare.js";
+import { type Budget, type BenchRow, recordedMetrics, runBenchExit } from "./row.js";
 import { ROWS } from "./rows/index.js";
 import { type RowResult, summarize } from "./stats.js";
 
 /**
- * `npm run bench -- [--only REGEX] [--json FILE] [--max-ms N] [--samples N]`: runs the rows (and the
- * floor rows they compare to), prints one table, and optionally writes the JSON report.
+ * `npm run bench -- [--only REGEX] [--json FILE] [--compare OLD.json] [--max-ms N] [--samples N]`: runs
+ * the rows (and the floor rows they compare to), prints one table with each row next to its floor, the
+ * targets with a verdict, optionally writes the JSON report, and with --compare the change per row
+ * against an earlier report.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       only: { type: "string" },
       json: { type: "string" },
+      compare: { type: "string" },
       "max-ms": { type: "string", default: "5000" },
       samples: { type: "string", default: "20000" },
       warmup: { type: "string", default: "300" },
@@ -52,11 +56,38 @@ async function main(): Promise<void> {
     ordered.push(row);
   }
 
+  // Read the old report first: a typo should not cost a whole run.
+  let old: CompareReport | undefined;
+  if (values.compare) {
+    try {
+      old = JSON.parse(readFileSync(values.compare, "utf8")) as CompareReport;
+      if (!Array.isArray(old.rows)) throw new Error("no `rows` list in it");
+    } catch (err) {
+      console.error(`--compare ${values.compare}: ${(err as Error).message}`);
+      process.exit(2);
+    }
+  }
+
   const results: RowResult[] = [];
+  const failures: Array<{ name: string; error: string }> = [];
   const targets: string[] = [];
   for (const row of ordered) {
     process.stderr.write(`running ${row.name} ...\n`);
-    const res = summarize(row.name, await row.run(budget));
+    let samples: number[];
+    try {
+      samples = await row.run(budget);
+    } catch (err) {
+      // One broken row must not hide the others (nor leave a cloud running): report it and go on.
+      const error = (err as Error)?.message ?? String(err);
+      process.stderr.write(`FAILED ${row.name}: ${error}\n`);
+      failures.push({ name: row.name, error });
+      continue;
+    }
+    const res = summarize(row.name, samples);
+    if (row.target?.maxMedianMs !== undefined)
+      targets.push(verdict(row.name, `median ${fmt(res.median_ms)} ms <= ${row.target.maxMedianMs} ms`, res.median_ms <= row.target.maxMedianMs));
+    if (row.target?.minOpsPerS !== undefined)
+      targets.push(verdict(row.name, `${res.ops_per_s.toFixed(1)} ops/s >= ${row.target.minOpsPerS} ops/s`, res.ops_per_s >= row.target.minOpsPerS));
     const floor = row.floorOf ? results.find((r) => r.name === row.floorOf) : undefined;
     if (floor) {
       res.floor_ms = floor.median_ms;
@@ -83,12 +114,25 @@ async function main(): Promise<void> {
     results.push(res);
   }
 
+  await runBenchExit();
   printTable(results);
-  for (const t of targets) console.log(t);
-  if (values.json) {
-    const rowsOut = results.map(({ samples: _s, ...r }) => r);
-    writeFileSync(values.json, `${JSON.stringify({ rows: rowsOut }, null, 2)}\n`);
+  const metrics = recordedMetrics();
+  for (const m of metrics) {
+    const limit = m.max !== undefined ? `<= ${m.max}` : m.min !== undefined ? `>= ${m.min}` : undefined;
+    const what = `${m.name} ${fmt(m.value, Number.isInteger(m.value) ? 0 : 3)} ${m.unit}`;
+    if (limit) targets.push(verdict(m.row, `${what} ${limit}`, (m.max === undefined || m.value <= m.max) && (m.min === undefined || m.value >= m.min)));
+    else targets.push(`     ${m.row}: ${what}`);
   }
+  if (targets.length) console.log("");
+  for (const t of targets) console.log(t);
+  for (const f of failures) console.log(`FAIL ${f.name}: ${f.error}`);
+  const rowsOut = results.map(({ samples: _s, ...r }) => r);
+  if (old) {
+    console.log("");
+    for (const line of compareReports(old, { rows: rowsOut, metrics })) console.log(line);
+  }
+  if (values.json) writeFileSync(values.json, `${JSON.stringify({ at: new Date().toISOString(), rows: rowsOut, metrics, targets, failures }, null, 2)}\n`);
+  if (failures.length) process.exit(1);
   // Peers and sockets are closed; leave nothing behind that keeps the process up.
   process.exit(0);
 }
@@ -120,7 +164,8 @@ function printTable(results: RowResult[]): void {
   for (const row of body) console.log(line(row));
 }
 
-main().catch((err) => {
+main().catch(async (err) => {
   console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  await runBenchExit();
   process.exit(1);
 });

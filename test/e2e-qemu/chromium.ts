@@ -32,7 +32,7 @@ export interface PageShot {
 /** A minimal DevTools client: numbered calls, answers matched by id, one flat session per page. */
 class Cdp {
   private next = 1;
-  private readonly pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   constructor(private readonly ws: WebSocket) {
     ws.on("message", (data: Buffer) => {
       const msg = JSON.parse(data.toString()) as { id?: number; result?: unknown; error?: { message: string } };
@@ -43,10 +43,10 @@ class Cdp {
       else p.resolve(msg.result);
     });
   }
-  send<T = any>(method: string, params: Record<string, unknown> = {}, sessionId?: string): Promise<T> {
+  send<T = unknown>(method: string, params: Record<string, unknown> = {}, sessionId?: string): Promise<T> {
     const id = this.next++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       this.ws.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
     });
   }
@@ -73,10 +73,18 @@ function devtoolsUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
  * page) is truthy or `waitMs` passes, let the page paint `settleMs` more, and screenshot it. The browser
  * runs in its own process group, which is killed afterwards.
  */
-export async function screenshot(url: string, workDir: string, readyWhen: string, opts: { waitMs?: number; settleMs?: number; stateOf?: string } = {}): Promise<PageShot> {
+export async function screenshot(
+  url: string,
+  workDir: string,
+  readyWhen: string,
+  opts: { waitMs?: number; settleMs?: number; stateOf?: string } = {},
+): Promise<PageShot> {
   if (!CHROMIUM) throw new Error("no chromium on PATH (apt-get install -y --no-install-recommends chromium)");
   const profile = mkdtempSync(join(workDir, "chromium-profile-"));
-  const child = spawn(CHROMIUM, [...FLAGS, `--user-data-dir=${profile}`, "about:blank"], { stdio: ["ignore", "ignore", "pipe"], detached: true });
+  const child = spawn(CHROMIUM, [...FLAGS, `--user-data-dir=${profile}`, "about:blank"], {
+    stdio: ["ignore", "ignore", "pipe"],
+    detached: true,
+  });
   let ws: WebSocket | undefined;
   try {
     ws = new WebSocket(await devtoolsUrl(child, 60_000), { perMessageDeflate: false });
@@ -90,9 +98,11 @@ export async function screenshot(url: string, workDir: string, readyWhen: string
     await cdp.send("Page.enable", {}, sessionId);
     await cdp.send("Page.navigate", { url }, sessionId);
     const evaluate = async (expr: string) =>
-      (await cdp.send<{ result: { value?: unknown } }>("Runtime.evaluate", { expression: expr, returnByValue: true }, sessionId)).result.value;
+      (await cdp.send<{ result: { value?: unknown } }>("Runtime.evaluate", { expression: expr, returnByValue: true }, sessionId)).result
+        .value;
     const deadline = Date.now() + (opts.waitMs ?? 60_000);
-    while (Date.now() < deadline && !(await evaluate(`Boolean(${readyWhen})`).catch(() => false))) await new Promise((r) => setTimeout(r, 250));
+    while (Date.now() < deadline && !(await evaluate(`Boolean(${readyWhen})`).catch(() => false)))
+      await new Promise((r) => setTimeout(r, 250));
     await new Promise((r) => setTimeout(r, opts.settleMs ?? 1500));
     const state = String((await evaluate(opts.stateOf ?? readyWhen).catch(() => "")) ?? "");
     const { data } = await cdp.send<{ data: string }>("Page.captureScreenshot", { format: "png" }, sessionId);

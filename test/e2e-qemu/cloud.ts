@@ -16,11 +16,12 @@ export interface QemuCloud {
   /** the real `openstack` client with this cloud's clouds.yaml */
   openstack(args: string[], timeoutMs?: number): Promise<CliResult>;
   /** GET/POST/DELETE on the compute API at a microversion */
-  compute<T = any>(method: string, path: string, body?: unknown, microversion?: string): Promise<T>;
+  compute<T = unknown>(method: string, path: string, body?: unknown, microversion?: string): Promise<T>;
   down(): Promise<void>;
 }
 
-export const hasOpenstackClient = (): boolean => existsSync("/usr/bin/openstack") || (process.env.PATH ?? "").split(":").some((d) => existsSync(join(d, "openstack")));
+export const hasOpenstackClient = (): boolean =>
+  existsSync("/usr/bin/openstack") || (process.env.PATH ?? "").split(":").some((d) => existsSync(join(d, "openstack")));
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number): Promise<CliResult> {
   return new Promise((resolve) => {
@@ -64,7 +65,7 @@ export async function upQemuCloud(extraSets: string[] = []): Promise<QemuCloud> 
     },
     openstack: (args, timeoutMs = 300_000) => run("openstack", args, clientEnv, dir, timeoutMs),
     async compute(method, path, body, microversion = "2.1") {
-      return (await session.request("compute", method, path, { body, microversion })).body as any;
+      return (await session.request("compute", method, path, { body, microversion })).body as T;
     },
     down,
   };
@@ -100,7 +101,10 @@ export async function waitFor<T>(what: string, timeoutMs: number, probe: () => P
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ""}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ""}`,
+      );
     await sleep(everyMs);
   }
 }

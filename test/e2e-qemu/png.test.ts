@@ -51,7 +51,13 @@ describe("decodePng", () => {
   it("decodes RGB rows under every filter type", () => {
     const img = decodePng(encode(13, 11, 3, gradient));
     expect([img.width, img.height]).toEqual([13, 11]);
-    for (const [x, y] of [[0, 0], [12, 10], [5, 3], [7, 4], [1, 9]] as const) {
+    for (const [x, y] of [
+      [0, 0],
+      [12, 10],
+      [5, 3],
+      [7, 4],
+      [1, 9],
+    ] as const) {
       const i = (y * 13 + x) * 4;
       expect([...img.rgba.subarray(i, i + 4)]).toEqual([...gradient(x, y), 255]);
     }

@@ -47,7 +47,12 @@ describe("GET /servers/{id}/os-ssh-endpoint", () => {
     addSshEndpointRoute(r, api, compute);
     const handle = r.app();
     const get = async (id: string) => {
-      const res = await handle({ method: "GET", path: `/servers/${id}/os-ssh-endpoint`, environ: {}, params: {} } as unknown as HttpRequest);
+      const res = await handle({
+        method: "GET",
+        path: `/servers/${id}/os-ssh-endpoint`,
+        environ: {},
+        params: {},
+      } as unknown as HttpRequest);
       return { status: res.status, body: JSON.parse(String(res.body)) };
     };
     return { get, calls };

@@ -22,6 +22,10 @@ function freePort(): Promise<number> {
 }
 
 export interface NovaBenchCloud {
+  /** The cloud's state directory (clouds.yaml, run/supervisor.json, logs/). */
+  dir: string;
+  /** The admin's session (token, catalog) for the other APIs (Placement, Keystone). */
+  session: Session;
   /** The cirros image `os cloud up` uploaded. */
   imageId: string;
   /** JSON request to nova-api with the admin's token (keep-alive connections, no client-side retries). */
@@ -77,6 +81,8 @@ export async function startNovaBenchCloud(extra: string[] = []): Promise<NovaBen
     };
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     return {
+      dir,
+      session,
       imageId,
       compute: call,
       async waitStatus(id, want, timeoutMs = 30_000, pollMs = 2) {

@@ -95,7 +95,8 @@ export async function bareBoot(workDir: string, image: string, n: number): Promi
   });
   const argv = [
     ["-name", `bare${n}`, "-machine", "q35", "-accel", "tcg,tb-size=64", "-cpu", "max", "-smp", "1", "-m", String(FLAVOR.memoryMiB)],
-    ["-nodefaults", "-no-user-config", "-display", "none", "-vga", "std", "-serial", `file:${log}`],
+    // a VNC server as the driver gives each guest (QEMU picks a free display from 50 up)
+    ["-nodefaults", "-no-user-config", "-display", "none", "-vga", "std", "-vnc", "127.0.0.1:50,to=199", "-serial", `file:${log}`],
     ["-drive", `file=${disk},format=qcow2,if=none,id=d0,cache=writeback`, "-device", "virtio-blk-pci,drive=d0,bootindex=1"],
     ["-drive", `file=${join(dir, "disk.config")},format=raw,if=none,id=d1,readonly=on`, "-device", "virtio-blk-pci,drive=d1"],
     ["-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0,romfile="],
@@ -118,7 +119,7 @@ export async function bareBoot(workDir: string, image: string, n: number): Promi
 export interface BenchCloud {
   dir: string;
   session: Session;
-  compute<T = any>(method: string, path: string, body?: unknown): Promise<T>;
+  compute<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
   consoleLog(uuid: string): string;
   /** DELETE the server and wait until it and its QEMU are gone (untimed clean-up) */
   deleteServer(uuid: string): Promise<void>;
@@ -143,6 +144,8 @@ export function benchCloud(): Promise<BenchCloud> {
       }
       rmSync(dir, { recursive: true, force: true });
     });
+    // a signal ends the process without `exit` listeners: turn it into an exit so the cloud goes down
+    for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => process.exit(130));
     const [bus, collector, keystone, glance, placement, compute, novnc] = await Promise.all(Array.from({ length: 7 }, freePort));
     const sets = [
       `DEFAULT.transport_url=zmq://127.0.0.1:${bus}`,
@@ -186,6 +189,8 @@ export function benchCloud(): Promise<BenchCloud> {
           await sleep(200);
         }
         while (qemuPidsUnder(join(dir, "compute", "compute1", "instances", uuid)).length) await sleep(100);
+        // let the deletion's trailing writes (allocations, resource update) finish before the next create
+        await sleep(1000);
       },
     };
   })();

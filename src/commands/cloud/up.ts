@@ -13,12 +13,14 @@ export default class CloudUp extends BaseCommand<typeof CloudUp> {
     "<%= config.bin %> cloud up",
     "<%= config.bin %> cloud up --state-dir /tmp/lab --computes 2 --driver fake",
     "<%= config.bin %> cloud up --set DEFAULT.debug=true",
+    "<%= config.bin %> cloud up --computes 100 --nodes-per-process 25 --driver fake",
   ];
   static override flags = {
     "state-dir": stateDirFlag,
     set: setFlag,
     driver: Flags.option({ options: ["fake", "qemu", "auto"] as const, summary: "Hypervisor driver of the compute nodes." })(),
     computes: Flags.integer({ min: 0, summary: "Number of compute nodes." }),
+    "nodes-per-process": Flags.integer({ min: 1, summary: "Compute nodes one nova-compute worker process hosts ([compute] nodes_per_process; default 1)." }),
     tls: Flags.boolean({ summary: "Serve every API over HTTPS with certificates from a lab CA (kept in [ssl] of pocketstack.conf)." }),
   };
 
@@ -27,6 +29,7 @@ export default class CloudUp extends BaseCommand<typeof CloudUp> {
     const overrides = [...(f.set ?? [])];
     if (f.driver) overrides.push(`compute.compute_driver=${f.driver}`);
     if (f.computes !== undefined) overrides.push(`compute.computes=${f.computes}`);
+    if (f["nodes-per-process"] !== undefined) overrides.push(`compute.nodes_per_process=${f["nodes-per-process"]}`);
     const dir = stateDir(f["state-dir"]);
     // --tls is a property of the cloud, not of one run: it is written to pocketstack.conf.
     if (f.tls) enableTls(dir);

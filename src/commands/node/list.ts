@@ -3,6 +3,7 @@ import { stateDirFlag } from "../../cli/flags.js";
 import { loadConfig } from "../../engine/common/config/config.js";
 import { layout, stateDir } from "../../engine/common/paths.js";
 import { cloudStatus } from "../../engine/cloud/control.js";
+import { unitCoversHost } from "../../engine/compute/manager/multi-node.js";
 import { NodeListError, defaultNodes, readNodes } from "../../engine/compute/manager/node-list.js";
 
 const COLUMNS = ["Host", "Driver", "Unit", "State", "PID"];
@@ -23,8 +24,9 @@ export default class NodeList extends BaseCommand<typeof NodeList> {
     }
     const { running, state } = cloudStatus(dir);
     const rows = nodes.map((n) => {
-      const unit = `nova-compute@${n.host}`;
-      const u = running ? state?.units.find((x) => x.name === unit) : undefined;
+      // One unit per node, or a worker per group of nodes (nodes_per_process): the running unit that covers it.
+      const u = running ? state?.units.find((x) => unitCoversHost(x.name, n.host)) : undefined;
+      const unit = u?.name ?? `nova-compute@${n.host}`;
       return { Host: n.host, Driver: n.driver, Unit: unit, State: u?.state ?? "not running", PID: u?.pid ?? null };
     });
     await this.printList(COLUMNS, rows);

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Config } from "../common/config/config.js";
+import { groupNodes } from "../compute/manager/multi-node.js";
 
 /**
  * The units `os cloud up` runs, in start order (like systemd units with After=). Each is its own OS
@@ -25,15 +26,27 @@ function portOf(url: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** One nova-compute unit per node of the node list (etc/nodes.json, else compute1..N of [compute] computes). */
+/**
+ * The nova-compute units of the node list (etc/nodes.json, else compute1..N of [compute] computes): one
+ * process per node by default; with [compute] nodes_per_process = N, one worker per group of N nodes.
+ */
 export function computeUnits(cfg: Config, nodes: Array<{ host: string; driver: string }>): ServiceSpec[] {
-  void cfg;
-  return nodes.map((n) => ({
-    name: `nova-compute@${n.host}`,
-    description: `Compute node ${n.host} (${n.driver} driver)`,
-    entry: "engine/compute/manager/main",
-    args: ["--host", n.host, "--driver", n.driver],
-  }));
+  const perProcess = cfg.int("compute", "nodes_per_process");
+  return groupNodes(nodes, perProcess).map((g) =>
+    g.hosts.length === 1 && perProcess === 1
+      ? {
+          name: g.unit,
+          description: `Compute node ${g.hosts[0]} (${g.driver} driver)`,
+          entry: "engine/compute/manager/main",
+          args: ["--host", g.hosts[0] as string, "--driver", g.driver],
+        }
+      : {
+          name: g.unit,
+          description: `Compute nodes ${g.hosts.length === 1 ? g.hosts[0] : `${g.hosts[0]}…${g.hosts.at(-1)} (${g.hosts.length})`} (${g.driver} driver)`,
+          entry: "engine/compute/manager/multi-node-main",
+          args: ["--hosts", g.hosts.join(","), "--driver", g.driver],
+        },
+  );
 }
 
 export function cloudServices(cfg: Config, nodes: Array<{ host: string; driver: string }> = []): ServiceSpec[] {

@@ -669,9 +669,12 @@ export class QemuDriver implements ComputeDriver {
 
   // ------------------------------------------------------------------ pocketstack extras
 
-  /** The host port forwarded to the guest's sshd (for `os server ssh`). */
+  /** The host port forwarded to the guest's sshd (for `os server ssh`); only while its QEMU runs. */
   get_ssh_endpoint(instance: Instance): { host: string; port: number } {
-    const f = this.requireGuest(instance).spec.interfaces[0]?.portForwards.find((p) => p.guestPort === 22);
+    const g = this.requireGuest(instance);
+    // a stopped guest keeps its ports in the XML, but nothing answers there
+    if (!isOurQemu(g.pid, g.files.qmpSocket)) throw new InstanceNotRunning(instance.uuid);
+    const f = g.spec.interfaces[0]?.portForwards.find((p) => p.guestPort === 22);
     if (!f) throw new InstanceInvalidState(`instance ${instance.uuid} has no forwarded ssh port`);
     return { host: f.address, port: f.hostPort };
   }

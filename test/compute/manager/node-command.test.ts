@@ -23,8 +23,8 @@ describe("os node add / list", () => {
     expect(add.stderr).toBe("");
     expect(JSON.parse(add.stdout)).toMatchObject({ host: "compute3", driver: "fake", unit: "nova-compute@compute3" });
     const file = JSON.parse(readFileSync(join(home, "etc", "nodes.json"), "utf8"));
-    expect(file.map((n: { host: string }) => n.host)).toEqual(["compute1", "compute3"]);
-    expect(file[1]).toEqual({ host: "compute3", driver: "fake" });
+    expect(file.map((n: { host: string }) => n.host)).toEqual(["compute1", "compute2", "compute3"]);
+    expect(file[2]).toEqual({ host: "compute3", driver: "fake" });
 
     const list = await os(["node", "list", "-f", "json"], home);
     expect(JSON.parse(list.stdout)).toEqual([

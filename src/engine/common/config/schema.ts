@@ -140,6 +140,7 @@ export const SCHEMA: Schema = {
   compute: {
     compute_driver: s("auto", "Hypervisor driver: qemu, fake, or auto (qemu where installed).", ["auto", "qemu", "fake"]),
     computes: i(2, "Compute nodes `os cloud up` starts (compute1..N) when etc/nodes.json does not list them.", 0),
+    nodes_per_process: i(1, "Compute nodes one nova-compute worker process hosts (each its own service, RPC server and heartbeat); more than 1 saves memory at scale.", 1),
     resource_provider_vcpus: i(8, "VCPUs each fake node reports.", 1),
     cpu_allocation_ratio: f(4.0, "Overcommit of VCPU."),
     ram_allocation_ratio: f(1.0, "Overcommit of MEMORY_MB."),

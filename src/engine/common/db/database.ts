@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 
@@ -22,7 +22,13 @@ export interface OpenOptions {
  * timeout so concurrent processes wait instead of failing, foreign keys on.
  */
 export function openDatabase(file: string, opts: OpenOptions = {}): Db {
-  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  if (file !== ":memory:") {
+    mkdirSync(dirname(file), { recursive: true });
+    // Databases hold password hashes and credentials: owner-only, like the keys. SQLite gives the
+    // -wal/-shm files the mode of the main file, so creating it 0600 first covers them too.
+    if (!existsSync(file)) closeSync(openSync(file, "a", 0o600));
+    chmodSync(file, 0o600);
+  }
   const db = new Database(file);
   db.pragma(`journal_mode = ${opts.journalMode ?? "WAL"}`);
   db.pragma(`synchronous = ${opts.synchronous ?? "NORMAL"}`);

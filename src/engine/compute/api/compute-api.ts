@@ -292,8 +292,8 @@ export class ComputeAPI {
     return inst;
   }
 
-  /** A call (with a reply) to the server's compute host. */
-  async callHost<T>(ctx: RequestContext, s: FoundServer, method: string, args: Record<string, unknown>, timeoutMs = 30_000): Promise<T> {
+  /** A call (with a reply) to the server's compute host; waits [DEFAULT] rpc_response_timeout unless told. */
+  async callHost<T>(ctx: RequestContext, s: FoundServer, method: string, args: Record<string, unknown>, timeoutMs?: number): Promise<T> {
     this.inCell(s, method);
     return this.api.buses.forCell(s.cell).call<T>(ctx, `compute.${s.instance.host}`, method, { instance: s.instance, ...args }, { version: RPC_VERSION.compute, timeoutMs });
   }

@@ -67,3 +67,24 @@ export function addNode(stateDir: string, config: Config, node: NodeEntry): Node
   writeNodes(stateDir, nodes);
   return nodes;
 }
+
+/**
+ * Add `count` nodes named <prefix><k>, numbered after the highest <prefix><k> already listed (one write,
+ * so the supervisor starts them in one go): `os node add compute --count 98` after compute1..2.
+ */
+export function addNodes(stateDir: string, config: Config, prefix: string, count: number, driver: string): NodeEntry[] {
+  if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new NodeListError(`count ${count} must be an integer from 1 to 10000`);
+  const nodes = readNodes(stateDir) ?? defaultNodes(config);
+  const re = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(\\d+)$`);
+  let next = 1 + Math.max(0, ...nodes.map((n) => Number(re.exec(n.host)?.[1] ?? 0)));
+  const added: NodeEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    let host = `${prefix}${next++}`;
+    while (nodes.some((n) => n.host === host)) host = `${prefix}${next++}`;
+    const entry = validateNode({ host, driver }, "node");
+    nodes.push(entry);
+    added.push(entry);
+  }
+  writeNodes(stateDir, nodes);
+  return added;
+}

@@ -49,6 +49,8 @@ export class ServiceHttp {
 
 const PORT_OPTION: Record<string, string> = { placement: "placement_port", image: "glance_port" };
 
+const serviceSessions = new Map<string, Session>();
+
 /** A ServiceHttp for `placement` or `image`, from pocketstack.conf. */
 export function serviceHttp(config: Config, stateDir: string, serviceType: "placement" | "image", versionHeader?: string): ServiceHttp {
   const localUrl = localServiceUrl(config, config.int("api", PORT_OPTION[serviceType] as string));
@@ -56,9 +58,14 @@ export function serviceHttp(config: Config, stateDir: string, serviceType: "plac
     // noauth2 trusts `user:project`; the admin user carries the admin role placement's policy asks for.
     return new ServiceHttp(serviceType, async () => localUrl, async () => "admin:service", versionHeader);
   }
-  let session: Session | undefined;
+  // One service-user session per process: the nodes of a multi-node worker (and Placement + Glance)
+  // share one token instead of each paying a Keystone password check (bcrypt) at start.
   const getSession = () => {
-    session ??= new Session({ auth: authtokenSettings({ state_dir: stateDir, config }, {}).service(), cache: false, userAgent: "nova-compute" });
+    let session = serviceSessions.get(stateDir);
+    if (!session) {
+      session = new Session({ auth: authtokenSettings({ state_dir: stateDir, config }, {}).service(), cache: false, userAgent: "nova-compute" });
+      serviceSessions.set(stateDir, session);
+    }
     return session;
   };
   const base = async () => {

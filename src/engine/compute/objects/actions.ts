@@ -70,7 +70,7 @@ export function eventStart(db: Db, e: { uuid: string; event: string; request_id:
     const now = utcNow();
     db.prepare("INSERT INTO instance_actions_events (event, action_id, start_time, host) VALUES (?, ?, ?, ?)").run(e.event, action?.id, now, e.host ?? null);
     db.prepare("UPDATE instance_actions SET updated_at = ? WHERE id = ?").run(now, action?.id);
-  })();
+  }).immediate();
 }
 
 /** InstanceActionEvent.event_finish: an Error result also marks the action's message "Error", as Nova does. */
@@ -95,7 +95,7 @@ export function eventFinish(db: Db, e: { uuid: string; event: string; request_id
         "INSERT INTO instance_actions_events (event, action_id, start_time, finish_time, result, traceback, details) VALUES (?, ?, ?, ?, ?, ?, ?)",
       ).run(e.event, action.id, now, now, e.result, e.traceback ?? null, e.details ?? null);
     db.prepare(`UPDATE instance_actions SET updated_at = ?${e.result === "Error" ? ", message = 'Error'" : ""} WHERE id = ?`).run(now, action.id);
-  })();
+  }).immediate();
 }
 
 export function listActions(db: Db, uuid: string): ActionRow[] {

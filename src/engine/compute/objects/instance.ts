@@ -227,7 +227,7 @@ export function createInstance(db: Db, inst: Instance): Instance {
     writeKv(db, "instance_metadata", inst.uuid, inst.metadata ?? {});
     writeKv(db, "instance_system_metadata", inst.uuid, inst.system_metadata ?? {});
     return getInstance(db, inst.uuid);
-  })();
+  }).immediate();
 }
 
 export function findInstance(db: Db, uuid: string, readDeleted = false): Instance | undefined {
@@ -244,7 +244,9 @@ export function getInstance(db: Db, uuid: string, readDeleted = false): Instance
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
 
 /**
- * instance.save(): write the changed fields; with expected_task_state/expected_vm_state the update only
+ * instance.save(): write the changed fields (BEGIN IMMEDIATE: a read-then-write transaction in WAL mode
+ * that started as a reader fails at once with "database is locked" if another process committed
+ * meanwhile; taking the write lock first makes it wait its turn instead); with expected_task_state/expected_vm_state the update only
  * happens if the row still has one of them (a compare-and-swap, as Nova's instance_update_and_get_original).
  */
 export function saveInstance(
@@ -282,7 +284,7 @@ export function saveInstance(
     if (updates.system_metadata && typeof updates.system_metadata === "object")
       writeKv(db, "instance_system_metadata", uuid, updates.system_metadata as Record<string, string>);
     return getInstance(db, uuid);
-  })();
+  }).immediate();
 }
 
 /** instance.destroy(): soft delete, as Nova (deleted = id, so the uuid stays unique and listable). */

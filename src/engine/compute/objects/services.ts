@@ -160,5 +160,5 @@ export function upsertComputeNode(db: Db, host: string, node: string, resources:
       );
     }
     return computeNodeByHostAndNode(db, host, node) as ComputeNode;
-  })();
+  }).immediate();
 }
