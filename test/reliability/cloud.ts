@@ -65,6 +65,8 @@ export interface Cloud {
   /** supervisor.json as `os cloud status` reads it. */
   units(): Array<{ name: string; pid: number | null; state: string; restarts: number }>;
   supervisorPid(): number;
+  /** `os cloud up` again on the same state dir with the same settings (after a crash). */
+  up(): Promise<CliResult>;
   down(): Promise<void>;
 }
 
@@ -95,7 +97,8 @@ export async function upCloud(name: string, sets: string[] = [], computes = 1): 
   const dir = mkdtempSync(join(tmpdir(), `pocketstack-rel-${name}-`));
   const env = { POCKETSTACK_HOME: dir, HOME: dir };
   const all = [...(await isolatedPorts()), ...sets];
-  const up = await runOs(["cloud", "up", "--state-dir", dir, "--driver", "fake", "--computes", String(computes), ...all.flatMap((s) => ["--set", s])], env, 180_000);
+  const upArgs = ["cloud", "up", "--state-dir", dir, "--driver", "fake", "--computes", String(computes), ...all.flatMap((s) => ["--set", s])];
+  const up = await runOs(upArgs, env, 180_000);
   const down = async () => {
     await runOs(["cloud", "down", "--state-dir", dir], env, 90_000);
     rmSync(dir, { recursive: true, force: true });
@@ -130,6 +133,7 @@ export async function upCloud(name: string, sets: string[] = [], computes = 1): 
     os: (args, timeoutMs) => runOs(args, cliEnv, timeoutMs),
     units: () => supervisorJson().units,
     supervisorPid: () => supervisorJson().pid,
+    up: () => runOs(upArgs, env, 180_000),
     down,
   };
 }

@@ -35,4 +35,12 @@ export const ROWS: Array<{ name: string; load: () => Promise<BenchRow> }> = [
   { name: "qemu.create_to_login", load: async () => (await import("./qemu-boot.js")).createToLoginRow },
   { name: "qemu.create_to_active_image_cache_hit", load: async () => (await import("./qemu-boot.js")).cacheHitRow },
   { name: "qemu.create_to_active_image_cache_miss", load: async () => (await import("./qemu-boot.js")).cacheMissRow },
+  { name: "cli.openstack_server_list_cold", load: async () => (await import("./scale-cli.js")).openstackServerListRow },
+  { name: "cli.os_server_list_cold", load: async () => (await import("./scale-cli.js")).serverListRow },
+  { name: "cli.os_version_cold", load: async () => (await import("./scale-cli.js")).versionRow },
+  { name: "cli.os_token_issue_cold", load: async () => (await import("./scale-cli.js")).tokenIssueRow },
+  { name: "scale.cloud_up_100_nodes", load: async () => (await import("./scale-servers.js")).cloudUpRow },
+  { name: "scale.create_1000_servers_100_nodes", load: async () => (await import("./scale-servers.js")).createRow },
+  { name: "scale.servers_detail_limit_1000", load: async () => (await import("./scale-servers.js")).detailRow },
+  { name: "scale.delete_1000_servers", load: async () => (await import("./scale-servers.js")).deleteRow },
 ];

@@ -29,6 +29,7 @@ describe("os node add / list", () => {
     const list = await os(["node", "list", "-f", "json"], home);
     expect(JSON.parse(list.stdout)).toEqual([
       expect.objectContaining({ Host: "compute1", Unit: "nova-compute@compute1", State: "not running" }),
+      expect.objectContaining({ Host: "compute2", Unit: "nova-compute@compute2", State: "not running" }),
       expect.objectContaining({ Host: "compute3", Driver: "fake", Unit: "nova-compute@compute3" }),
     ]);
 

@@ -68,5 +68,16 @@ export function errorResponse(err: unknown, format: unknown, requestId: string |
     Object.assign(res.headers, err.extra.headers ?? {});
     return res;
   }
+  if (format === "nova") return fmt(500, novaUnexpected(err), requestId);
   return fmt(500, "An unexpected error prevented the server from fulfilling your request.", requestId);
+}
+
+// The bus's errors as oslo.messaging names them, so a timed-out RPC call is recognisable in the fault.
+const MESSAGING_ERRORS = new Set(["MessagingTimeout", "MessageDeliveryFailure", "UnsupportedVersion", "NoSuchMethod", "MessagingError"]);
+
+/** nova.api.openstack's expected_errors wording for anything unexpected: a support line and the exception's class. */
+function novaUnexpected(err: unknown): string {
+  const name = err instanceof Error ? err.name : typeof err;
+  const cls = MESSAGING_ERRORS.has(name) ? `oslo_messaging.exceptions.${name}` : name;
+  return `Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.\n<class '${cls}'>`;
 }

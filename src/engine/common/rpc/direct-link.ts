@@ -1,6 +1,6 @@
 import { Dealer } from "zeromq";
 import { log } from "../log.js";
-import { SEP, V } from "./protocol.js";
+import { NL, SEP, V } from "./protocol.js";
 
 /** A call, cast or fanout on its way: enough to send it again through the broker. */
 export interface Outgoing {
@@ -112,7 +112,7 @@ export class DirectLink {
 
   private write(out: Outgoing): void {
     const ttl = Math.max(1, out.expiresAt - Date.now());
-    this.socket.send([`${out.verb}${SEP}${out.msgId}${SEP}${ttl}`, out.body]).catch(() => {
+    this.socket.send(`${out.verb}${SEP}${out.msgId}${SEP}${ttl}${NL}${out.body}`).catch(() => {
       // Not queued: the connection went, or the server is far behind.
       if (out.verb === V.fanout) log.warning(`rpc: fanout ${out.msgId} to ${this.endpoint} dropped: the server is unreachable`);
       this.hiccup();
@@ -148,12 +148,13 @@ export class DirectLink {
 
   private async loop(): Promise<void> {
     try {
-      for await (const [hdr, body] of this.socket) {
-        const h = hdr?.toString() ?? "";
-        if (h[1] !== SEP) continue;
-        const msgId = h.slice(2);
+      for await (const [msg] of this.socket) {
+        // "a TAB msgId" or "r TAB msgId NL body"
+        if (!msg || msg[1] !== 9) continue;
+        const nl = msg.indexOf(10);
+        const msgId = msg.toString("latin1", 2, nl < 0 ? msg.length : nl);
         this.unacked.delete(msgId);
-        if (h[0] === V.reply) this.owner.onReply(msgId, body);
+        if (msg[0] === 114 /* r */) this.owner.onReply(msgId, nl < 0 ? undefined : msg.subarray(nl + 1));
       }
     } catch (err) {
       if (!this.closed) log.error(`rpc: direct link to ${this.endpoint} failed: ${(err as Error).stack ?? err}`);

@@ -30,15 +30,18 @@
  *                    ["?"]                                           "who are you?": the broker restarted; register again
  *                    ["y TAB barrierId", clientId]                   a client's barrier
  *
- * Direct (client DEALER -> server ROUTER, which prefixes the client's routing id):
- * client -> server   ["c|s|f TAB msgId TAB ttlMs", body]             a delivery
- * server -> client   ["r TAB msgId", body]                           reply to a call (also acknowledges it)
+ * Direct (client DEALER -> server ROUTER, which prefixes the client's routing id), one frame each: every
+ * frame costs ~4 µs of a round trip in zeromq.js, so the header and the body are joined by a newline.
+ * client -> server   ["c|s|f TAB msgId TAB ttlMs NL body"]           a delivery
+ * server -> client   ["r TAB msgId NL body"]                         reply to a call (also acknowledges it)
  *                    ["a TAB msgId"]                                 acknowledge receipt (cast, or a call still running)
  * A client keeps what it sent directly until it is acknowledged; when the server goes away (its
  * connection drops, or the broker says it is no longer live) the unacknowledged messages are sent again
  * through the broker, which hands them to another live server or queues them.
  */
 export const SEP = "\t";
+/** Ends the header of a one-frame direct message. */
+export const NL = "\n";
 export const V = {
   call: "c",
   cast: "s",

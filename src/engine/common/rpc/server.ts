@@ -8,7 +8,7 @@ import { withSpan } from "../trace/tracer.js";
 import { decodeBody, encodeBody } from "./codec.js";
 import { NoSuchMethod, UnsupportedVersion, serializeError } from "./errors.js";
 import { localAddressToward, tcpHostPort } from "./local-address.js";
-import { KIND_OF_VERB, type ReplyBody, type RequestBody, SEP, type ServerInfo, V } from "./protocol.js";
+import { KIND_OF_VERB, NL, type ReplyBody, type RequestBody, SEP, type ServerInfo, V } from "./protocol.js";
 import { SerialSender } from "./sender.js";
 import { zmqEndpoint } from "./url.js";
 import { parseVersion, versionIsCompatible } from "./version.js";
@@ -176,18 +176,17 @@ export class RpcServer {
     }
   }
 
-  /** What clients send directly: [clientId, "verb TAB msgId TAB ttlMs", body]. */
+  /** What clients send directly: [clientId, "verb TAB msgId TAB ttlMs NL body"]. */
   private async directLoop(router: Router): Promise<void> {
     try {
-      for await (const [clientId, hdr, body] of router) {
-        if (!clientId || !hdr) continue;
-        const h = hdr.toString();
-        const tab = h.indexOf(SEP);
-        const verb = h.slice(0, tab);
-        if (tab < 0 || !KIND_OF_VERB[verb]) continue;
-        const end = h.indexOf(SEP, tab + 1);
-        const msgId = end < 0 ? h.slice(tab + 1) : h.slice(tab + 1, end);
-        void this.dispatch(verb, { direct: true, clientId, msgId, replied: false }, body);
+      for await (const [clientId, msg] of router) {
+        if (!clientId || !msg || msg[1] !== 9 /* TAB */) continue;
+        const verb = String.fromCharCode(msg[0] as number);
+        const end = msg.indexOf(9, 2);
+        const nl = msg.indexOf(10, 2);
+        if (!KIND_OF_VERB[verb] || end < 0 || nl < 0) continue;
+        const msgId = msg.toString("latin1", 2, end);
+        void this.dispatch(verb, { direct: true, clientId, msgId, replied: false }, msg.subarray(nl + 1));
       }
     } catch (err) {
       if (this.running) log.error(`rpc server: direct receive loop failed: ${(err as Error).stack ?? err}`);
@@ -198,8 +197,7 @@ export class RpcServer {
   private answer(route: Route, hdr: string, body?: string): void {
     if (route.direct) {
       // A non-mandatory ROUTER never blocks: a reply to a client that has gone is dropped.
-      const frames = body ? [route.clientId, hdr, body] : [route.clientId, hdr];
-      this.direct?.send(frames).catch((err: Error) => log.warning(`rpc server: direct send failed: ${err.message}`));
+      this.direct?.send([route.clientId, body === undefined ? hdr : `${hdr}${NL}${body}`]).catch((err: Error) => log.warning(`rpc server: direct send failed: ${err.message}`));
     } else {
       this.sender.send(body ? [hdr, route.clientId, body] : [hdr]);
     }
