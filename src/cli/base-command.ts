@@ -68,9 +68,25 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     if (err.oclif?.exit === 0) return undefined;
     const usageError = err.oclif?.exit === 2;
-    const text = usageError ? err.message : err.message.split("\n")[0];
+    const text = usageError ? oneLineUsage(err.message) : err.message.split("\n")[0];
     process.stderr.write(`${usageError ? "Error: " : ""}${text}\n`);
     process.exitCode = err.oclif?.exit ?? err.exitCode ?? 1;
     return undefined;
   }
+}
+
+/**
+ * oclif's usage errors span several lines ("Parsing --limit", a tab-indented reason, a note about
+ * multiple-value flags, "See more help"): fold the facts into one line a user (or a script's log) reads at once.
+ */
+export function oneLineUsage(message: string): string {
+  const facts = message
+    .split("\n")
+    .map((l) => l.trim().replace(/\s+/g, " "))
+    .filter((l) => l && !/^(Note:|Alternatively,|See more help)/.test(l));
+  const line = facts
+    .map((l, i) => (i < facts.length - 1 && /^Parsing --\S+$/.test(l) ? `${l}:` : l))
+    .join(" ")
+    .replace(/:\s*$/, "");
+  return `${line}${/[.!]$/.test(line) ? "" : "."} See --help.`;
 }

@@ -1,11 +1,9 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
+import { cliArgv } from "../helpers/runtime.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const DEV_JS = `${ROOT}bin/dev.js`;
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 export interface Result {
   code: number;
@@ -22,9 +20,9 @@ export function run(file: string, args: string[], env: NodeJS.ProcessEnv, timeou
   });
 }
 
-/** `os …` from the TypeScript sources. */
+/** `os …` (dist/ when built, else the TypeScript sources: test/helpers/runtime.ts). */
 export const os = (args: string[], env: NodeJS.ProcessEnv, timeoutMs?: number) =>
-  run(process.execPath, ["--import", TSX, DEV_JS, ...args], env, timeoutMs);
+  run(process.execPath, cliArgv(...args), env, timeoutMs);
 
 /** The real python-openstackclient. */
 export const openstack = (args: string[], env: NodeJS.ProcessEnv, timeoutMs?: number) => run("openstack", args, env, timeoutMs);

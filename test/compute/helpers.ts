@@ -7,6 +7,7 @@ import { loadConfig } from "../../src/engine/common/config/config.js";
 import { closeAllDbs } from "../../src/engine/compute/db/open.js";
 import { novaFirstStart } from "../../src/engine/compute/db/first-start.js";
 import { freePort } from "../helpers/ports.js";
+import { entryArgv } from "../helpers/runtime.js";
 
 const root = resolve(import.meta.dirname, "../..");
 
@@ -18,7 +19,7 @@ interface Proc {
 }
 
 function spawnEntry(name: string, file: string, args: string[], env: Record<string, string>, waitLine: boolean): Proc {
-  const child = spawn(process.execPath, ["--import", "tsx", join(root, file), ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, entryArgv(file, ...args), { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   child.stderr?.on("data", (d) => {
     err += d;

@@ -4,6 +4,7 @@ import { createInterface } from "node:readline";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../helpers/ports.js";
+import { cliArgv, entryArgv } from "../helpers/runtime.js";
 import { type Cloud, startCloud, waitComputesUp } from "./helpers.js";
 
 // Cells v2 with a second real cell: `os manage cell_v2 create_cell` (its own bus and database), a second
@@ -18,7 +19,7 @@ let cell2Bus = "";
 const extra: ChildProcess[] = [];
 
 function run(file: string, args: string[], env: Record<string, string>): Promise<void> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(root, file), ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, entryArgv(file, ...args), { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   extra.push(child);
   let err = "";
   child.stderr?.on("data", (d) => {
@@ -38,7 +39,7 @@ function run(file: string, args: string[], env: Record<string, string>): Promise
 
 function osCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((res) => {
-    execFile(process.execPath, [join(root, "bin/dev.js"), ...args], { cwd: root, env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
+    execFile(process.execPath, cliArgv(...args), { cwd: root, env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
       res({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
     );
   });

@@ -8,6 +8,7 @@ import { loadConfig } from "../../src/engine/common/config/config.js";
 import { layout } from "../../src/engine/common/paths.js";
 import { bootstrap } from "../../src/engine/identity/bootstrap.js";
 import { ensureTokenKeys, openKeystoneStore } from "../../src/engine/identity/keystone.js";
+import { entryArgv } from "./runtime.js";
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 
@@ -48,7 +49,7 @@ export async function freePort(): Promise<number> {
 
 /**
  * A real keystone process for a test: a temp state dir, a free port, `bootstrap` (admin user, project,
- * roles, identity endpoints), then `node --import tsx src/engine/identity/main.ts`, ready once GET /v3 answers.
+ * roles, identity endpoints), then keystone's main (dist/ or src/ via test/helpers/runtime.ts), ready once GET /v3 answers.
  */
 export async function startKeystone(opts: StartOptions = {}): Promise<KeystoneHandle> {
   const ownDir = !opts.stateDir;
@@ -115,7 +116,7 @@ export async function startKeystone(opts: StartOptions = {}): Promise<KeystoneHa
 }
 
 async function spawnKeystone(stateDir: string, settings: string[], url: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(root, "src/engine/identity/main.ts")], {
+  const child = spawn(process.execPath, entryArgv("src/engine/identity/main.ts"), {
     cwd: root,
     env: { ...process.env, POCKETSTACK_HOME: stateDir, POCKETSTACK_SET: settings.join(";") },
     stdio: ["ignore", "ignore", "pipe"],

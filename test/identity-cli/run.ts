@@ -1,9 +1,5 @@
 import { execFile } from "node:child_process";
-import { createRequire } from "node:module";
-import { fileURLToPath, pathToFileURL } from "node:url";
-
-const DEV_JS = fileURLToPath(new URL("../../bin/dev.js", import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+import { cliArgv } from "../helpers/runtime.js";
 
 export interface Result {
   code: number;
@@ -25,7 +21,7 @@ export function run(
   });
 }
 
-/** `os …` from source (bin/dev.js under tsx), with exactly the environment given (plus PATH/HOME). */
+/** `os …` (dist/ when built, else bin/dev.js under tsx: test/helpers/runtime.ts), with exactly the environment given (plus PATH/HOME). */
 export function os(args: string[], env: NodeJS.ProcessEnv, opts: { cwd?: string } = {}): Promise<Result> {
-  return run(process.execPath, ["--import", TSX, DEV_JS, ...args], { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, opts);
+  return run(process.execPath, cliArgv(...args), { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, opts);
 }

@@ -5,6 +5,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rotateKeys } from "../../src/engine/identity/token/index.js";
 import { type KeystoneHandle, startKeystone } from "../helpers/keystone.js";
+import { REPO_ROOT, cliArgv } from "../helpers/runtime.js";
 import { adminProject, adminUser, call, login } from "./client.js";
 
 const run = promisify(execFile);
@@ -17,7 +18,7 @@ afterAll(async () => {
 });
 
 const rotate = () =>
-  run(process.execPath, ["bin/dev.js", "manage", "keystone", "fernet-rotate", "--state-dir", ks.stateDir], { cwd: join(import.meta.dirname, "../..") });
+  run(process.execPath, cliArgv("manage", "keystone", "fernet-rotate", "--state-dir", ks.stateDir), { cwd: REPO_ROOT });
 
 describe("os manage keystone fernet-rotate", () => {
   it("a token minted before a rotation still validates in the running keystone; after max_active_keys rotations it does not", async () => {

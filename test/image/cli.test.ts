@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliArgv } from "../helpers/runtime.js";
 import { type Glance, client, startGlance } from "./helpers.js";
 
 let g: Glance;
@@ -14,7 +15,7 @@ afterAll(() => g.close());
 const root = new URL("../..", import.meta.url).pathname;
 /** `os …` against the test server, as project p1 through noauth2 (keystoneauth's admin_token style). */
 const os = (args: string[], token = "demo:p1") =>
-  execa("node", [join(root, "bin/dev.js"), ...args], {
+  execa(process.execPath, cliArgv(...args), {
     cwd: root,
     reject: false,
     env: { OS_AUTH_TYPE: "admin_token", OS_ENDPOINT: g.base, OS_TOKEN: token, OS_CLOUD: "", OS_AUTH_URL: "" },

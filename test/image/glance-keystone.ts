@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type KeystoneHandle, startKeystone } from "../helpers/keystone.js";
+import { entryFork } from "../helpers/runtime.js";
 
 export interface GlanceBehindKeystone {
   keystone: KeystoneHandle;
@@ -24,7 +25,7 @@ export async function startGlanceBehindKeystone(extraSet: string[] = []): Promis
   const glanceHome = mkdtempSync(join(tmpdir(), "glance-ks-"));
   let child: ChildProcess | undefined;
   try {
-    const entry = new URL("../../src/engine/image/main.ts", import.meta.url).pathname;
+    const { modulePath, execArgv } = entryFork("src/engine/image/main.ts");
     const set = [
       "api.glance_port=0",
       "api.auth_strategy=keystone",
@@ -35,8 +36,8 @@ export async function startGlanceBehindKeystone(extraSet: string[] = []): Promis
       "keystone_authtoken.project_name=admin",
       ...extraSet,
     ];
-    child = fork(entry, [], {
-      execArgv: ["--import", "tsx"],
+    child = fork(modulePath, [], {
+      execArgv,
       env: { ...process.env, POCKETSTACK_HOME: glanceHome, POCKETSTACK_SET: set.join(";") },
       stdio: ["ignore", "ignore", "pipe", "ipc"],
     });

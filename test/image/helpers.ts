@@ -13,6 +13,7 @@ import { loadApp } from "../../src/engine/common/http/paste.js";
 import { serve } from "../../src/engine/common/http/server.js";
 import { fixturesDir } from "../../src/engine/common/paths.js";
 import { createImageService } from "../../src/engine/image/app.js";
+import { entryFork } from "../helpers/runtime.js";
 
 export interface Glance {
   base: string;
@@ -159,9 +160,9 @@ export interface GlanceProcess {
 export async function forkGlance(set: string[] = []): Promise<GlanceProcess> {
   const { fork } = await import("node:child_process");
   const home = mkdtempSync(join(tmpdir(), "glance-proc-"));
-  const entry = new URL("../../src/engine/image/main.ts", import.meta.url).pathname;
-  const child = fork(entry, [], {
-    execArgv: ["--import", "tsx"],
+  const { modulePath, execArgv } = entryFork("src/engine/image/main.ts");
+  const child = fork(modulePath, [], {
+    execArgv,
     env: {
       ...process.env,
       POCKETSTACK_HOME: home,

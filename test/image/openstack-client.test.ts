@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliArgv } from "../helpers/runtime.js";
 import { type GlanceBehindKeystone, startGlanceBehindKeystone } from "./glance-keystone.js";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -24,7 +25,7 @@ const env = () => ({ ...s.env, POCKETSTACK_HOME: work, OS_CLOUD: "" });
 const openstack = (...args: string[]) => execa("openstack", args, { env: env(), reject: false, timeout: 60_000 });
 /** Our `os`, with the same OS_* environment. */
 const os = (...args: string[]) =>
-  execa("node", [join(root, "bin/dev.js"), ...args], { cwd: root, env: env(), reject: false, timeout: 60_000 });
+  execa(process.execPath, cliArgv(...args), { cwd: root, env: env(), reject: false, timeout: 60_000 });
 
 /** The Field column of a cliff show table. */
 const fieldNames = (table: string) =>

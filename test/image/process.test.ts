@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { entryFork } from "../helpers/runtime.js";
 import { client, patternStream, streamDownload, streamUpload } from "./helpers.js";
 
 let child: ChildProcess;
@@ -10,9 +11,9 @@ let base = "";
 const home = mkdtempSync(join(tmpdir(), "glance-proc-"));
 
 beforeAll(async () => {
-  const entry = new URL("../../src/engine/image/main.ts", import.meta.url).pathname;
-  child = fork(entry, [], {
-    execArgv: ["--import", "tsx"],
+  const { modulePath, execArgv } = entryFork("src/engine/image/main.ts");
+  child = fork(modulePath, [], {
+    execArgv,
     env: { ...process.env, POCKETSTACK_HOME: home, POCKETSTACK_SET: "api.glance_port=0;api.auth_strategy=noauth2;trace.enabled=false" },
     stdio: ["ignore", "ignore", "pipe", "ipc"],
   });

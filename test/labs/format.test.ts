@@ -33,15 +33,43 @@ describe("the shipped labs", () => {
 
 describe("a malformed lab is reported with its file and field", () => {
   const cases: Array<[string, string, RegExp]> = [
-    ["typo", "title: t\nteaches: x\nsteps:\n  - title: a\n    os: [user, list]\n    expcet: {exit: 0}\n", /typo\.yaml: step 1 \("a"\): unknown field 'expcet'/],
+    [
+      "typo",
+      "title: t\nteaches: x\nsteps:\n  - title: a\n    os: [user, list]\n    expcet: {exit: 0}\n",
+      /typo\.yaml: step 1 \("a"\): unknown field 'expcet'/,
+    ],
     ["noteaches", "title: t\nsteps:\n  - title: a\n    os: [user, list]\n", /noteaches\.yaml: the top level: missing field 'teaches'/],
-    ["badexit", "title: t\nteaches: x\nsteps:\n  - title: a\n    os: [x]\n  - title: b\n    os: [y]\n    expect: {exit: zero}\n", /badexit\.yaml: step 2 \("b"\): expect\.exit must be integer/],
-    ["twoactions", "title: t\nteaches: x\nsteps:\n  - title: a\n    os: [x]\n    shell: ls\n", /step 1 \("a"\): a step needs exactly one of os, http, shell, edit, restart \(found os, shell\)/],
-    ["badpath", "title: t\nteaches: x\nsteps:\n  - title: a\n    os: [x]\n    expect: {json: {'name': 1}}\n", /step 1 \("a"\): expect\.json: JSON path 'name' must start with \$/],
+    [
+      "badexit",
+      "title: t\nteaches: x\nsteps:\n  - title: a\n    os: [x]\n  - title: b\n    os: [y]\n    expect: {exit: zero}\n",
+      /badexit\.yaml: step 2 \("b"\): expect\.exit must be integer/,
+    ],
+    [
+      "twoactions",
+      "title: t\nteaches: x\nsteps:\n  - title: a\n    os: [x]\n    shell: ls\n",
+      /step 1 \("a"\): a step needs exactly one of os, http, shell, edit, restart \(found os, shell\)/,
+    ],
+    [
+      "badpath",
+      "title: t\nteaches: x\nsteps:\n  - title: a\n    os: [x]\n    expect: {json: {'name': 1}}\n",
+      /step 1 \("a"\): expect\.json: JSON path 'name' must start with \$/,
+    ],
     ["badyaml", "title: t\nteaches: [x\n", /badyaml\.yaml:\d+:\d+: not valid YAML/],
-    ["badmatcher", "title: t\nteaches: x\nsteps:\n  - title: a\n    os: [x]\n    expect: {json: {$.a: {$regexp: x}}}\n", /unknown matcher \$regexp/],
-    ["statusonos", "title: t\nteaches: x\nsteps:\n  - title: a\n    os: [x]\n    expect: {status: 200}\n", /expect\.status and expect\.headers are for http steps/],
-    ["whenrange", "title: t\nteaches: x\nsteps:\n  - title: a\n    os: [x]\ncleanup:\n  - title: c\n    when: {passed: 4}\n    os: [y]\n", /cleanup step 1 \("c"\): when\.passed names step 4, but the lab has 1 steps/],
+    [
+      "badmatcher",
+      "title: t\nteaches: x\nsteps:\n  - title: a\n    os: [x]\n    expect: {json: {$.a: {$regexp: x}}}\n",
+      /unknown matcher \$regexp/,
+    ],
+    [
+      "statusonos",
+      "title: t\nteaches: x\nsteps:\n  - title: a\n    os: [x]\n    expect: {status: 200}\n",
+      /expect\.status and expect\.headers are for http steps/,
+    ],
+    [
+      "whenrange",
+      "title: t\nteaches: x\nsteps:\n  - title: a\n    os: [x]\ncleanup:\n  - title: c\n    when: {passed: 4}\n    os: [y]\n",
+      /cleanup step 1 \("c"\): when\.passed names step 4, but the lab has 1 steps/,
+    ],
   ];
   for (const [name, text, message] of cases)
     it(name, () => {
@@ -107,12 +135,23 @@ describe("expectations", () => {
     ]);
   });
 
+  it("a failed command's JSON answer is summed up by its message", () => {
+    const stdout = JSON.stringify(
+      { ok: false, chain: [{ depth: 0 }], problems: [{ code: "hostname mismatch", message: "'x' does not cover host 'y'" }] },
+      null,
+      2,
+    );
+    expect(check(undefined, { exit: 1, stdout, stderr: "" })).toEqual(["exit code 1, expected 0: 'x' does not cover host 'y'"]);
+  });
+
   it("json, contains, regex, headers and status", () => {
     const out = { status: 403, headers: { "x-openstack-request-id": "req-1" }, stdout: '{"error": {"code": 403}}', stderr: "" };
-    expect(check({ status: 403, json: { "$.error.code": 403 }, headers: { "x-openstack-request-id": { $regex: "^req-" } } }, out)).toEqual([]);
+    expect(check({ status: 403, json: { "$.error.code": 403 }, headers: { "x-openstack-request-id": { $regex: "^req-" } } }, out)).toEqual(
+      [],
+    );
     expect(check({ status: 200 }, out)).toEqual(['HTTP 403, expected 200: {"error": {"code": 403}}']);
     expect(check({ status: 403, json: { "$.error.code": 404 } }, out)).toEqual(["expected $.error.code to be 404, got 403"]);
-    expect(check({ status: 403, contains: "nope", regex: "code\"?: 40\\d" }, out)).toEqual(['the output does not contain "nope"']);
+    expect(check({ status: 403, contains: "nope", regex: 'code"?: 40\\d' }, out)).toEqual(['the output does not contain "nope"']);
     expect(check({ status: 403, headers: { "x-openstack-request-id": { $exists: false } } }, out)).toEqual([
       'expected header x-openstack-request-id to be absent, got "req-1"',
     ]);
@@ -120,7 +159,9 @@ describe("expectations", () => {
 
   it("saves values by JSON path, regex and header", () => {
     const out = { status: 200, headers: { "x-subject-token": "gAAA" }, stdout: '[{"name": "compute1", "uuid": "u1"}]', stderr: "" };
-    expect(extract({ rp: "$[?(@.name == 'compute1')].uuid", tok: { header: "X-Subject-Token" }, n: { regex: '"name": "(\\w+)"' } }, out)).toEqual({
+    expect(
+      extract({ rp: "$[?(@.name == 'compute1')].uuid", tok: { header: "X-Subject-Token" }, n: { regex: '"name": "(\\w+)"' } }, out),
+    ).toEqual({
       values: { rp: "u1", tok: "gAAA", n: "compute1" },
       failures: [],
     });
@@ -128,14 +169,9 @@ describe("expectations", () => {
   });
 
   it("spreads list variables into arguments", () => {
-    expect(fillArgs(["cloud", "up", "{{...set_flags}}", "--state-dir", "{{state}}"], { set_flags: ["--set", "a=1"], state: "/s" })).toEqual([
-      "cloud",
-      "up",
-      "--set",
-      "a=1",
-      "--state-dir",
-      "/s",
-    ]);
+    expect(fillArgs(["cloud", "up", "{{...set_flags}}", "--state-dir", "{{state}}"], { set_flags: ["--set", "a=1"], state: "/s" })).toEqual(
+      ["cloud", "up", "--set", "a=1", "--state-dir", "/s"],
+    );
     expect(() => fillArgs(["{{rp}}"], {})).toThrow("{{rp}} is not defined (no earlier step saved it)");
   });
 });

@@ -5,7 +5,13 @@ import { fixturesDir } from "../../src/engine/common/paths.js";
 import { type CliResult, os } from "../helpers/cli.js";
 
 /** `os lab run` through the built CLI, as a user runs it (never throws on a failing lab). */
-export function labRun(lab: string, dir: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}, timeoutMs = 280_000): Promise<CliResult> {
+export function labRun(
+  lab: string,
+  dir: string,
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 280_000,
+): Promise<CliResult> {
   return os(["lab", "run", lab, "--state-dir", dir, ...extra], env, timeoutMs);
 }
 

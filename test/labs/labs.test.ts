@@ -45,7 +45,9 @@ describe("os lab list", () => {
   });
 
   it("names the file and field of a malformed lab, and exits 1", async () => {
-    const labs = labsWith("tls", (t) => t.replace("    expect:\n      json:\n        $.kind: server", "    expcet:\n      json:\n        $.kind: server"));
+    const labs = labsWith("tls", (t) =>
+      t.replace("    expect:\n      json:\n        $.kind: server", "    expcet:\n      json:\n        $.kind: server"),
+    );
     const r = await os(["lab", "list"], { POCKETSTACK_LABS_DIR: labs });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/\| nova +\|/);
@@ -83,7 +85,9 @@ describe("keystone", () => {
     try {
       const r = await labRun("keystone", dir);
       expect(r.code).toBe(1);
-      expect(failedAt(r.stdout)).toBe('step 7 ("Implied roles"): no row with Prior Role Name=member, Implied Role Name=reader in the table');
+      expect(failedAt(r.stdout)).toBe(
+        'step 7 ("Implied roles"): no row with Prior Role Name=member, Implied Role Name=reader in the table',
+      );
       // Nothing was created before the failure, so the cleanup skips its deletes.
       expect(r.stdout).toMatch(/– skipped: step 13 did not pass/);
     } finally {
@@ -102,7 +106,7 @@ describe("glance-placement", () => {
   it("--step reruns one step with the values the last run saved", async () => {
     const r = await labRun("glance-placement", dir, ["--step", "9"]);
     expect(r.stdout).toContain("step 9 only");
-    expect(r.stdout).toMatch(/\[9\/14\] compute1's inventory\n(.*\n)*  \$ os resource provider inventory list [0-9a-f-]{36}\n/);
+    expect(r.stdout).toMatch(/\[9\/14\] compute1's inventory\n(.*\n)* {2}\$ os resource provider inventory list [0-9a-f-]{36}\n/);
     expect(r.stdout).toMatch(/Lab glance-placement passed: 1 passed, 0 failed/);
     expect(r.code).toBe(0);
   }, 60_000);
@@ -125,7 +129,12 @@ describe("nova", () => {
   it("passes, showing the whole provisioning flow in the trace", async () => {
     const r = await green("nova");
     expect(r.stdout).toMatch(/\$ os trace show req-[0-9a-f-]{36}/);
-    for (const span of ["ServersController.create", "SchedulerManager.select_destinations", "ComputeManager.build_and_run_instance", "Guest.create"])
+    for (const span of [
+      "ServersController.create",
+      "SchedulerManager.select_destinations",
+      "ComputeManager.build_and_run_instance",
+      "Guest.create",
+    ])
       expect(r.stdout).toContain(span);
     expect(r.stdout).toContain("login:");
   }, 280_000);
@@ -151,10 +160,14 @@ describe("tls", () => {
   }, 200_000);
 
   it("fails at the verify step when the client dials a name the certificate does not cover", async () => {
-    const labs = labsWith("tls", (t) => t.replace("os: [ca, verify, lab-server, --host, 127.0.0.1, --ca-dir", "os: [ca, verify, lab-server, --host, 10.9.8.7, --ca-dir"));
+    const labs = labsWith("tls", (t) =>
+      t.replace("os: [ca, verify, lab-server, --host, 127.0.0.1, --ca-dir", "os: [ca, verify, lab-server, --host, 10.9.8.7, --ca-dir"),
+    );
     const r = await labRun("tls", dir, [], { POCKETSTACK_LABS_DIR: labs });
     expect(r.code).toBe(1);
-    expect(failedAt(r.stdout)).toMatch(/^step 6 \("Verify it as a client would, for 127\.0\.0\.1"\): exit code 1, expected 0: .*does not cover host '10\.9\.8\.7'/);
+    expect(failedAt(r.stdout)).toMatch(
+      /^step 6 \("Verify it as a client would, for 127\.0\.0\.1"\): exit code 1, expected 0: .*does not cover host '10\.9\.8\.7'/,
+    );
     rmSync(labs, { recursive: true, force: true });
   }, 200_000);
 });
@@ -172,11 +185,16 @@ describe("middleware", () => {
 
   it("fails at the first step when someone took sizelimit out of the pipeline already", async () => {
     const before = readFileSync(paste, "utf8");
-    writeFileSync(paste, before.replace("pipeline = request_id faultwrap sizelimit trace service_v3", "pipeline = request_id faultwrap trace service_v3"));
+    writeFileSync(
+      paste,
+      before.replace("pipeline = request_id faultwrap sizelimit trace service_v3", "pipeline = request_id faultwrap trace service_v3"),
+    );
     try {
       const r = await labRun("middleware", dir);
       expect(r.code).toBe(1);
-      expect(failedAt(r.stdout)).toBe(`step 1 ("Keystone's pipeline"): the output does not contain "pipeline = request_id faultwrap sizelimit trace service_v3"`);
+      expect(failedAt(r.stdout)).toBe(
+        `step 1 ("Keystone's pipeline"): the output does not contain "pipeline = request_id faultwrap sizelimit trace service_v3"`,
+      );
     } finally {
       writeFileSync(paste, before);
     }

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type KeystoneHandle, freePort, startKeystone } from "../helpers/keystone.js";
+import { cliArgv, entryArgv } from "../helpers/runtime.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const PLACEMENT_MAIN = join(ROOT, "src/engine/placement/main.ts");
 
 export interface PlacementCloud {
   keystone: KeystoneHandle;
@@ -68,7 +68,7 @@ export async function startPlacementCloud(): Promise<PlacementCloud> {
       "keystone_authtoken.project_name=admin",
       ...extra,
     ];
-    const child = spawn(process.execPath, ["--import", "tsx", PLACEMENT_MAIN], {
+    const child = spawn(process.execPath, entryArgv("src/engine/placement/main.ts"), {
       cwd: ROOT,
       env: { ...process.env, POCKETSTACK_HOME: dir, POCKETSTACK_SET: settings.join(";") },
       stdio: ["ignore", "ignore", "pipe"],
@@ -165,9 +165,9 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run>
   });
 }
 
-/** Our `os` CLI from the TypeScript sources. */
+/** Our `os` CLI (dist/ when built, else the TypeScript sources: test/helpers/runtime.ts). */
 export const os = (args: string[], env: NodeJS.ProcessEnv): Promise<Run> =>
-  run(process.execPath, ["--import", "tsx", join(ROOT, "bin/dev.js"), ...args], env);
+  run(process.execPath, cliArgv(...args), env);
 
 /** The real python-openstackclient, when installed. */
 export const openstack = (args: string[], env: NodeJS.ProcessEnv): Promise<Run> => run("openstack", args, env);

@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../helpers/ports.js";
+import { entryArgv } from "../helpers/runtime.js";
 
 // Two placement-api processes on ONE database, and 8 client processes racing to claim: only the
 // generation checks and SQLite's write lock stand between them and an over-allocated provider.
 const ROOT = resolve(import.meta.dirname, "../..");
-const MAIN = join(ROOT, "src/engine/placement/main.ts");
 const WORKER = join(import.meta.dirname, "claim-worker.mjs");
 let dir: string;
 const apis: ChildProcess[] = [];
@@ -16,7 +16,7 @@ const urls: string[] = [];
 
 async function startApi(): Promise<string> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+  const child = spawn(process.execPath, entryArgv("src/engine/placement/main.ts"), {
     cwd: ROOT,
     env: {
       ...process.env,

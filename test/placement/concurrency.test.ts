@@ -2,20 +2,20 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { entryArgv } from "../helpers/runtime.js";
 import { client } from "./helpers.js";
 
 // Two real placement-api processes on ONE database file: only SQLite's BEGIN IMMEDIATE stands between
 // their writers, as it would between two placement API workers.
-const MAIN = resolve("src/engine/placement/main.ts");
 let dir: string;
 const children: ChildProcess[] = [];
 const urls: string[] = [];
 
 function startProcess(): Promise<string> {
   return new Promise((resolvePort, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+    const child = spawn(process.execPath, entryArgv("src/engine/placement/main.ts"), {
       env: { ...process.env, POCKETSTACK_HOME: dir },
       stdio: ["ignore", "ignore", "pipe", "ipc"],
     });

@@ -166,10 +166,11 @@ export function rssKb(pid: number): number | undefined {
   }
 }
 
+/** A running process (a zombie left for a container's init to reap counts as dead). */
 export function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return !/^\d+ \(.*\) [ZX]/.test(stat);
   } catch {
     return false;
   }

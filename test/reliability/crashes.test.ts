@@ -185,7 +185,7 @@ describe("crashes", () => {
     }
     killed = true;
     await workers;
-    expect(pids.every((p) => !alive(p))).toBe(true);
+    await waitFor("every process of the cloud gone", async () => (pids.every((p) => !alive(p)) ? true : undefined), 10_000, 100);
     expect(projects.length + images.length).toBeLessThan(TOTAL);
 
     const up = await cloud.up();

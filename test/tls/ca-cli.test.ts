@@ -24,7 +24,7 @@ describe("os ca", { timeout: 60_000 }, () => {
     const before = await ca("issue", "web", "--san", "localhost");
     expect(before.code).toBe(1);
     expect(before.stderr).toContain(`no CA in ${caDir}: run \`os ca init\` first`);
-    // Once through the real CLI (bin/dev.js), to prove the topic is wired; the rest runs in-process.
+    // Once through the real CLI (its own process), to prove the topic is wired; the rest runs in-process.
     const init = await os(["ca", "init", "-f", "json"], { POCKETSTACK_HOME: home });
     expect(init.code, init.stderr).toBe(0);
     const rows = JSON.parse(init.stdout) as Array<Record<string, string>>;

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { entryArgv } from "../helpers/runtime.js";
 
 export const repoRoot = join(import.meta.dirname, "..", "..");
 
@@ -34,7 +35,7 @@ export interface CollectorProcess {
 
 /** Start collector-main.ts as its own process (as the supervisor would) and wait for its ready message. */
 export async function spawnCollector(home: string, overrides: string[]): Promise<CollectorProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/engine/common/trace/collector-main.ts"], {
+  const child = spawn(process.execPath, entryArgv("src/engine/common/trace/collector-main.ts"), {
     cwd: repoRoot,
     env: { ...process.env, POCKETSTACK_HOME: home, POCKETSTACK_SET: overrides.join(";") },
     stdio: ["ignore", "ignore", "pipe", "ipc"],

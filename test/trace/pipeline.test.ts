@@ -16,6 +16,7 @@ import { layout } from "../../src/engine/common/paths.js";
 import { type SpanExporter, createSpanExporter } from "../../src/engine/common/trace/exporter.js";
 import { type SpanRecord, formatTraceparent } from "../../src/engine/common/trace/span.js";
 import { configureTracer, newSpanId, newTraceId, withSpan } from "../../src/engine/common/trace/tracer.js";
+import { cliArgv } from "../helpers/runtime.js";
 import { type CollectorProcess, freePort, repoRoot, spawnCollector, waitFor } from "./helpers.js";
 
 const paste = (app: string) => `
@@ -50,7 +51,7 @@ const spansOf = (traceId: string): SpanRecord[] => {
 };
 
 const os = (...args: string[]) =>
-  execa(process.execPath, ["--import", "tsx", "bin/dev.js", ...args, "--state-dir", home], { cwd: repoRoot, reject: false });
+  execa(process.execPath, cliArgv(...args, "--state-dir", home), { cwd: repoRoot, reject: false });
 
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), "pocketstack-trace-"));

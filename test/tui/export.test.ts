@@ -11,6 +11,7 @@ import { openTraceWriter } from "../../src/engine/common/trace/store.js";
 import { toChromeTrace } from "../../src/tui/export/chrome.js";
 import { toHtml } from "../../src/tui/export/html.js";
 import { toOtlp, unixNano } from "../../src/tui/export/otlp.js";
+import { cliArgv } from "../helpers/runtime.js";
 import { allFixtures, loadTrace } from "./fixtures.js";
 
 const run = promisify(execFile);
@@ -199,7 +200,7 @@ describe("os trace export / purge (CLI)", () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const os = (...args: string[]) =>
-    run(process.execPath, ["--import", "tsx", "bin/dev.js", ...args, "--state-dir", dir], { cwd: repo, timeout: 60_000 }).then(
+    run(process.execPath, cliArgv(...args, "--state-dir", dir), { cwd: repo, timeout: 60_000 }).then(
       (r) => ({ code: 0, ...r }),
       (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
     );

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openTraceWriter } from "../../src/engine/common/trace/store.js";
+import { cliArgv } from "../helpers/runtime.js";
 import { byEnd, loadTrace } from "./fixtures.js";
 
 const TMUX = ["/usr/bin/tmux", "/usr/local/bin/tmux"].find((p) => existsSync(p));
@@ -37,7 +38,7 @@ describe.skipIf(!TMUX)("os trace watch in tmux", () => {
     const writer = openTraceWriter(join(dir, "db", "trace.sqlite"), { retention: 1000 });
     writer.insert(loadTrace("token-issue", Date.now() - 60_000));
     // A clean environment: with CI set, ink would draw only the last frame.
-    const cmd = `env -i PATH='${process.env.PATH}' HOME='${process.env.HOME}' TERM=xterm-256color '${process.execPath}' --import tsx bin/dev.js trace watch --state-dir '${dir}' --interval 100`;
+    const cmd = `env -i PATH='${process.env.PATH}' HOME='${process.env.HOME}' TERM=xterm-256color '${process.execPath}' ${cliArgv("trace", "watch", "--state-dir", dir, "--interval", "100").map((a) => `'${a}'`).join(" ")}`;
     tmux("new-session", "-d", "-s", "watch", "-x", "200", "-y", "50", "-c", repo, cmd);
     try {
       await until("the stored request", () => /1 requests/.test(screen()) && screen().includes("/v3/auth/tokens"), 60_000);

@@ -11,8 +11,7 @@ for await (const [id, first, second] of sock) {
   if (first.toString() === "S") {
     server = id; // the server says hello; answering lets it tell the row it is ready (no lost first message)
     await sock.send([id, "S"]);
-  }
-  else if (server && id.equals(server))
+  } else if (server && id.equals(server))
     await sock.send([first, second ?? ""]); // [clientId, body] back
   else if (server) await sock.send([server, id, first]);
 }

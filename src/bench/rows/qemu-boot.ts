@@ -1,8 +1,11 @@
-import { createReadStream, rmSync } from "node:fs";
+import { createReadStream, readFileSync, rmSync } from "node:fs";
+import { loadavg } from "node:os";
+import { join } from "node:path";
 import type { BenchRow, Budget } from "../row.js";
 import {
   type BenchCloud,
   bareBoot,
+  cpuSeconds,
   benchCloud,
   bootBudget,
   createServer,
@@ -59,16 +62,18 @@ function pairedBoots(budget: Budget) {
         const t = performance.now();
         const id = await createServer(c, c.cirros, `bench-login-${i}`);
         let ms: number | undefined;
+        let cpu = Number.NaN;
         try {
           await waitForLogin(c.consoleLog(id));
           ms = performance.now() - t;
+          cpu = cpuSeconds(Number(readFileSync(join(c.dir, "compute", "compute1", "instances", id, "qemu.pid"), "utf8").trim()));
         } finally {
           await c.deleteServer(id);
         }
         if (i < b.warmup) continue;
-        bare.push(floor);
+        bare.push(floor.ms);
         pocketstack.push(ms);
-        process.stderr.write(`     pair ${i}: bare ${(floor / 1000).toFixed(1)} s, pocketstack ${(ms / 1000).toFixed(1)} s\n`);
+        process.stderr.write(`     pair ${i}: bare ${(floor.ms / 1000).toFixed(1)} s (QEMU CPU ${floor.cpuS.toFixed(1)} s), pocketstack ${(ms / 1000).toFixed(1)} s (QEMU CPU ${cpu.toFixed(1)} s), load ${loadavg()[0]?.toFixed(1)}\n`);
       }
       return { bare, pocketstack };
     } finally {

@@ -61,6 +61,18 @@ export async function waitForLogin(file: string, timeoutMs = 300_000): Promise<v
   }
 }
 
+/** CPU seconds (user + system) a process has used so far: TCG boots are CPU-bound, so this varies less with load than wall time. */
+export function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** pids of QEMU processes whose command line names something under `dir` (only ours). */
 export function qemuPidsUnder(dir: string): number[] {
   const pids: number[] = [];
@@ -80,7 +92,7 @@ export function qemuPidsUnder(dir: string): number[] {
  * The floor: the same image booted by hand, as the notes' recommended command line does it (q35, TCG,
  * virtio disk + config drive, user networking, serial to a file), timed from spawn to `login:`.
  */
-export async function bareBoot(workDir: string, image: string, n: number): Promise<number> {
+export async function bareBoot(workDir: string, image: string, n: number): Promise<{ ms: number; cpuS: number }> {
   const dir = join(workDir, `bare-${n}`);
   rmSync(dir, { recursive: true, force: true });
   spawnSync("mkdir", ["-p", dir]);
@@ -106,7 +118,7 @@ export async function bareBoot(workDir: string, image: string, n: number): Promi
   const exited = new Promise((r) => child.once("exit", r));
   try {
     await Promise.race([waitForLogin(log), exited.then(() => Promise.reject(new Error("bare qemu exited before login:")))]);
-    return performance.now() - t;
+    return { ms: performance.now() - t, cpuS: cpuSeconds(child.pid) };
   } finally {
     if (child.exitCode === null) {
       child.kill("SIGKILL");

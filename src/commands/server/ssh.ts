@@ -21,6 +21,7 @@ function keyFileFor(keyName: string): string | undefined {
 export default class ServerSsh extends ComputeCommand<typeof ServerSsh> {
   static override summary = "SSH to server";
   static override strict = false;
+  static override usage = "<%= command.id %> SERVER [-l LOGIN] [-i KEYFILE] [-o OPTION]... [-- COMMAND...]";
   static override examples = [
     "<%= config.bin %> server ssh vm1",
     "<%= config.bin %> server ssh vm1 -- hostname",

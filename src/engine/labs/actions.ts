@@ -124,7 +124,7 @@ export async function runRestart(unit: string, ctx: StepContext): Promise<Outcom
   while (Date.now() < deadline) {
     await sleep(250);
     const now = readState(l.supervisorState)?.units.find((u) => u.name === unit);
-    if (!now || now.state !== "running" || !now.pid || now.pid === oldPid || !isAlive(now.pid)) continue;
+    if (now?.state !== "running" || !now.pid || now.pid === oldPid || !isAlive(now.pid)) continue;
     if (now.port && !(await answers(now.port))) continue;
     return {
       exit: 0,

@@ -29,13 +29,29 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
+const TELLING_KEYS = ["problems", "errors", "error", "fault", "message", "detail"];
+
+/** The human message inside a JSON answer (a `message` under `error`, the first of `problems`, …). */
+function messageIn(v: unknown, depth = 0): string | undefined {
+  if (depth > 4 || v === null || v === undefined) return undefined;
+  if (typeof v === "string") return v || undefined;
+  if (Array.isArray(v)) return messageIn(v[0], depth + 1);
+  if (typeof v !== "object") return undefined;
+  const o = v as Record<string, unknown>;
+  for (const k of TELLING_KEYS) {
+    const found = k in o ? messageIn(o[k], depth + 1) : undefined;
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /** The first line worth showing of what a failed command said. */
 function firstLine(text: string): string {
   let line = text.split("\n").find((l) => l.trim() !== "") ?? "";
-  // A JSON document's first line is just "{": show the document on one line instead.
+  // A JSON document's first line is just "{": show its message, or the document on one line.
   if (/^\s*[[{]\s*$/.test(line)) {
     const doc = parseJson(text);
-    if (doc.ok) line = JSON.stringify(doc.value);
+    if (doc.ok) line = messageIn(doc.value) ?? JSON.stringify(doc.value);
   }
   return line.length > 200 ? `${line.slice(0, 197)}...` : line;
 }

@@ -98,7 +98,8 @@ export function describe(step: Step, vars: Vars): string {
   if (step.http) {
     const h = fillDeep(step.http, vars);
     const headers = Object.entries(h.headers ?? {}).map(([k, v]) => `\n${k}: ${short(String(v))}`);
-    const body = h.body === undefined ? "" : `\n${typeof h.body === "string" ? short(h.body) : JSON.stringify(h.body)}`;
+    const text = h.body === undefined ? "" : typeof h.body === "string" ? h.body : JSON.stringify(h.body);
+    const body = text ? `\n${text.length > 160 ? `${text.slice(0, 150)}… (${text.length} bytes)` : text}` : "";
     return `${who}${h.method} ${h.url ?? `<${h.service} endpoint>`}${h.path}${headers.join("")}${body}`;
   }
   if (step.edit) return step.edit.restore ? `restore ${fill(step.edit.file, vars)}` : `edit ${fill(step.edit.file, vars)}`;

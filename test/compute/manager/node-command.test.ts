@@ -1,16 +1,14 @@
-// `os node add` / `os node list` through the CLI from source (bin/dev.js), on a fresh state dir.
+// `os node add` / `os node list` through the CLI (dist/ when built, see test/helpers/runtime.ts), on a fresh state dir.
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-
-const DEV_JS = fileURLToPath(new URL("../../../bin/dev.js", import.meta.url));
+import { cliArgv } from "../../helpers/runtime.js";
 
 function os(args: string[], home: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", DEV_JS, ...args], { env: { ...process.env, POCKETSTACK_HOME: home }, timeout: 60_000 }, (err, stdout, stderr) =>
+    execFile(process.execPath, cliArgv(...args), { env: { ...process.env, POCKETSTACK_HOME: home }, timeout: 60_000 }, (err, stdout, stderr) =>
       resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
     );
   });

@@ -68,11 +68,6 @@ export class DirectLink {
     void this.loop();
   }
 
-  /** Takes calls and casts now (sent, or held until the barrier returns). */
-  get usable(): boolean {
-    return this.state !== "down";
-  }
-
   /** Sends at once (what a fanout needs: it is never held nor resent). */
   get ready(): boolean {
     return this.state === "ready";

@@ -197,7 +197,9 @@ export class RpcServer {
   private answer(route: Route, hdr: string, body?: string): void {
     if (route.direct) {
       // A non-mandatory ROUTER never blocks: a reply to a client that has gone is dropped.
-      this.direct?.send([route.clientId, body === undefined ? hdr : `${hdr}${NL}${body}`]).catch((err: Error) => log.warning(`rpc server: direct send failed: ${err.message}`));
+      this.direct
+        ?.send([route.clientId, body === undefined ? hdr : `${hdr}${NL}${body}`])
+        .catch((err: Error) => log.warning(`rpc server: direct send failed: ${err.message}`));
     } else {
       this.sender.send(body ? [hdr, route.clientId, body] : [hdr]);
     }
