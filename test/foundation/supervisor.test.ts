@@ -8,7 +8,7 @@ import { isolatedPorts } from "../helpers/ports.js";
 // The supervisor through the public CLI: up, status, no duplicates, restart after kill -9, down.
 const dir = mkdtempSync(join(tmpdir(), "ps-sup-"));
 let sets: string[] = [];
-const withSets = (args: string[]) => [...args, "--state-dir", dir, ...sets.flatMap((s) => ["--set", s])];
+const withSets = (args: string[]) => [...args, "--driver", "fake", "--computes", "1", "--state-dir", dir, ...sets.flatMap((s) => ["--set", s])];
 
 interface Row {
   Service: string;
@@ -37,9 +37,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await os(["cloud", "down", "--state-dir", dir]);
-});
+}, 60_000);
 
-describe("os cloud up / status / down", () => {
+// A whole cloud starts here (eleven processes): generous time on a loaded 2-core machine.
+describe("os cloud up / status / down", { timeout: 240_000 }, () => {
   let firstPids: Record<string, number> = {};
 
   it("brings every service up as its own process and lists it", async () => {
