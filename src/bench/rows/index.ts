@@ -43,4 +43,5 @@ export const ROWS: Array<{ name: string; load: () => Promise<BenchRow> }> = [
   { name: "scale.create_1000_servers_100_nodes", load: async () => (await import("./scale-servers.js")).createRow },
   { name: "scale.servers_detail_limit_1000", load: async () => (await import("./scale-servers.js")).detailRow },
   { name: "scale.delete_1000_servers", load: async () => (await import("./scale-servers.js")).deleteRow },
+  { name: "soak.mixed_8_clients", load: async () => (await import("./soak.js")).soakRow },
 ];

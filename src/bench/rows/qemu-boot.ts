@@ -5,6 +5,7 @@ import type { BenchRow, Budget } from "../row.js";
 import {
   type BenchCloud,
   bareBoot,
+  cloudCpuSeconds,
   cpuSeconds,
   benchCloud,
   bootBudget,
@@ -59,21 +60,26 @@ function pairedBoots(budget: Budget) {
       for (let i = 0; i < b.warmup + b.maxSamples; i++) {
         if (i >= b.warmup && bare.length > 0 && performance.now() >= stopAt) break;
         const floor = await bareBoot(dir, image, i);
+        const servicesBefore = cloudCpuSeconds(c.dir);
         const t = performance.now();
         const id = await createServer(c, c.cirros, `bench-login-${i}`);
         let ms: number | undefined;
         let cpu = Number.NaN;
+        let services = Number.NaN;
         try {
           await waitForLogin(c.consoleLog(id));
           ms = performance.now() - t;
           cpu = cpuSeconds(Number(readFileSync(join(c.dir, "compute", "compute1", "instances", id, "qemu.pid"), "utf8").trim()));
+          services = cloudCpuSeconds(c.dir) - servicesBefore;
         } finally {
           await c.deleteServer(id);
         }
         if (i < b.warmup) continue;
         bare.push(floor.ms);
         pocketstack.push(ms);
-        process.stderr.write(`     pair ${i}: bare ${(floor.ms / 1000).toFixed(1)} s (QEMU CPU ${floor.cpuS.toFixed(1)} s), pocketstack ${(ms / 1000).toFixed(1)} s (QEMU CPU ${cpu.toFixed(1)} s), load ${loadavg()[0]?.toFixed(1)}\n`);
+        process.stderr.write(
+          `     pair ${i}: bare ${(floor.ms / 1000).toFixed(1)} s (QEMU CPU ${floor.cpuS.toFixed(1)} s), pocketstack ${(ms / 1000).toFixed(1)} s (QEMU CPU ${cpu.toFixed(1)} s, cloud services CPU ${services.toFixed(1)} s), load ${loadavg()[0]?.toFixed(1)}\n`,
+        );
       }
       return { bare, pocketstack };
     } finally {

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { Session } from "../../client/session.js";
+import { layout } from "../../engine/common/paths.js";
 import { makeConfigDrive } from "../../hypervisor/qemu/config-drive.js";
 import { ensureGuestImage } from "../../hypervisor/qemu/guest-image.js";
 import type { Budget } from "../row.js";
@@ -71,6 +72,34 @@ export function cpuSeconds(pid: number | undefined): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/** CPU seconds used so far by the cloud's service processes (the supervisor and its descendants, QEMU excluded). */
+export function cloudCpuSeconds(dir: string): number {
+  const root = Number(readFileSync(layout(dir).supervisorPid, "utf8").trim());
+  const children = new Map<number, number[]>();
+  const cpu = new Map<number, number>();
+  for (const e of readdirSync("/proc")) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, "utf8");
+      if (stat.includes("(qemu-system")) continue;
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const ppid = Number(f[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(e)]);
+      cpu.set(Number(e), (Number(f[11]) + Number(f[12])) / 100);
+    } catch {
+      /* exited */
+    }
+  }
+  let total = 0;
+  const todo = [root];
+  while (todo.length) {
+    const pid = todo.pop() as number;
+    total += cpu.get(pid) ?? 0;
+    todo.push(...(children.get(pid) ?? []));
+  }
+  return total;
 }
 
 /** pids of QEMU processes whose command line names something under `dir` (only ours). */
