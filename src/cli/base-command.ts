@@ -68,6 +68,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     if (err.oclif?.exit === 0) return undefined;
     const usageError = err.oclif?.exit === 2;
+    // The arguments were parsed, and refused: keep oclif from adding its "did not parse" warning (NODE_ENV=development/test).
+    if (usageError) this.parsed = true;
     const text = usageError ? oneLineUsage(err.message) : err.message.split("\n")[0];
     process.stderr.write(`${usageError ? "Error: " : ""}${text}\n`);
     process.exitCode = err.oclif?.exit ?? err.exitCode ?? 1;

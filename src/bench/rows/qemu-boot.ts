@@ -59,7 +59,9 @@ function pairedBoots(budget: Budget) {
       const stopAt = performance.now() + b.maxMs;
       for (let i = 0; i < b.warmup + b.maxSamples; i++) {
         if (i >= b.warmup && bare.length > 0 && performance.now() >= stopAt) break;
+        const idleBefore = cloudCpuSeconds(c.dir);
         const floor = await bareBoot(dir, image, i);
+        const idle = cloudCpuSeconds(c.dir) - idleBefore;
         const servicesBefore = cloudCpuSeconds(c.dir);
         const t = performance.now();
         const id = await createServer(c, c.cirros, `bench-login-${i}`);
@@ -78,7 +80,7 @@ function pairedBoots(budget: Budget) {
         bare.push(floor.ms);
         pocketstack.push(ms);
         process.stderr.write(
-          `     pair ${i}: bare ${(floor.ms / 1000).toFixed(1)} s (QEMU CPU ${floor.cpuS.toFixed(1)} s), pocketstack ${(ms / 1000).toFixed(1)} s (QEMU CPU ${cpu.toFixed(1)} s, cloud services CPU ${services.toFixed(1)} s), load ${loadavg()[0]?.toFixed(1)}\n`,
+          `     pair ${i}: bare ${(floor.ms / 1000).toFixed(1)} s (QEMU CPU ${floor.cpuS.toFixed(1)} s, idle cloud CPU ${idle.toFixed(1)} s), pocketstack ${(ms / 1000).toFixed(1)} s (QEMU CPU ${cpu.toFixed(1)} s, cloud services CPU ${services.toFixed(1)} s), load ${loadavg()[0]?.toFixed(1)}\n`,
         );
       }
       return { bare, pocketstack };

@@ -158,6 +158,7 @@ export const SCHEMA: Schema = {
     enabled: b(true, "Send spans to the collector."),
     collector_url: s("zmq://127.0.0.1:5678", "Where processes push their spans."),
     retention: i(5000, "Traces kept in the trace database.", 10),
+    max_age: i(0, "Seconds a trace is kept; older ones are purged every minute (0: no age limit, only retention).", 0),
   },
   ssl: SSL_OPTIONS,
   supervisor: {

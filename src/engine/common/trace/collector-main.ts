@@ -4,6 +4,7 @@ import { log } from "../log.js";
 import { startService } from "../service.js";
 import { startCollector } from "./collector.js";
 import { configureTracer } from "./tracer.js";
+import { purgeTraces } from "./watch-queries.js";
 
 const runtime = startService("trace-collector");
 // The collector must not trace itself: its own spans would come back to it as more spans to store.
@@ -29,8 +30,23 @@ try {
 }
 
 log.info(`collecting spans on ${collector.endpoint} into ${runtime.layout.db("trace")}`);
+
+// Retention by age ([trace] max_age), on top of the count limit the writer keeps on every insert.
+const maxAgeS = config.int("trace", "max_age");
+const ageTimer =
+  maxAgeS > 0
+    ? setInterval(() => {
+        try {
+          const { traces } = purgeTraces(runtime.layout.db("trace"), { before: Date.now() - maxAgeS * 1000 });
+          if (traces > 0) log.info(`purged ${traces} trace(s) older than ${maxAgeS}s`);
+        } catch (err) {
+          log.warning(`age purge failed: ${(err as Error).message}`);
+        }
+      }, 60_000)
+    : undefined;
 notifyReady({ endpoint: collector.endpoint });
 handleLifecycle(async () => {
+  clearInterval(ageTimer);
   await collector.close();
   const s = collector.stats();
   log.info(`stopped: ${s.stored} span(s) stored, ${s.rejected} rejected, ${s.pruned} pruned by retention`);
