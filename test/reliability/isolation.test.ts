@@ -158,11 +158,11 @@ const ACTIONS: Action[] = [
       status(req("POST", `${n()}/servers`, { token: t, headers: MV, body: { server: { name: uniq(), imageRef: ids.image, flavorRef: "1", networks: "none" } } })),
     expect: { admin: 202, member: 202, reader: 403, other: 202 },
   },
-  { name: "nova all_tenants list shows A's server", run: async (t) => {
+  { name: "nova all_tenants list (index:get_all_tenants is admin only: 403)", run: async (t) => {
       const r = await req("GET", `${n()}/servers?all_tenants=1`, { token: t, headers: MV });
       if (r.status !== 200) return r.status;
       return (r.body.servers as Array<{ id: string }>).some((s) => s.id === ids.server) ? 200 : 404;
-    }, expect: { admin: 200, member: 404, reader: 404, other: 404 } },
+    }, expect: { admin: 200, member: 403, reader: 403, other: 403 } },
 ];
 
 describe("policy matrix and token hygiene", () => {

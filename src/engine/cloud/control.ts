@@ -56,6 +56,7 @@ function ensureConfigFile(l: Layout) {
       "host = controller",
       "",
     ].join("\n"),
+    { mode: 0o600 },
   );
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createReadStream, rmSync } from "node:fs";
+import { chmodSync, createReadStream, existsSync, rmSync } from "node:fs";
 import type { Config } from "../common/config/config.js";
 import { withSpan } from "../common/trace/tracer.js";
 import type { Layout } from "../common/paths.js";
@@ -60,6 +60,8 @@ export async function deployOffline(l: Layout, config: Config, reload: () => Con
     region: config.str("DEFAULT", "region_name"),
     cacert,
   });
+  // The file holds the service password: owner-only, like clouds.yaml and the keys.
+  if (existsSync(l.config)) chmodSync(l.config, 0o600);
   if (!config.str("keystone_authtoken", "password")) {
     setIniOption(l.config, "keystone_authtoken", "password", password());
     return reload();

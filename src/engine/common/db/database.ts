@@ -34,7 +34,24 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   db.pragma(`synchronous = ${opts.synchronous ?? "NORMAL"}`);
   db.pragma(`busy_timeout = ${opts.busyTimeout ?? 5000}`);
   db.pragma("foreign_keys = ON");
+  immediateByDefault(db);
   return db;
+}
+
+/**
+ * Make `db.transaction(fn)()` start with BEGIN IMMEDIATE. A deferred transaction that reads and then
+ * writes fails at once with "database is locked" when another process wrote in between (SQLite cannot
+ * wait there without risking a deadlock); an immediate one takes the write lock first and waits up to
+ * busy_timeout. Several processes write each database here (conductors, APIs), so every transaction
+ * is immediate; `.deferred` stays available for read-only work.
+ */
+function immediateByDefault(db: Db): void {
+  const original = db.transaction.bind(db);
+  db.transaction = ((fn: (...args: unknown[]) => unknown) => {
+    const tx = original(fn);
+    const run = ((...args: unknown[]) => tx.immediate(...args)) as typeof tx;
+    return Object.assign(run, { default: tx.immediate, deferred: tx.deferred, immediate: tx.immediate, exclusive: tx.exclusive });
+  }) as Db["transaction"];
 }
 
 /**
