@@ -45,7 +45,9 @@ export class Transport {
       req.on("timeout", () => req.destroy(new ConnectionError(`Read timed out contacting ${url}`)));
       req.on("error", (err: NodeJS.ErrnoException) => {
         if (err instanceof ConnectionError) return reject(err);
-        reject(new ConnectionError(`Unable to establish connection to ${url}: ${err.code ?? err.message}`));
+        // A refused local address usually means the local cloud is down: say what to do about it.
+        const hint = err.code === "ECONNREFUSED" && /\/\/(127\.|localhost)/.test(url) ? " (is the local cloud up? see `os cloud status`)" : "";
+        reject(new ConnectionError(`Unable to establish connection to ${url}: ${err.code ?? err.message}${hint}`));
       });
       req.on("response", (res) => {
         const base = { status: res.statusCode ?? 0, statusText: res.statusMessage ?? "", headers: res.headers };

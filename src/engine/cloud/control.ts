@@ -7,6 +7,7 @@ import { setIniOption } from "./conf-edit.js";
 import { deployOffline, deployOnline, discoverHosts, ensureCirrosImage } from "./deploy.js";
 import { healthCheck } from "./health.js";
 import { allServices } from "./nodes.js";
+import { preflight } from "./preflight.js";
 import { entryCommand } from "./services.js";
 import { type SupervisorState, isAlive, readState } from "./state.js";
 
@@ -74,6 +75,7 @@ export async function cloudUp(dir: string, opts: UpOptions = {}): Promise<{ conf
   let config = withEnv(env, () => loadConfig(l.config));
   const alreadyRunning = supervisorPid(l) !== undefined;
   if (!alreadyRunning) {
+    await preflight(l, allServices(l.root, config), config.str("DEFAULT", "my_ip"));
     const tls = await prepareCloudTls(l, config);
     if (tls) env.NODE_EXTRA_CA_CERTS = tls.caFile; // the services trust the lab CA when they call each other
     config = await deployOffline(l, config, () => withEnv(env, () => loadConfig(l.config)), tls?.caFile);

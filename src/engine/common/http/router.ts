@@ -44,7 +44,7 @@ export class Router {
           allowed.push(r.method);
           continue;
         }
-        req.params = Object.fromEntries(r.keys.map((k, i) => [k, decodeURIComponent(m[i + 1] ?? "")]));
+        req.params = Object.fromEntries(r.keys.map((k, i) => [k, unquote(m[i + 1] ?? "")]));
         try {
           const res = await r.handler(req);
           if (req.method === "HEAD") res.body = undefined;
@@ -78,4 +78,19 @@ export async function jsonBody<T = Record<string, unknown>>(req: HttpRequest): P
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
     throw new HttpError(400, "The request body must be a JSON object.");
   return parsed as T;
+}
+
+/**
+ * Percent-decode like Python's urllib.parse.unquote (what a WSGI server gives OpenStack): valid escapes
+ * are decoded, a malformed one ("%", "%zz", a broken UTF-8 sequence) stays as written, so `/servers/%zz`
+ * is a 404 for an id that does not exist rather than a URIError.
+ */
+export function unquote(s: string): string {
+  return s.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
 }

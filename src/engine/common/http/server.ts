@@ -7,6 +7,15 @@ import { log } from "../log.js";
 import type { App, HttpRequest, HttpResponse } from "./types.js";
 
 /** Build the app-facing request from node's IncomingMessage. */
+/** decodeURI, but a malformed escape ("%", "%zz") leaves the path as sent (the router's unquote copes) instead of throwing. */
+function decodePath(p: string): string {
+  try {
+    return decodeURI(p);
+  } catch {
+    return p;
+  }
+}
+
 export function toRequest(raw: IncomingMessage): HttpRequest {
   const url = raw.url ?? "/";
   const q = url.indexOf("?");
@@ -17,7 +26,7 @@ export function toRequest(raw: IncomingMessage): HttpRequest {
   const headers = secure && !raw.headers["x-forwarded-proto"] ? { ...raw.headers, "x-forwarded-proto": "https" } : raw.headers;
   return {
     method: raw.method ?? "GET",
-    path: decodeURI(q < 0 ? url : url.slice(0, q)),
+    path: decodePath(q < 0 ? url : url.slice(0, q)),
     scriptName: "",
     query: new URLSearchParams(q < 0 ? "" : url.slice(q + 1)),
     headers,
