@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { check, extract } from "../../src/engine/labs/expect.js";
 import { evaluate } from "../../src/engine/labs/jsonpath.js";
 import { LabFormatError, labNames, loadLab, loadLabFile } from "../../src/engine/labs/load.js";
@@ -13,6 +13,7 @@ import { fillArgs } from "../../src/engine/labs/template.js";
 // field, and the expectation engine says in one line what did not hold.
 
 const dir = mkdtempSync(join(tmpdir(), "labs-format-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function labFile(name: string, text: string): string {
   const f = join(dir, `${name}.yaml`);
   writeFileSync(f, text);

@@ -24,14 +24,27 @@ const TARGETS: Target[] = [
     service: "keystone",
     method: "POST",
     path: "/auth/tokens",
-    body: { auth: { identity: { methods: ["password"], password: { user: { name: "admin", domain: { id: "default" }, password: "x" } } } } },
+    body: {
+      auth: { identity: { methods: ["password"], password: { user: { name: "admin", domain: { id: "default" }, password: "x" } } } },
+    },
   },
   { service: "keystone", method: "PATCH", path: "/projects/{id}", body: { project: { description: "d" } } },
   { service: "keystone", method: "GET", path: "/users/{id}" },
   { service: "keystone", method: "GET", path: "/projects" },
   { service: "keystone", method: "POST", path: "/roles", body: { role: { name: "r" } } },
-  { service: "glance", method: "POST", path: "/v2/images", body: { name: "i", disk_format: "raw", container_format: "bare", visibility: "private" } },
-  { service: "glance", method: "PATCH", path: "/v2/images/{id}", body: { op: "replace", path: "/name", value: "n" }, contentType: "application/openstack-images-v2.1-json-patch" },
+  {
+    service: "glance",
+    method: "POST",
+    path: "/v2/images",
+    body: { name: "i", disk_format: "raw", container_format: "bare", visibility: "private" },
+  },
+  {
+    service: "glance",
+    method: "PATCH",
+    path: "/v2/images/{id}",
+    body: { op: "replace", path: "/name", value: "n" },
+    contentType: "application/openstack-images-v2.1-json-patch",
+  },
   { service: "glance", method: "GET", path: "/v2/images" },
   { service: "glance", method: "GET", path: "/v2/images/{id}" },
   { service: "glance", method: "POST", path: "/v2/images/{id}/members", body: { member: "someone" } },
@@ -46,7 +59,12 @@ const TARGETS: Target[] = [
     service: "placement",
     method: "PUT",
     path: "/allocations/{id}",
-    body: { allocations: { "7d4b9b02-4b47-4a0e-9f0c-34a4e1c9a1e2": { resources: { VCPU: 1 } } }, project_id: "p", user_id: "u", consumer_generation: null },
+    body: {
+      allocations: { "7d4b9b02-4b47-4a0e-9f0c-34a4e1c9a1e2": { resources: { VCPU: 1 } } },
+      project_id: "p",
+      user_id: "u",
+      consumer_generation: null,
+    },
   },
   { service: "placement", method: "GET", path: "/allocation_candidates" },
   { service: "placement", method: "GET", path: "/resource_providers" },
@@ -80,7 +98,15 @@ const weirdString = fc.oneof(
   fc.string({ unit: "grapheme", maxLength: 40 }),
   fc.constantFrom("", " ", "\u0000", "💥", "Ω≈ç√", "' OR 1=1 --", "../../etc/passwd", "%", "%zz", "\ud800", "a".repeat(300)),
 );
-const wrongType = fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }), weirdString, fc.dictionary(fc.string(), fc.integer(), { maxKeys: 3 }));
+const wrongType = fc.oneof(
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.integer(), { maxLength: 3 }),
+  weirdString,
+  fc.dictionary(fc.string(), fc.integer(), { maxKeys: 3 }),
+);
 
 /** Replace, drop or add one field somewhere in a valid body. */
 function mutate(body: unknown, pick: number, value: unknown, mode: number): unknown {
@@ -90,7 +116,8 @@ function mutate(body: unknown, pick: number, value: unknown, mode: number): unkn
   if (keys.length === 0) return { [String(pick)]: value };
   const key = keys[pick % keys.length] as string;
   const inner = obj[key];
-  if (inner && typeof inner === "object" && !Array.isArray(inner) && mode % 2 === 0) obj[key] = mutate(inner, Math.floor(pick / 2), value, Math.floor(mode / 2));
+  if (inner && typeof inner === "object" && !Array.isArray(inner) && mode % 2 === 0)
+    obj[key] = mutate(inner, Math.floor(pick / 2), value, Math.floor(mode / 2));
   else if (mode % 3 === 0) delete obj[key];
   else if (mode % 3 === 1) obj[key] = value;
   else obj[`extra_${pick}`] = value;
@@ -109,9 +136,36 @@ const enc = (s: string) => {
     return s.replace(/[#?&/\s%]/g, "");
   }
 };
-const identifier = fc.oneof(fc.uuid(), weirdString.map(enc), fc.constantFrom("%zz", "%", "..", "null", "0", "-1", "7d4b9b02-4b47-4a0e-9f0c", "%2e%2e", "a%00b"));
+const identifier = fc.oneof(
+  fc.uuid(),
+  weirdString.map(enc),
+  fc.constantFrom("%zz", "%", "..", "null", "0", "-1", "7d4b9b02-4b47-4a0e-9f0c", "%2e%2e", "a%00b"),
+);
 const queryString = fc
-  .array(fc.tuple(fc.constantFrom("limit", "marker", "name", "sort", "sort_key", "sort_dir", "resources", "member_of", "required", "in_tree", "changes-since", "all_tenants", "status", "enabled", "visibility", "x"), weirdString), { maxLength: 4 })
+  .array(
+    fc.tuple(
+      fc.constantFrom(
+        "limit",
+        "marker",
+        "name",
+        "sort",
+        "sort_key",
+        "sort_dir",
+        "resources",
+        "member_of",
+        "required",
+        "in_tree",
+        "changes-since",
+        "all_tenants",
+        "status",
+        "enabled",
+        "visibility",
+        "x",
+      ),
+      weirdString,
+    ),
+    { maxLength: 4 },
+  )
   .map((pairs) => pairs.map(([k, v]) => `${k}=${v.length % 5 ? enc(v) : v.replace(/[#?&\s]/g, "")}`).join("&"));
 const microversion = fc.oneof(
   fc.constantFrom("", "latest", "2.1", "2.79", "2.1000", "1.0", "1.39", "1.40", "0.9", "3.0", "abc", "2.", ".5", "1.01", "-1.5"),
@@ -139,7 +193,13 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
   pick: fc.nat(50),
   mode: fc.nat(50),
   value: wrongType,
-  raw: fc.oneof(deep, deepObject, huge, fc.string(), fc.constantFrom("{", "{}", "[]", "null", '{"a":}', "\u0000", "{\"server\": 1e999}", "true")),
+  raw: fc.oneof(
+    deep,
+    deepObject,
+    huge,
+    fc.string(),
+    fc.constantFrom("{", "{}", "[]", "null", '{"a":}', "\u0000", '{"server": 1e999}', "true"),
+  ),
 });
 
 /** The service's own error document for this status (Keystone `error`, Nova fault, Placement `errors[]`, Glance text page). */
@@ -147,14 +207,20 @@ function wellFormedError(service: Service, r: Reply): string | undefined {
   if (r.status < 400) return undefined;
   switch (service) {
     case "keystone":
-      return r.body?.error?.code === r.status && typeof r.body.error.message === "string" ? undefined : `keystone error body: ${r.text.slice(0, 200)}`;
+      return r.body?.error?.code === r.status && typeof r.body.error.message === "string"
+        ? undefined
+        : `keystone error body: ${r.text.slice(0, 200)}`;
     case "nova": {
       const values = typeof r.body === "object" && r.body ? Object.values(r.body) : [];
       const fault = values[0] as { code?: number; message?: string } | undefined;
-      return values.length === 1 && fault?.code === r.status && typeof fault.message === "string" ? undefined : `nova fault body: ${r.text.slice(0, 200)}`;
+      return values.length === 1 && fault?.code === r.status && typeof fault.message === "string"
+        ? undefined
+        : `nova fault body: ${r.text.slice(0, 200)}`;
     }
     case "placement":
-      return r.body?.errors?.[0]?.status === r.status && typeof r.body.errors[0].detail === "string" ? undefined : `placement errors body: ${r.text.slice(0, 200)}`;
+      return r.body?.errors?.[0]?.status === r.status && typeof r.body.errors[0].detail === "string"
+        ? undefined
+        : `placement errors body: ${r.text.slice(0, 200)}`;
     case "glance":
       return r.text.startsWith(`${r.status} `) || r.body?.error ? undefined : `glance error page: ${r.text.slice(0, 200)}`;
   }

@@ -12,6 +12,7 @@ export interface Reply {
   status: number;
   headers: Headers;
   /** Parsed JSON when the body is JSON, else the text. */
+  // biome-ignore lint/suspicious/noExplicitAny: response documents are untyped JSON
   body: any;
   text: string;
 }
@@ -32,7 +33,8 @@ export async function req(method: string, url: string, opts: ReqOptions = {}): P
   let body: string | undefined;
   if (opts.raw !== undefined) body = opts.raw;
   else if (opts.body !== undefined) body = JSON.stringify(opts.body);
-  if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["content-type"] = "application/json";
+  if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type"))
+    headers["content-type"] = "application/json";
   const res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000) });
   const text = await res.text();
   let parsed: unknown = text;
@@ -97,7 +99,17 @@ export async function upCloud(name: string, sets: string[] = [], computes = 1): 
   const dir = mkdtempSync(join(tmpdir(), `pocketstack-rel-${name}-`));
   const env = { POCKETSTACK_HOME: dir, HOME: dir };
   const all = [...(await isolatedPorts()), ...sets];
-  const upArgs = ["cloud", "up", "--state-dir", dir, "--driver", "fake", "--computes", String(computes), ...all.flatMap((s) => ["--set", s])];
+  const upArgs = [
+    "cloud",
+    "up",
+    "--state-dir",
+    dir,
+    "--driver",
+    "fake",
+    "--computes",
+    String(computes),
+    ...all.flatMap((s) => ["--set", s]),
+  ];
   const up = await runOs(upArgs, env, 180_000);
   const down = async () => {
     await runOs(["cloud", "down", "--state-dir", dir], env, 90_000);

@@ -72,7 +72,8 @@ const settled = (expected?: number) =>
     500,
   );
 
-const usages = async () => (await req("GET", `${cloud.urls.placement}/resource_providers/${rpUuid}/usages`, { token, headers: PMV })).body.usages;
+const usages = async () =>
+  (await req("GET", `${cloud.urls.placement}/resource_providers/${rpUuid}/usages`, { token, headers: PMV })).body.usages;
 
 describe("concurrent server creates and deletes", () => {
   it(`${N} concurrent creates on capacity for ${CAPACITY}: exactly ${CAPACITY} ACTIVE, the rest ERROR with NoValidHost`, async () => {

@@ -1,4 +1,4 @@
-import { readdirSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +14,11 @@ let token = "";
 let imageId = "";
 
 beforeAll(async () => {
-  cloud = await upCloud("crashes", [`DEFAULT.rpc_response_timeout=${RPC_TIMEOUT_S}`, "compute.report_interval=1", "DEFAULT.service_down_time=6"], 1);
+  cloud = await upCloud(
+    "crashes",
+    [`DEFAULT.rpc_response_timeout=${RPC_TIMEOUT_S}`, "compute.report_interval=1", "DEFAULT.service_down_time=6"],
+    1,
+  );
   token = await cloud.adminToken();
   imageId = (await req("GET", `${cloud.urls.image}/v2/images?name=cirros`, { token })).body.images[0].id;
   const project = (await req("GET", `${cloud.urls.identity}/projects?name=admin`, { token })).body.projects[0].id;
@@ -58,7 +62,10 @@ function keystoneWriter() {
   const done = (async () => {
     for (let i = 0; !stop; i++) {
       try {
-        const r = await req("POST", `${cloud.urls.identity}/projects`, { token, body: { project: { name: `w-${Date.now()}-${i}`, domain_id: "default" } } });
+        const r = await req("POST", `${cloud.urls.identity}/projects`, {
+          token,
+          body: { project: { name: `w-${Date.now()}-${i}`, domain_id: "default" } },
+        });
         if (r.status === 201) acked.push(r.body.project.id);
       } catch {
         // refused while down: not acknowledged, nothing to check
@@ -100,21 +107,31 @@ describe("crashes", () => {
     await writer.stop();
 
     // The cloud works again: a fresh server goes ACTIVE (retrying while units finish reconnecting).
-    const fresh = await waitFor("a new server to go ACTIVE", async () => {
-      const id = await tryCreate("after-the-storm");
-      if (!id) return undefined;
-      const s = await waitFor("build", async () => ((await status(id))?.status !== "BUILD" ? status(id) : undefined), 60_000, 500);
-      return s?.status === "ACTIVE" ? s : undefined;
-    }, 120_000, 1000);
+    const fresh = await waitFor(
+      "a new server to go ACTIVE",
+      async () => {
+        const id = await tryCreate("after-the-storm");
+        if (!id) return undefined;
+        const s = await waitFor("build", async () => ((await status(id))?.status !== "BUILD" ? status(id) : undefined), 60_000, 500);
+        return s?.status === "ACTIVE" ? s : undefined;
+      },
+      120_000,
+      1000,
+    );
     expect(fresh.status).toBe("ACTIVE");
 
     // Every acknowledged create ends ACTIVE or ERROR with a fault; none hangs in BUILD.
     expect(servers.length).toBeGreaterThan(0);
     for (const id of servers) {
-      const s = await waitFor(`server ${id} out of BUILD`, async () => {
-        const got = await status(id);
-        return got && got.status !== "BUILD" ? got : undefined;
-      }, 90_000, 500);
+      const s = await waitFor(
+        `server ${id} out of BUILD`,
+        async () => {
+          const got = await status(id);
+          return got && got.status !== "BUILD" ? got : undefined;
+        },
+        90_000,
+        500,
+      );
       expect(["ACTIVE", "ERROR"]).toContain(s.status);
       if (s.status === "ERROR") expect(s.fault?.message ?? "").not.toBe("");
     }
@@ -128,7 +145,12 @@ describe("crashes", () => {
     const id = (await tryCreate("console")) as string;
     await waitFor("ACTIVE", async () => ((await status(id))?.status === "ACTIVE" ? true : undefined), 60_000, 500);
     const compute = unit("nova-compute@compute1");
-    const action = () => req("POST", `${cloud.urls.compute}/servers/${id}/action`, { token, body: { "os-getConsoleOutput": { length: 5 } }, timeoutMs: 60_000 });
+    const action = () =>
+      req("POST", `${cloud.urls.compute}/servers/${id}/action`, {
+        token,
+        body: { "os-getConsoleOutput": { length: 5 } },
+        timeoutMs: 60_000,
+      });
     process.kill(compute.pid, "SIGSTOP");
     try {
       const t0 = Date.now();
@@ -157,7 +179,11 @@ describe("crashes", () => {
         const i = issued++;
         try {
           if (i % 2 === 0) {
-            const r = await req("POST", `${cloud.urls.identity}/projects`, { token, body: { project: { name: `crash-${w}-${i}`, domain_id: "default" } }, timeoutMs: 10_000 });
+            const r = await req("POST", `${cloud.urls.identity}/projects`, {
+              token,
+              body: { project: { name: `crash-${w}-${i}`, domain_id: "default" } },
+              timeoutMs: 10_000,
+            });
             if (r.status === 201) projects.push(r.body.project.id);
           } else {
             const r = await req("POST", `${cloud.urls.image}/v2/images`, {
@@ -189,11 +215,19 @@ describe("crashes", () => {
     expect(projects.length + images.length).toBeLessThan(TOTAL);
 
     const up = await cloud.up();
-    expect(up.code, up.stdout + up.stderr).toBe(0);
+    const why = () => {
+      const logs = join(cloud.dir, "logs");
+      return readdirSync(logs)
+        .map((f) => `--- ${f}\n${readFileSync(join(logs, f), "utf8").split("\n").slice(-15).join("\n")}`)
+        .join("\n");
+    };
+    expect(up.code, `${up.stdout}${up.stderr}\n${up.code ? why() : ""}`).toBe(0);
 
     const dbDir = join(cloud.dir, "db");
     const files = readdirSync(dbDir).filter((f) => f.endsWith(".sqlite"));
-    expect(files).toEqual(expect.arrayContaining(["keystone.sqlite", "glance.sqlite", "placement.sqlite", "nova_api.sqlite", "nova.sqlite"]));
+    expect(files).toEqual(
+      expect.arrayContaining(["keystone.sqlite", "glance.sqlite", "placement.sqlite", "nova_api.sqlite", "nova.sqlite"]),
+    );
     for (const f of files) {
       const db = new Database(join(dbDir, f));
       try {
@@ -204,7 +238,8 @@ describe("crashes", () => {
     }
 
     token = await cloud.adminToken();
-    for (const id of projects) expect((await req("GET", `${cloud.urls.identity}/projects/${id}`, { token })).status, `project ${id}`).toBe(200);
+    for (const id of projects)
+      expect((await req("GET", `${cloud.urls.identity}/projects/${id}`, { token })).status, `project ${id}`).toBe(200);
     for (const id of images) expect((await req("GET", `${cloud.urls.image}/v2/images/${id}`, { token })).status, `image ${id}`).toBe(200);
   }, 300_000);
 });

@@ -20,7 +20,13 @@ async function tokenOf(p: Persona): Promise<string> {
   const t = tokens.get(p);
   if (t && Date.now() - t.at < (TOKEN_LIFETIME_S - 15) * 1000) return t.token;
   const [user, pw, project] =
-    p === "admin" ? ["admin", cloud.adminPassword, "admin"] : p === "member" ? ["alice", PASSWORD, "proj-a"] : p === "reader" ? ["rita", PASSWORD, "proj-a"] : ["bob", PASSWORD, "proj-b"];
+    p === "admin"
+      ? ["admin", cloud.adminPassword, "admin"]
+      : p === "member"
+        ? ["alice", PASSWORD, "proj-a"]
+        : p === "reader"
+          ? ["rita", PASSWORD, "proj-a"]
+          : ["bob", PASSWORD, "proj-b"];
   const token = await passwordToken(cloud.urls.identity, user, pw, project);
   issued.push(token);
   tokens.set(p, { token, at: Date.now() });
@@ -51,7 +57,10 @@ beforeAll(async () => {
     expect(put.status).toBe(204);
   }
   for (const project of [ids.projA, ids.projB])
-    await req("PUT", `${cloud.urls.compute}/os-quota-sets/${project}`, { token: admin, body: { quota_set: { instances: 20, cores: 40, ram: 100000 } } });
+    await req("PUT", `${cloud.urls.compute}/os-quota-sets/${project}`, {
+      token: admin,
+      body: { quota_set: { instances: 20, cores: 40, ram: 100000 } },
+    });
   // Objects owned by project A: a server and a private image.
   ids.image = (await req("GET", `${cloud.urls.image}/v2/images?name=cirros`, { token: admin })).body.images[0].id;
   const member = await tokenOf("member");
@@ -62,13 +71,21 @@ beforeAll(async () => {
   });
   expect(server.status, server.text).toBe(202);
   ids.server = server.body.server.id;
-  const image = await req("POST", `${cloud.urls.image}/v2/images`, { token: member, body: { name: "a-image", disk_format: "raw", container_format: "bare" } });
+  const image = await req("POST", `${cloud.urls.image}/v2/images`, {
+    token: member,
+    body: { name: "a-image", disk_format: "raw", container_format: "bare" },
+  });
   expect(image.status, image.text).toBe(201);
   ids.privImage = image.body.id;
-  await waitFor("a-server ACTIVE", async () => {
-    const s = await req("GET", `${cloud.urls.compute}/servers/${ids.server}`, { token: member, headers: MV });
-    return s.body.server?.status === "ACTIVE" ? true : undefined;
-  }, 60_000, 500);
+  await waitFor(
+    "a-server ACTIVE",
+    async () => {
+      const s = await req("GET", `${cloud.urls.compute}/servers/${ids.server}`, { token: member, headers: MV });
+      return s.body.server?.status === "ACTIVE" ? true : undefined;
+    },
+    60_000,
+    500,
+  );
 }, 240_000);
 
 afterAll(async () => {
@@ -92,16 +109,32 @@ const status = async (r: Promise<{ status: number }>) => (await r).status;
 
 const ACTIONS: Action[] = [
   // Keystone (identity:* defaults: admin, or the project's own users for reads of their project).
-  { name: "keystone list users", run: (t) => status(req("GET", `${k()}/users`, { token: t })), expect: { admin: 200, member: 403, reader: 403, other: 403 } },
+  {
+    name: "keystone list users",
+    run: (t) => status(req("GET", `${k()}/users`, { token: t })),
+    expect: { admin: 200, member: 403, reader: 403, other: 403 },
+  },
   {
     name: "keystone create project",
     run: (t) => status(req("POST", `${k()}/projects`, { token: t, body: { project: { name: uniq(), domain_id: "default" } } })),
     expect: { admin: 201, member: 403, reader: 403, other: 403 },
   },
-  { name: "keystone get project A", run: (t) => status(req("GET", `${k()}/projects/${ids.projA}`, { token: t })), expect: { admin: 200, member: 200, reader: 200, other: 403 } },
-  { name: "keystone get own user (alice)", run: (t) => status(req("GET", `${k()}/users/${ids.alice}`, { token: t })), expect: { admin: 200, member: 200, reader: 403, other: 403 } },
+  {
+    name: "keystone get project A",
+    run: (t) => status(req("GET", `${k()}/projects/${ids.projA}`, { token: t })),
+    expect: { admin: 200, member: 200, reader: 200, other: 403 },
+  },
+  {
+    name: "keystone get own user (alice)",
+    run: (t) => status(req("GET", `${k()}/users/${ids.alice}`, { token: t })),
+    expect: { admin: 200, member: 200, reader: 403, other: 403 },
+  },
   // Glance.
-  { name: "glance show A's private image", run: (t) => status(req("GET", `${g()}/v2/images/${ids.privImage}`, { token: t })), expect: { admin: 200, member: 200, reader: 200, other: 404 } },
+  {
+    name: "glance show A's private image",
+    run: (t) => status(req("GET", `${g()}/v2/images/${ids.privImage}`, { token: t })),
+    expect: { admin: 200, member: 200, reader: 200, other: 404 },
+  },
   {
     name: "glance create image",
     run: (t) => status(req("POST", `${g()}/v2/images`, { token: t, body: { name: uniq(), disk_format: "raw", container_format: "bare" } })),
@@ -132,10 +165,22 @@ const ACTIONS: Action[] = [
     expect: { admin: 200, member: 403, reader: 403, other: 404 },
   },
   // Placement: admin only.
-  { name: "placement list providers", run: (t) => status(req("GET", `${p()}/resource_providers`, { token: t, headers: PMV })), expect: { admin: 200, member: 403, reader: 403, other: 403 } },
-  { name: "placement list traits", run: (t) => status(req("GET", `${p()}/traits`, { token: t, headers: PMV })), expect: { admin: 200, member: 403, reader: 403, other: 403 } },
+  {
+    name: "placement list providers",
+    run: (t) => status(req("GET", `${p()}/resource_providers`, { token: t, headers: PMV })),
+    expect: { admin: 200, member: 403, reader: 403, other: 403 },
+  },
+  {
+    name: "placement list traits",
+    run: (t) => status(req("GET", `${p()}/traits`, { token: t, headers: PMV })),
+    expect: { admin: 200, member: 403, reader: 403, other: 403 },
+  },
   // Nova.
-  { name: "nova show A's server", run: (t) => status(req("GET", `${n()}/servers/${ids.server}`, { token: t, headers: MV })), expect: { admin: 200, member: 200, reader: 200, other: 404 } },
+  {
+    name: "nova show A's server",
+    run: (t) => status(req("GET", `${n()}/servers/${ids.server}`, { token: t, headers: MV })),
+    expect: { admin: 200, member: 200, reader: 200, other: 404 },
+  },
   {
     name: "nova stop A's server (already handled: 202/409 allowed)",
     run: async (t) => {
@@ -144,25 +189,48 @@ const ACTIONS: Action[] = [
     },
     expect: { admin: 202, member: 202, reader: 403, other: 404 },
   },
-  { name: "nova delete A's server (other, reader only)", run: (t) => status(req("DELETE", `${n()}/servers/${ids.server}`, { token: t, headers: MV })), expect: { admin: -1, member: -1, reader: 403, other: 404 } },
-  { name: "nova list flavors", run: (t) => status(req("GET", `${n()}/flavors`, { token: t, headers: MV })), expect: { admin: 200, member: 200, reader: 200, other: 200 } },
+  {
+    name: "nova delete A's server (other, reader only)",
+    run: (t) => status(req("DELETE", `${n()}/servers/${ids.server}`, { token: t, headers: MV })),
+    expect: { admin: -1, member: -1, reader: 403, other: 404 },
+  },
+  {
+    name: "nova list flavors",
+    run: (t) => status(req("GET", `${n()}/flavors`, { token: t, headers: MV })),
+    expect: { admin: 200, member: 200, reader: 200, other: 200 },
+  },
   {
     name: "nova create flavor",
-    run: (t) => status(req("POST", `${n()}/flavors`, { token: t, headers: MV, body: { flavor: { name: uniq(), ram: 64, vcpus: 1, disk: 1 } } })),
+    run: (t) =>
+      status(req("POST", `${n()}/flavors`, { token: t, headers: MV, body: { flavor: { name: uniq(), ram: 64, vcpus: 1, disk: 1 } } })),
     expect: { admin: 200, member: 403, reader: 403, other: 403 },
   },
-  { name: "nova list hypervisors", run: (t) => status(req("GET", `${n()}/os-hypervisors`, { token: t, headers: MV })), expect: { admin: 200, member: 403, reader: 403, other: 403 } },
+  {
+    name: "nova list hypervisors",
+    run: (t) => status(req("GET", `${n()}/os-hypervisors`, { token: t, headers: MV })),
+    expect: { admin: 200, member: 403, reader: 403, other: 403 },
+  },
   {
     name: "nova create server",
     run: (t) =>
-      status(req("POST", `${n()}/servers`, { token: t, headers: MV, body: { server: { name: uniq(), imageRef: ids.image, flavorRef: "1", networks: "none" } } })),
+      status(
+        req("POST", `${n()}/servers`, {
+          token: t,
+          headers: MV,
+          body: { server: { name: uniq(), imageRef: ids.image, flavorRef: "1", networks: "none" } },
+        }),
+      ),
     expect: { admin: 202, member: 202, reader: 403, other: 202 },
   },
-  { name: "nova all_tenants list (index:get_all_tenants is admin only: 403)", run: async (t) => {
+  {
+    name: "nova all_tenants list (index:get_all_tenants is admin only: 403)",
+    run: async (t) => {
       const r = await req("GET", `${n()}/servers?all_tenants=1`, { token: t, headers: MV });
       if (r.status !== 200) return r.status;
       return (r.body.servers as Array<{ id: string }>).some((s) => s.id === ids.server) ? 200 : 404;
-    }, expect: { admin: 200, member: 403, reader: 403, other: 403 } },
+    },
+    expect: { admin: 200, member: 403, reader: 403, other: 403 },
+  },
 ];
 
 describe("policy matrix and token hygiene", () => {
@@ -218,12 +286,17 @@ describe("policy matrix and token hygiene", () => {
       const r = await cloud.os(["manage", "keystone", "fernet-rotate", "--state-dir", cloud.dir]);
       expect(r.code, r.stderr).toBe(0);
     }
-    await waitFor("keystone to drop the old key", async () => {
-      const admin = await passwordToken(cloud.urls.identity, "admin", cloud.adminPassword, "admin");
-      issued.push(admin);
-      const v = await req("GET", `${k()}/auth/tokens`, { token: admin, headers: { "x-subject-token": t } });
-      return v.status === 404 ? true : undefined;
-    }, 30_000, 1000);
+    await waitFor(
+      "keystone to drop the old key",
+      async () => {
+        const admin = await passwordToken(cloud.urls.identity, "admin", cloud.adminPassword, "admin");
+        issued.push(admin);
+        const v = await req("GET", `${k()}/auth/tokens`, { token: admin, headers: { "x-subject-token": t } });
+        return v.status === 404 ? true : undefined;
+      },
+      30_000,
+      1000,
+    );
     expect((await req("GET", `${g()}/v2/images`, { token: t })).status).toBe(401);
     // New tokens (the new primary key) work.
     const fresh = await passwordToken(cloud.urls.identity, "alice", PASSWORD, "proj-a");

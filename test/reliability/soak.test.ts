@@ -12,7 +12,14 @@ let cloud: Cloud;
 beforeAll(async () => {
   cloud = await upCloud(
     "soak",
-    ["compute.resource_provider_vcpus=1024", "compute.resource_provider_memory_mb=1048576", "compute.resource_provider_disk_gb=100000", "quota.instances=-1", "quota.cores=-1", "quota.ram=-1"],
+    [
+      "compute.resource_provider_vcpus=1024",
+      "compute.resource_provider_memory_mb=1048576",
+      "compute.resource_provider_disk_gb=100000",
+      "quota.instances=-1",
+      "quota.cores=-1",
+      "quota.ram=-1",
+    ],
     1,
   );
 }, 240_000);
@@ -22,20 +29,26 @@ afterAll(async () => {
 }, 120_000);
 
 describe("soak", () => {
-  it(`8 clients for ${DURATION_MS / 1000} s: no failed operation, memory of every service flat, p99 reported`, async () => {
-    const result = await runSoak(
-      { ...cloud.urls, adminPassword: cloud.adminPassword, units: () => cloud.units() },
-      { clients: 8, durationMs: DURATION_MS },
-    );
-    const p99 = Object.fromEntries(Object.entries(result.latencies).map(([k, xs]) => [k, Math.round(percentile(xs, 99))]));
-    console.log(`soak: ${result.ops} ops, p99 ms ${JSON.stringify(p99)}`);
-    console.log(`soak memory: ${result.memory.map((m) => `${m.unit.split("#")[0]} ${Math.round(m.afterWarmupKb / 1024)}→${Math.round(m.endKb / 1024)} MB`).join(", ")}`);
-    expect(result.errors).toEqual([]);
-    expect(result.ops).toBeGreaterThan(50);
-    for (const kind of ["token", "image", "placement", "server"]) expect(result.latencies[kind]?.length ?? 0, kind).toBeGreaterThan(0);
-    // Every unit kept its pid the whole run (a crash and restart would show as a second entry).
-    const names = result.memory.map((m) => m.unit.split("#")[0]);
-    expect(new Set(names).size).toBe(names.length);
-    for (const m of result.memory) expect(m.growth, `${m.unit}: ${m.afterWarmupKb} kB → ${m.endKb} kB`).toBeLessThan(0.1);
-  }, DURATION_MS + 120_000);
+  it(
+    `8 clients for ${DURATION_MS / 1000} s: no failed operation, memory of every service flat, p99 reported`,
+    async () => {
+      const result = await runSoak(
+        { ...cloud.urls, adminPassword: cloud.adminPassword, units: () => cloud.units() },
+        { clients: 8, durationMs: DURATION_MS },
+      );
+      const p99 = Object.fromEntries(Object.entries(result.latencies).map(([k, xs]) => [k, Math.round(percentile(xs, 99))]));
+      console.log(`soak: ${result.ops} ops, p99 ms ${JSON.stringify(p99)}`);
+      console.log(
+        `soak memory: ${result.memory.map((m) => `${m.unit.split("#")[0]} ${Math.round(m.afterWarmupKb / 1024)}→${Math.round(m.endKb / 1024)} MB`).join(", ")}`,
+      );
+      expect(result.errors).toEqual([]);
+      expect(result.ops).toBeGreaterThan(50);
+      for (const kind of ["token", "image", "placement", "server"]) expect(result.latencies[kind]?.length ?? 0, kind).toBeGreaterThan(0);
+      // Every unit kept its pid the whole run (a crash and restart would show as a second entry).
+      const names = result.memory.map((m) => m.unit.split("#")[0]);
+      expect(new Set(names).size).toBe(names.length);
+      for (const m of result.memory) expect(m.growth, `${m.unit}: ${m.afterWarmupKb} kB → ${m.endKb} kB`).toBeLessThan(0.1);
+    },
+    DURATION_MS + 120_000,
+  );
 });

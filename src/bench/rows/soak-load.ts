@@ -52,15 +52,27 @@ export function percentile(xs: number[], p: number): number {
 
 interface Reply {
   status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: response documents are untyped JSON
   body: any;
   headers: Headers;
 }
 
-async function call(method: string, url: string, token: string | undefined, body?: unknown, extra: Record<string, string> = {}): Promise<Reply> {
+async function call(
+  method: string,
+  url: string,
+  token: string | undefined,
+  body?: unknown,
+  extra: Record<string, string> = {},
+): Promise<Reply> {
   const headers: Record<string, string> = { accept: "application/json", ...extra };
   if (token) headers["x-auth-token"] = token;
   if (body !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(60_000) });
+  const res = await fetch(url, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(60_000),
+  });
   const text = await res.text();
   let parsed: unknown = text;
   try {
@@ -106,18 +118,32 @@ export async function runSoak(t: SoakTarget, opts: SoakOptions): Promise<SoakRes
       expect("validate", await call("GET", `${t.identity}/auth/tokens`, token, undefined, { "x-subject-token": t2 }), [200]);
     },
     image: async () => {
-      const made = expect("image create", await call("POST", `${t.image}/v2/images`, token, { name: "soak", disk_format: "raw", container_format: "bare" }), [201]);
+      const made = expect(
+        "image create",
+        await call("POST", `${t.image}/v2/images`, token, { name: "soak", disk_format: "raw", container_format: "bare" }),
+        [201],
+      );
       expect("image show", await call("GET", `${t.image}/v2/images/${made.body.id}`, token), [200]);
       expect("image delete", await call("DELETE", `${t.image}/v2/images/${made.body.id}`, token), [204]);
     },
     placement: async () => {
-      expect("candidates", await call("GET", `${t.placement}/allocation_candidates?resources=VCPU:1,MEMORY_MB:64`, token, undefined, PMV), [200]);
+      expect(
+        "candidates",
+        await call("GET", `${t.placement}/allocation_candidates?resources=VCPU:1,MEMORY_MB:64`, token, undefined, PMV),
+        [200],
+      );
       expect("providers", await call("GET", `${t.placement}/resource_providers`, token, undefined, PMV), [200]);
     },
     server: async () => {
       const made = expect(
         "server create",
-        await call("POST", `${t.compute}/servers`, token, { server: { name: "soak", imageRef: imageId, flavorRef: "1", networks: "none" } }, MV),
+        await call(
+          "POST",
+          `${t.compute}/servers`,
+          token,
+          { server: { name: "soak", imageRef: imageId, flavorRef: "1", networks: "none" } },
+          MV,
+        ),
         [202],
       );
       const id = made.body.server.id as string;

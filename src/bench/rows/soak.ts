@@ -9,7 +9,11 @@ import { percentile, runSoak } from "./soak-load.js";
 // operation feed the table (its p99 is the figure to watch); memory growth after warm-up is a metric
 // held to < 10 % per service.
 
-const ROOMY = ["compute.resource_provider_vcpus=1024", "compute.resource_provider_memory_mb=1048576", "compute.resource_provider_disk_gb=100000"];
+const ROOMY = [
+  "compute.resource_provider_vcpus=1024",
+  "compute.resource_provider_memory_mb=1048576",
+  "compute.resource_provider_disk_gb=100000",
+];
 
 export const soakRow: BenchRow = {
   name: "soak.mixed_8_clients",
@@ -34,7 +38,13 @@ export const soakRow: BenchRow = {
       for (const [kind, xs] of Object.entries(result.latencies))
         recordMetric({ row: "soak.mixed_8_clients", name: `p99 ${kind}`, value: percentile(xs, 99), unit: "ms" });
       for (const m of result.memory)
-        recordMetric({ row: "soak.mixed_8_clients", name: `rss growth ${m.unit.split("#")[0]}`, value: Math.round(m.growth * 1000) / 10, unit: "%", max: 10 });
+        recordMetric({
+          row: "soak.mixed_8_clients",
+          name: `rss growth ${m.unit.split("#")[0]}`,
+          value: Math.round(m.growth * 1000) / 10,
+          unit: "%",
+          max: 10,
+        });
       return Object.values(result.latencies).flat();
     } finally {
       await cloud.close();

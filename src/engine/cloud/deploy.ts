@@ -79,8 +79,10 @@ export async function deployOnline(l: Layout, config: Config): Promise<void> {
     for (const role of ["admin", "service"]) await ensure(id, "roles", { name: role });
     const serviceUser = config.str("keystone_authtoken", "username") || config.str("keystone_authtoken", "service_user");
     const user = await ensure(id, "users", { name: serviceUser, domain_id: "default", password: config.str("keystone_authtoken", "password") });
-    // Keep the password in step with pocketstack.conf even if the user existed already.
-    await id.update("users", String(user.id), { password: config.str("keystone_authtoken", "password") });
+    // Keep the password in step with pocketstack.conf if the user existed already — but only when it is
+    // out of step: a password change revokes the user's tokens, which the running services hold.
+    if (!(await canAuthenticate(session, serviceUser, config.str("keystone_authtoken", "password"))))
+      await id.update("users", String(user.id), { password: config.str("keystone_authtoken", "password") });
     const roles = await id.list("roles");
     for (const name of ["admin", "service"]) {
       const role = roles.find((r) => r.name === name);
@@ -143,4 +145,22 @@ export async function discoverHosts(l: Layout): Promise<string[]> {
   const { cellMappingsFor } = await import("../compute/cells/manage.js");
   const { cells } = cellMappingsFor(l.root);
   return cells.discoverHosts().map((m) => m.host);
+}
+
+/** Does this user/password get a token (unscoped) from the cloud's Keystone? */
+async function canAuthenticate(
+  session: { request(service: string, method: string, path: string, opts: Record<string, unknown>): Promise<{ status: number }> },
+  name: string,
+  password: string,
+): Promise<boolean> {
+  try {
+    const res = await session.request("identity", "POST", "/auth/tokens", {
+      noAuth: true,
+      body: { auth: { identity: { methods: ["password"], password: { user: { name, password, domain: { id: "default" } } } } } },
+      query: { nocatalog: "1" },
+    });
+    return res.status === 201;
+  } catch {
+    return false;
+  }
 }

@@ -39,8 +39,15 @@ export function isAlive(pid: number | null | undefined): boolean {
   if (!pid) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+  // A killed process not yet reaped (a zombie: kill -9 in a container whose init reaps late) still
+  // answers kill(pid, 0); it is dead, and must not block the next `cloud up` as "another supervisor".
+  if (process.platform !== "linux") return true;
+  try {
+    return !/^\d+ \(.*\) [ZX]/s.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false; // gone between the two looks
   }
 }

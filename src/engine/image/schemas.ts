@@ -126,16 +126,21 @@ const validateImage = ajv.compile({
 });
 const validateMember = ajv.compile({ type: "object", properties: MEMBER_SCHEMA.properties });
 
-/** Python's repr() of a JSON value, which is how jsonschema quotes values in its messages. */
-export function pyRepr(v: unknown): string {
+/**
+ * Python's repr() of a JSON value, which is how jsonschema quotes values in its messages. Nesting beyond
+ * REPR_DEPTH is elided (as reprlib does), so a hostile, deeply nested body cannot overflow the stack.
+ */
+const REPR_DEPTH = 64;
+export function pyRepr(v: unknown, depth = 0): string {
   if (v === null || v === undefined) return "None";
   if (v === true) return "True";
   if (v === false) return "False";
   if (typeof v === "string") return `'${v.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
   if (typeof v === "number") return String(v);
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(", ")}]`;
+  if (Array.isArray(v)) return depth >= REPR_DEPTH ? "[...]" : `[${v.map((x) => pyRepr(x, depth + 1)).join(", ")}]`;
+  if (depth >= REPR_DEPTH) return "{...}";
   return `{${Object.entries(v as Record<string, unknown>)
-    .map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`)
+    .map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x, depth + 1)}`)
     .join(", ")}}`;
 }
 

@@ -8,12 +8,21 @@ import { HttpError } from "../common/http/errors.js";
 const ajv = new Ajv({ allErrors: false, strict: false });
 const cache = new WeakMap<object, ValidateFunction>();
 
+/** The offending value as the message shows it; one nested too deep to serialise (a stack overflow) is named, not shown. */
+function show(v: unknown): string {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return Array.isArray(v) ? "[...]" : "{...}";
+  }
+}
+
 function describe(err: ErrorObject, data: unknown): string {
   const at = err.instancePath
     .split("/")
     .slice(1)
     .reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k], data);
-  const shown = JSON.stringify(at);
+  const shown = show(at);
   const p = err.params as Record<string, unknown>;
   switch (err.keyword) {
     case "required":

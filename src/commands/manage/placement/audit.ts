@@ -19,13 +19,17 @@ type Resources = Record<string, number>;
 function owner(cells: CellMappings, consumer: string): string | undefined {
   const mapping = cells.instanceCell(consumer);
   if (mapping?.cell) {
-    const row = cells.db(mapping.cell).prepare("SELECT deleted FROM instances WHERE uuid = ?").get(consumer) as { deleted: number } | undefined;
+    const row = cells.db(mapping.cell).prepare("SELECT deleted FROM instances WHERE uuid = ?").get(consumer) as
+      | { deleted: number }
+      | undefined;
     if (row && row.deleted === 0) return `instance in cell ${mapping.cell.name ?? mapping.cell.uuid}`;
   } else if (mapping) {
     return "instance being scheduled";
   }
   for (const cell of cells.realCells()) {
-    const migration = cells.db(cell).prepare("SELECT status FROM migrations WHERE uuid = ?").get(consumer) as { status: string } | undefined;
+    const migration = cells.db(cell).prepare("SELECT status FROM migrations WHERE uuid = ?").get(consumer) as
+      | { status: string }
+      | undefined;
     if (migration) return `migration (${migration.status})`;
   }
   return undefined;
@@ -77,7 +81,10 @@ export default class PlacementAudit extends ClientCommand<typeof PlacementAudit>
         checked++;
         const why = owner(cells, consumer);
         if (why) {
-          if (this.flags.verbose) this.log(`Allocation of consumer ${consumer} on resource provider ${rp.uuid} belongs to an ${why}: ${JSON.stringify(resources)}`);
+          if (this.flags.verbose)
+            this.log(
+              `Allocation of consumer ${consumer} on resource provider ${rp.uuid} belongs to an ${why}: ${JSON.stringify(resources)}`,
+            );
           continue;
         }
         orphaned++;
@@ -107,7 +114,8 @@ export default class PlacementAudit extends ClientCommand<typeof PlacementAudit>
       if (!(rpUuid in rest)) return true;
       delete rest[rpUuid];
       try {
-        if (Object.keys(rest).length === 0) await session.request("placement", "DELETE", `/allocations/${consumer}`, { microversion: MICROVERSION });
+        if (Object.keys(rest).length === 0)
+          await session.request("placement", "DELETE", `/allocations/${consumer}`, { microversion: MICROVERSION });
         else
           await session.request("placement", "PUT", `/allocations/${consumer}`, {
             microversion: MICROVERSION,
