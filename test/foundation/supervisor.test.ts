@@ -47,7 +47,8 @@ describe("os cloud up / status / down", { timeout: 240_000 }, () => {
     const up = await os(withSets(["cloud", "up"]));
     expect(up.stderr).toBe("");
     expect(up.code).toBe(0);
-    expect(up.stdout).toMatch(/\| Service\s+\| Host\s+\| PID\s+\| State\s+\| Uptime\s+\| Port\s+\| Restarts \|/);
+    // cliff's layout: numeric columns (PID, Port, Restarts) are right-aligned, header included.
+    expect(up.stdout).toMatch(/\| Service\s+\| Host\s+\|\s+PID \| State\s+\| Uptime\s+\|\s+Port \| Restarts \|/);
     const rows = await status();
     expect(rows.map((r) => r.Service)).toEqual(expect.arrayContaining(["bus-cell1", "trace-collector", "keystone"]));
     for (const r of rows) {

@@ -79,5 +79,5 @@ const MESSAGING_ERRORS = new Set(["MessagingTimeout", "MessageDeliveryFailure", 
 function novaUnexpected(err: unknown): string {
   const name = err instanceof Error ? err.name : typeof err;
   const cls = MESSAGING_ERRORS.has(name) ? `oslo_messaging.exceptions.${name}` : name;
-  return `Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.\n<class '${cls}'>`;
+  return `Unexpected API Error. Please report this to the pocketstack project and attach the nova-api log if possible.\n<class '${cls}'>`;
 }
