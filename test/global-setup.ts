@@ -1,16 +1,36 @@
-// Once per `vitest run`: when dist/ is up to date, a scratch package root for the `os` CLI whose
-// oclif.manifest.json (scripts/build-manifest.mjs) lists this build's commands. Without a manifest every
-// `os` start imports all ~190 command modules to find the one it runs (~0.8 s of CPU); with it, only that
-// one (~0.25 s). The root links this repo's dist/ and node_modules/, so the code run is exactly dist/.
-// Workers find it through POCKETSTACK_TEST_CLI_ROOT (test/helpers/runtime.ts); if anything here fails,
-// tests fall back to bin/run.js, which is slower but the same code.
+// Once per `vitest run`: make sure each `os` start reads an oclif.manifest.json that describes this
+// build's commands. Without a manifest every `os` start imports all ~190 command modules to find the one
+// it runs (~0.8 s of CPU); with it, only that one (~0.25 s). `npm run build` writes the repo's own
+// manifest; when that one is missing or older than dist/ (tsc run alone), a scratch package root gets a
+// fresh one (scripts/build-manifest.mjs), linking this repo's dist/ and node_modules/, so the code run is
+// exactly dist/. Workers find it through POCKETSTACK_TEST_CLI_ROOT (test/helpers/runtime.ts); if anything
+// here fails, tests fall back to bin/run.js, which is slower but the same code.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CLI_ROOT_ENV, REPO_ROOT, STALE_WARNED_ENV, distStatus } from "./helpers/runtime.js";
 
 let cliRoot: string | undefined;
+
+/** The newest mtime of the files under dir (recursively). */
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** Whether the repo's own oclif.manifest.json was written after the last build of dist/. */
+function repoManifestIsFresh(): boolean {
+  try {
+    return statSync(join(REPO_ROOT, "oclif.manifest.json")).mtimeMs >= newest(join(REPO_ROOT, "dist"));
+  } catch {
+    return false;
+  }
+}
 
 export function setup(): void {
   const status = distStatus();
@@ -19,6 +39,7 @@ export function setup(): void {
     process.env[STALE_WARNED_ENV] = "1";
     return;
   }
+  if (repoManifestIsFresh()) return; // bin/run.js already starts from an up-to-date manifest
   try {
     cliRoot = mkdtempSync(join(tmpdir(), "pocketstack-test-cli-"));
     copyFileSync(join(REPO_ROOT, "package.json"), join(cliRoot, "package.json"));

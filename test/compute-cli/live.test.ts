@@ -160,28 +160,27 @@ describe.skipIf(Boolean(missing))("os compute commands against a local cloud", (
       "Updated At",
     ]);
 
-    // Reads: byte for byte the same output.
-    for (const args of [
-      ["hypervisor", "list"],
-      ["flavor", "list"],
-      ["flavor", "show", "m1.tiny"],
-    ]) {
-      const [theirs, ours] = await Promise.all([ok(openstack, args), ok(os, args)]);
-      expect(ours, `os ${args.join(" ")}`).toBe(theirs);
-    }
-    const hv = parseTable(await ok(openstack, ["hypervisor", "list"]));
+    // Reads: byte for byte the same output (each pair, and the three pairs, at once: they only read).
+    const reads = [["hypervisor", "list"], ["flavor", "list"], ["flavor", "show", "m1.tiny"]];
+    const outputs = await Promise.all(reads.map((args) => Promise.all([ok(openstack, args), ok(os, args)])));
+    reads.forEach((args, i) => expect(outputs[i]?.[1], `os ${args.join(" ")}`).toBe(outputs[i]?.[0]));
+    const hv = parseTable(outputs[0]?.[0] as string);
     expect(hv.header).toEqual(["ID", "Hypervisor Hostname", "Hypervisor Type", "Host IP", "State"]);
     expect(hv.rows.map((r) => r[1]).sort()).toEqual(["compute1", "compute2"]);
 
-    const flavor = parseShow(await ok(openstack, ["flavor", "create", "--ram", "128", "--disk", "1", "--vcpus", "1", "parity.small"]));
+    // Independent writes at once: their flavor, ours, and their key pair.
+    const [theirFlavor, ourFlavorOut, key] = await Promise.all([
+      ok(openstack, ["flavor", "create", "--ram", "128", "--disk", "1", "--vcpus", "1", "parity.small"]),
+      ok(os, ["flavor", "create", "--ram", "128", "--disk", "1", "--vcpus", "1", "parity.ours"]),
+      ok(openstack, ["keypair", "create", "parity-key"]),
+    ]);
+    const flavor = parseShow(theirFlavor);
     expect(flavor.name).toBe("parity.small");
-    const ourFlavor = parseShow(await ok(os, ["flavor", "create", "--ram", "128", "--disk", "1", "--vcpus", "1", "parity.ours"]));
+    const ourFlavor = parseShow(ourFlavorOut);
     expect(Object.keys(ourFlavor)).toEqual(Object.keys(flavor));
     expect(parseTable(await ok(openstack, ["flavor", "list"])).rows.map((r) => r[1])).toEqual(
       expect.arrayContaining(["parity.small", "parity.ours"]),
     );
-
-    const key = await ok(openstack, ["keypair", "create", "parity-key"]);
     expect(key).toMatch(/PRIVATE KEY-----/);
     const [theirKeys, ourKeys] = await Promise.all([
       ok(openstack, ["keypair", "show", "parity-key"]),
@@ -213,14 +212,9 @@ describe.skipIf(Boolean(missing))("os compute commands against a local cloud", (
       "cirros",
       "parity.small",
     ]);
-    for (const args of [
-      ["server", "list"],
-      ["server", "list", "--long"],
-      ["server", "show", "parity-vm"],
-    ]) {
-      const [theirs, ours] = await Promise.all([ok(openstack, args), ok(os, args)]);
-      expect(ours, `os ${args.join(" ")}`).toBe(theirs);
-    }
+    const serverReads = [["server", "list"], ["server", "list", "--long"], ["server", "show", "parity-vm"]];
+    const serverOutputs = await Promise.all(serverReads.map((args) => Promise.all([ok(openstack, args), ok(os, args)])));
+    serverReads.forEach((args, i) => expect(serverOutputs[i]?.[1], `os ${args.join(" ")}`).toBe(serverOutputs[i]?.[0]));
 
     await ok(openstack, ["server", "stop", "parity-vm"]);
     await waitStatus("parity-vm", "SHUTOFF");
