@@ -84,9 +84,9 @@ export function entryArgv(srcFile: string, ...args: string[]): string[] {
   return compiled ? [compiled, ...args] : ["--import", TSX_IMPORT, absolute(srcFile), ...args];
 }
 
-/** For child_process.fork(): the module to run and the execArgv it needs. */
-export function entryFork(srcFile: string): { modulePath: string; execArgv: string[] } {
-  const compiled = compiledOf(srcFile);
+/** For child_process.fork(): the module to run and the execArgv it needs (`fromSource` forces tsx). */
+export function entryFork(srcFile: string, opts: { fromSource?: boolean } = {}): { modulePath: string; execArgv: string[] } {
+  const compiled = opts.fromSource ? undefined : compiledOf(srcFile);
   return compiled ? { modulePath: compiled, execArgv: [] } : { modulePath: absolute(srcFile), execArgv: ["--import", TSX_IMPORT] };
 }
 

@@ -157,10 +157,10 @@ export interface GlanceProcess {
 }
 
 /** glance-api as its own process (noauth2, port 0, a temp state dir), ready once it reports its port. */
-export async function forkGlance(set: string[] = []): Promise<GlanceProcess> {
+export async function forkGlance(set: string[] = [], opts: { fromSource?: boolean } = {}): Promise<GlanceProcess> {
   const { fork } = await import("node:child_process");
   const home = mkdtempSync(join(tmpdir(), "glance-proc-"));
-  const { modulePath, execArgv } = entryFork("src/engine/image/main.ts");
+  const { modulePath, execArgv } = entryFork("src/engine/image/main.ts", opts);
   const child = fork(modulePath, [], {
     execArgv,
     env: {
