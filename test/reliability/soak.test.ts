@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { percentile, runSoak } from "../../src/bench/rows/soak-load.js";
 import { type Cloud, FULL, upCloud } from "./cloud.js";
 
-// A short soak (30 s; 10 min with POCKETSTACK_FULL=1 — the bench row soak.mixed_8_clients is the full
+// A short soak (45 s; 10 min with POCKETSTACK_FULL=1 — the bench row soak.mixed_8_clients is the full
 // one): 8 clients mixing token, image, placement and server operations; no operation fails and no
 // service's resident memory grows by 10 % or more after warm-up.
 const DURATION_MS = FULL ? 600_000 : 45_000;
