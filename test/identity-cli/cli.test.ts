@@ -88,6 +88,24 @@ describe("os identity commands against a live keystone", { timeout: 120_000 }, (
     expect(catalog).toMatch(/\| keystone \| identity \| RegionOne +\|/);
   });
 
+  it("group add user / remove user change membership, and name each user that failed", async () => {
+    await ok(["group", "create", "devs"]);
+    await ok(["user", "create", "gina", "--password", "pw"]);
+    await ok(["user", "create", "hugo", "--password", "pw"]);
+    await ok(["group", "add", "user", "devs", "gina", "hugo"]);
+    const members = async () => JSON.parse(await ok(["user", "list", "--group", "devs", "-f", "json"])).map((u: { Name: string }) => u.Name).sort();
+    expect(await members()).toEqual(["gina", "hugo"]);
+
+    const partly = await os(["group", "remove", "user", "devs", "gina", "nosuch"], env);
+    expect(partly.code).toBe(1);
+    expect(partly.stderr).toContain("nosuch not removed from group devs: No user with a name or ID of 'nosuch' exists.");
+    expect(partly.stderr).toContain("1 of 2 users not removed from group devs.");
+    expect(await members()).toEqual(["hugo"]);
+    const notAdded = await os(["group", "add", "user", "devs", "nobody"], env);
+    expect(notAdded.code).toBe(1);
+    expect(notAdded.stderr).toContain("1 of 1 users not added to group devs.");
+  });
+
   it("says what is wrong: unknown names, several failures, bad credentials", async () => {
     const missing = await os(["user", "show", "nosuch"], env);
     expect(missing.code).toBe(1);

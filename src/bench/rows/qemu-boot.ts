@@ -44,7 +44,8 @@ async function timed<T>(
 /**
  * Boots under TCG are CPU-bound and this host's load swings by 2x within minutes, so the floor and the
  * pocketstack boot are measured in pairs, back to back, with the cloud up for both (same background):
- * each pair is one bare boot and one `POST /servers` → `login:`. The two rows report the two halves.
+ * each pair is one bare boot and one `POST /servers` → `login:`, in alternating order. The two rows
+ * report the two halves.
  */
 let paired: Promise<{ bare: number[]; pocketstack: number[] }> | undefined;
 function pairedBoots(budget: Budget) {
@@ -59,22 +60,36 @@ function pairedBoots(budget: Budget) {
       const stopAt = performance.now() + b.maxMs;
       for (let i = 0; i < b.warmup + b.maxSamples; i++) {
         if (i >= b.warmup && bare.length > 0 && performance.now() >= stopAt) break;
-        const idleBefore = cloudCpuSeconds(c.dir);
-        const floor = await bareBoot(dir, image, i);
-        const idle = cloudCpuSeconds(c.dir) - idleBefore;
-        const servicesBefore = cloudCpuSeconds(c.dir);
-        const t = performance.now();
-        const id = await createServer(c, c.cirros, `bench-login-${i}`);
-        let ms: number | undefined;
+        // Alternate which half goes first, so neither always runs on a machine warmed (or loaded) by the other.
+        let floor = { ms: Number.NaN, cpuS: Number.NaN };
+        let idle = Number.NaN;
+        const bareHalf = async () => {
+          const idleBefore = cloudCpuSeconds(c.dir);
+          floor = await bareBoot(dir, image, i);
+          idle = cloudCpuSeconds(c.dir) - idleBefore;
+        };
+        let ms = Number.NaN;
         let cpu = Number.NaN;
         let services = Number.NaN;
-        try {
-          await waitForLogin(c.consoleLog(id));
-          ms = performance.now() - t;
-          cpu = cpuSeconds(Number(readFileSync(join(c.dir, "compute", "compute1", "instances", id, "qemu.pid"), "utf8").trim()));
-          services = cloudCpuSeconds(c.dir) - servicesBefore;
-        } finally {
-          await c.deleteServer(id);
+        const pocketstackHalf = async () => {
+          const servicesBefore = cloudCpuSeconds(c.dir);
+          const t = performance.now();
+          const id = await createServer(c, c.cirros, `bench-login-${i}`);
+          try {
+            await waitForLogin(c.consoleLog(id));
+            ms = performance.now() - t;
+            cpu = cpuSeconds(Number(readFileSync(join(c.dir, "compute", "compute1", "instances", id, "qemu.pid"), "utf8").trim()));
+            services = cloudCpuSeconds(c.dir) - servicesBefore;
+          } finally {
+            await c.deleteServer(id);
+          }
+        };
+        if (i % 2 === 0) {
+          await bareHalf();
+          await pocketstackHalf();
+        } else {
+          await pocketstackHalf();
+          await bareHalf();
         }
         if (i < b.warmup) continue;
         bare.push(floor.ms);
