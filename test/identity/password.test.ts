@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkPassword, hashPassword } from "../../src/engine/identity/password.js";
+import { checkPassword, checkPasswordAsync, hashPassword } from "../../src/engine/identity/password.js";
 
 describe("password hashes in passlib formats", () => {
   it("bcrypt ($2b$), checked back, wrong password refused", () => {
@@ -36,5 +36,26 @@ describe("password hashes in passlib formats", () => {
   it("an unknown format never matches", () => {
     expect(checkPassword("x", "plain-x")).toBe(false);
     expect(checkPassword("x", "")).toBe(false);
+  });
+
+  it("the async check (what the API uses) agrees with the blocking one for every format", async () => {
+    for (const [alg, rounds] of [["bcrypt", 4], ["scrypt", 10], ["pbkdf2_sha512", 1000]] as const) {
+      const h = hashPassword("s3cret", alg, rounds);
+      expect(await checkPasswordAsync("s3cret", h), alg).toBe(true);
+      expect(await checkPasswordAsync("s3cret!", h), alg).toBe(false);
+    }
+    expect(await checkPasswordAsync("x", "plain-x")).toBe(false);
+  });
+
+  it("a bcrypt check at the default cost leaves the event loop free for other requests", async () => {
+    const h = hashPassword("s3cret", "bcrypt", 12);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const t0 = performance.now();
+    expect(await checkPasswordAsync("s3cret", h)).toBe(true);
+    const ms = performance.now() - t0;
+    clearInterval(timer);
+    // A check on the event loop would let the 5 ms timer fire once at most; off the loop it fires all along.
+    expect(ticks).toBeGreaterThan(Math.min(10, ms / 20));
   });
 });

@@ -1,5 +1,7 @@
-import { pbkdf2Sync, randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
+import { pbkdf2, pbkdf2Sync, randomBytes, scrypt as scryptCb, scryptSync, timingSafeEqual } from "node:crypto";
+import { promisify } from "node:util";
 import bcrypt from "bcryptjs";
+import { bcryptCompareOffThread } from "./bcrypt-worker.js";
 
 /**
  * Password hashes in passlib's string formats (what Keystone stores): `$2b$12$…` (bcrypt),
@@ -20,7 +22,7 @@ export function hashPassword(password: string, algorithm: HashAlgorithm = "bcryp
   const r = rounds > 0 ? rounds : DEFAULT_ROUNDS[algorithm];
   switch (algorithm) {
     case "bcrypt":
-      return bcrypt.hashSync(Buffer.from(password, "utf8").subarray(0, BCRYPT_MAX).toString("utf8"), Math.min(Math.max(r, 4), 31));
+      return bcrypt.hashSync(bcryptInput(password), Math.min(Math.max(r, 4), 31));
     case "scrypt": {
       const ln = Math.min(Math.max(r, 1), 20);
       const salt = randomBytes(16);
@@ -39,29 +41,58 @@ function scrypt(password: string, salt: Buffer, ln: number, r: number, p: number
   return scryptSync(password, salt, 32, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 });
 }
 
-/** True when `password` matches the stored hash; an unknown format never matches. */
+/** A stored hash, parsed: what to compute from the candidate password, and what it must equal. */
+type Stored =
+  | { kind: "bcrypt"; hash: string }
+  | { kind: "scrypt"; salt: Buffer; expected: Buffer; N: number; r: number; p: number }
+  | { kind: "pbkdf2"; salt: Buffer; expected: Buffer; rounds: number }
+  | { kind: "unknown" };
+
+function parseStored(stored: string): Stored {
+  if (/^\$2[aby]\$/.test(stored)) return { kind: "bcrypt", hash: stored };
+  const s = /^\$scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([^$]+)\$([^$]+)$/.exec(stored);
+  if (s) return { kind: "scrypt", N: 2 ** Number(s[1]), r: Number(s[2]), p: Number(s[3]), salt: unab64(s[4] as string), expected: unab64(s[5] as string) };
+  const k = /^\$pbkdf2-sha512\$(\d+)\$([^$]+)\$([^$]+)$/.exec(stored);
+  if (k) return { kind: "pbkdf2", rounds: Number(k[1]), salt: unab64(k[2] as string), expected: unab64(k[3] as string) };
+  return { kind: "unknown" };
+}
+
+const bcryptInput = (password: string) => Buffer.from(password, "utf8").subarray(0, BCRYPT_MAX).toString("utf8");
+const scryptParams = (h: { N: number; r: number; p: number }) => ({ N: h.N, r: h.r, p: h.p, maxmem: 256 * h.N * h.r + 1024 * 1024 });
+
+/** True when `password` matches the stored hash; an unknown format never matches. Blocking (for tools such as bootstrap). */
 export function checkPassword(password: string, stored: string): boolean {
-  if (/^\$2[aby]\$/.test(stored)) {
-    return bcrypt.compareSync(Buffer.from(password, "utf8").subarray(0, BCRYPT_MAX).toString("utf8"), stored);
+  const h = parseStored(stored);
+  switch (h.kind) {
+    case "bcrypt":
+      return bcrypt.compareSync(bcryptInput(password), h.hash);
+    case "scrypt":
+      return timingSafeEqual(scryptSync(password, h.salt, h.expected.length, scryptParams(h)), h.expected);
+    case "pbkdf2":
+      return timingSafeEqual(pbkdf2Sync(password, h.salt, h.rounds, h.expected.length, "sha512"), h.expected);
+    default:
+      return false;
   }
-  const scryptMatch = /^\$scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([^$]+)\$([^$]+)$/.exec(stored);
-  if (scryptMatch) {
-    const [, ln, r, p, salt, hash] = scryptMatch as unknown as [string, string, string, string, string, string];
-    const expected = unab64(hash);
-    const got = scryptSync(password, unab64(salt), expected.length, {
-      N: 2 ** Number(ln),
-      r: Number(r),
-      p: Number(p),
-      maxmem: 256 * 2 ** Number(ln) * Number(r) + 1024 * 1024,
-    });
-    return timingSafeEqual(got, expected);
+}
+
+const scryptAsync = promisify(scryptCb) as (p: string, s: Buffer, len: number, o: object) => Promise<Buffer>;
+const pbkdf2Async = promisify(pbkdf2);
+
+/**
+ * checkPassword without blocking the event loop: a bcrypt check at cost 12 is ~0.3 s of CPU in JavaScript,
+ * and Keystone must go on validating tokens meanwhile. bcrypt runs on a worker thread; scrypt and pbkdf2
+ * on libuv's thread pool.
+ */
+export async function checkPasswordAsync(password: string, stored: string): Promise<boolean> {
+  const h = parseStored(stored);
+  switch (h.kind) {
+    case "bcrypt":
+      return bcryptCompareOffThread(bcryptInput(password), h.hash);
+    case "scrypt":
+      return timingSafeEqual(await scryptAsync(password, h.salt, h.expected.length, scryptParams(h)), h.expected);
+    case "pbkdf2":
+      return timingSafeEqual(await pbkdf2Async(password, h.salt, h.rounds, h.expected.length, "sha512"), h.expected);
+    default:
+      return false;
   }
-  const pbkdf2Match = /^\$pbkdf2-sha512\$(\d+)\$([^$]+)\$([^$]+)$/.exec(stored);
-  if (pbkdf2Match) {
-    const [, rounds, salt, hash] = pbkdf2Match as unknown as [string, string, string, string];
-    const expected = unab64(hash);
-    const got = pbkdf2Sync(password, unab64(salt), Number(rounds), expected.length, "sha512");
-    return timingSafeEqual(got, expected);
-  }
-  return false;
 }

@@ -80,7 +80,7 @@ export function userRoutes(r: Router, ctx: KeystoneContext): void {
     const password = requireString(body, "password");
     const id = req.params.user_id as string;
     const u = identity.findUser(id);
-    if (!u || !u.enabled || !identity.checkPassword(id, original)) throw unauthorized(hostUrl(req));
+    if (!u || !u.enabled || !(await identity.verifyPassword(id, original))) throw unauthorized(hostUrl(req));
     identity.setPassword(id, password, true);
     revoke.revoke({ user_id: id });
     return empty(204);

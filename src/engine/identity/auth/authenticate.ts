@@ -24,7 +24,12 @@ export class Authenticator {
     private readonly tokens: TokenService,
   ) {}
 
-  async authenticate(body: Dict): Promise<{ auth: AuthResult; scope: Scope }> {
+  /**
+   * `opts.mapped` handles the `mapped` method (keystone's plugin for federation protocols; here the x509
+   * protocol of tokenless authorization): the user its payload and the request's certificate map to, or
+   * why not.
+   */
+  async authenticate(body: Dict, opts: { mapped?: (payload: Dict) => User | string } = {}): Promise<{ auth: AuthResult; scope: Scope }> {
     const auth = body.auth;
     if (!isDict(auth)) throw validation("'auth' is a required property.");
     const identity = auth.identity;
@@ -33,7 +38,8 @@ export class Authenticator {
     if (!Array.isArray(methods) || methods.length === 0 || !methods.every((m) => typeof m === "string"))
       throw invalidField("auth.identity", "'methods' is a required property and must be a non-empty list of strings");
     for (const m of methods as string[]) {
-      if (!["password", "token", "application_credential"].includes(m)) throw new AuthFailed(`unsupported auth method ${m}`);
+      const known = ["password", "token", "application_credential", ...(opts.mapped ? ["mapped"] : [])];
+      if (!known.includes(m)) throw new AuthFailed(`unsupported auth method ${m}`);
       if (!isDict(identity[m])) throw missing(m, "identity");
     }
 
@@ -41,10 +47,12 @@ export class Authenticator {
     for (const m of methods as string[]) {
       const r =
         m === "password"
-          ? this.password(identity.password as Dict)
+          ? await this.password(identity.password as Dict)
           : m === "token"
             ? await this.token(identity.token as Dict)
-            : this.appCredential(identity.application_credential as Dict);
+            : m === "mapped"
+              ? this.mapped(identity.mapped as Dict, opts.mapped as NonNullable<typeof opts.mapped>)
+              : await this.appCredential(identity.application_credential as Dict);
       // Every method must name the same user (Keystone's multi-method auth).
       if (result && result.user.id !== r.user.id) throw new AuthFailed("auth methods identify different users");
       result = result ? { ...result, ...r, methods: [...new Set([...result.methods, ...r.methods])] } : r;
@@ -86,11 +94,11 @@ export class Authenticator {
     return user;
   }
 
-  private password(p: Dict): AuthResult {
+  private async password(p: Dict): Promise<AuthResult> {
     const user = this.lookupUser(p.user, "password");
     const pw = (p.user as Dict).password;
     if (typeof pw !== "string") throw new AuthFailed("no password");
-    if (!this.store.identity.checkPassword(user.id, pw)) throw new AuthFailed("wrong password");
+    if (!(await this.store.identity.verifyPassword(user.id, pw))) throw new AuthFailed("wrong password");
     return { user, methods: ["password"] };
   }
 
@@ -111,7 +119,15 @@ export class Authenticator {
     }
   }
 
-  private appCredential(a: Dict): AuthResult {
+  private mapped(payload: Dict, resolve: (payload: Dict) => User | string): AuthResult {
+    if (!str(payload.identity_provider)) throw missing("identity_provider", "mapped");
+    if (!str(payload.protocol)) throw missing("protocol", "mapped");
+    const user = resolve(payload);
+    if (typeof user === "string") throw new AuthFailed(user);
+    return { user, methods: ["mapped"] };
+  }
+
+  private async appCredential(a: Dict): Promise<AuthResult> {
     if (!str(a.secret)) throw missing("secret", "application_credential");
     let cred;
     if (str(a.id)) cred = this.store.appCredential.find(a.id);
@@ -121,7 +137,7 @@ export class Authenticator {
     } else throw missing("id or name", "application_credential");
     if (!cred) throw new AuthFailed("application credential not found");
     if (cred.expires_at && Date.parse(cred.expires_at) <= Date.now()) throw new AuthFailed("application credential expired");
-    if (!this.store.appCredential.checkSecret(cred.id, a.secret)) throw new AuthFailed("wrong secret");
+    if (!(await this.store.appCredential.checkSecret(cred.id, a.secret))) throw new AuthFailed("wrong secret");
     const user = this.store.identity.findUser(cred.user_id);
     if (!user?.enabled) throw new AuthFailed("user disabled");
     return { user, methods: ["application_credential"], appCred: cred };

@@ -1,6 +1,6 @@
 import type { Db } from "../../common/db/database.js";
 import { conflict, notFound } from "../errors.js";
-import { type HashAlgorithm, checkPassword, hashPassword } from "../password.js";
+import { type HashAlgorithm, checkPasswordAsync, hashPassword } from "../password.js";
 import { newId, now } from "./util.js";
 
 export interface AppCredential {
@@ -87,9 +87,9 @@ export class AppCredentialBackend {
       .filter((r) => name === undefined || r.name === name)
       .map((r) => this.to(r));
   }
-  checkSecret(id: string, secret: string): boolean {
+  async checkSecret(id: string, secret: string): Promise<boolean> {
     const r = this.db.prepare<[string], { secret_hash: string }>("SELECT secret_hash FROM application_credential WHERE id = ?").get(id);
-    return r ? checkPassword(secret, r.secret_hash) : false;
+    return r ? checkPasswordAsync(secret, r.secret_hash) : false;
   }
   delete(id: string): void {
     this.get(id);

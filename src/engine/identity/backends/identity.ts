@@ -1,6 +1,6 @@
 import type { Db } from "../../common/db/database.js";
 import { conflict, notFound } from "../errors.js";
-import { type HashAlgorithm, checkPassword, hashPassword } from "../password.js";
+import { type HashAlgorithm, checkPassword, checkPasswordAsync, hashPassword } from "../password.js";
 import { extraOf, newId, now, parseExtra } from "./util.js";
 
 export interface User {
@@ -166,14 +166,24 @@ export class IdentityBackend {
     })();
   }
 
-  /** True when the user has a password and it matches the newest one. */
-  checkPassword(userId: string, password: string): boolean {
-    const row = this.db
+  private newestHash(userId: string): string | undefined {
+    return this.db
       .prepare<[string], { password_hash: string }>(
         "SELECT p.password_hash FROM password p JOIN local_user l ON l.id = p.local_user_id WHERE l.user_id = ? ORDER BY p.id DESC LIMIT 1",
       )
-      .get(userId);
-    return row ? checkPassword(password, row.password_hash) : false;
+      .get(userId)?.password_hash;
+  }
+
+  /** True when the user has a password and it matches the newest one (blocking: for tools like bootstrap). */
+  checkPassword(userId: string, password: string): boolean {
+    const hash = this.newestHash(userId);
+    return hash ? checkPassword(password, hash) : false;
+  }
+
+  /** The same check for the API, which must not block its event loop on a slow hash. */
+  async verifyPassword(userId: string, password: string): Promise<boolean> {
+    const hash = this.newestHash(userId);
+    return hash ? checkPasswordAsync(password, hash) : false;
   }
 
   setPassword(userId: string, password: string, selfService = false): void {
