@@ -118,9 +118,12 @@ export function writeRandomFile(dir: string, name: string, mib: number): string 
   return path;
 }
 
-/** Like row.ts's sample, with untimed work before and after each timed operation (make an image, delete it). */
+/**
+ * Like row.ts's sample, with untimed work before and after each timed operation (make an image, delete it).
+ * `minSamples` are taken even past `maxMs` (a median of one multi-second transfer says little).
+ */
 export async function sampleAround<T>(
-  budget: { warmup: number; maxSamples: number; maxMs: number },
+  budget: { warmup: number; maxSamples: number; maxMs: number; minSamples?: number },
   before: () => Promise<T>,
   op: (state: T) => Promise<unknown>,
   after: (state: T) => Promise<unknown>,
@@ -128,7 +131,7 @@ export async function sampleAround<T>(
   const out: number[] = [];
   const stopAt = performance.now() + budget.maxMs;
   for (let i = 0; i < budget.warmup + budget.maxSamples; i++) {
-    if (i >= budget.warmup && performance.now() >= stopAt && out.length > 0) break;
+    if (i >= budget.warmup && performance.now() >= stopAt && out.length >= Math.max(1, budget.minSamples ?? 1)) break;
     const state = await before();
     const t = performance.now();
     await op(state);

@@ -34,7 +34,10 @@ export function imageView(img: Image): Record<string, unknown> {
     file: `/v2/images/${img.id}/file`,
     schema: "/v2/schemas/image",
   };
-  for (const key in img.properties) if (!(key in view)) view[key] = img.properties[key];
+  // Own keys only: `in` would also hide properties named like Object.prototype's members (constructor, …).
+  for (const key of Object.keys(img.properties))
+    if (!Object.hasOwn(view, key))
+      Object.defineProperty(view, key, { value: img.properties[key], enumerable: true, writable: true, configurable: true });
   return view;
 }
 

@@ -105,15 +105,13 @@ async function index(req: HttpRequest, svc: ImageService) {
     marker = svc.repo.get(parsed.marker);
     if (!marker || !svc.repo.visibleTo(marker, viewer)) throw badRequest(`Invalid marker. Image ${parsed.marker} could not be found.`);
   }
-  const images = parsed.query.limit === 0 ? [] : svc.repo.list({ ...parsed.query, viewer, marker });
+  // Each image comes back from SQLite as its view's JSON text: the page is spliced, not re-serialized.
+  const images = parsed.query.limit === 0 ? [] : svc.repo.listViews({ ...parsed.query, viewer, marker });
   const full = images.length > 0 && images.length === parsed.query.limit;
-  const links = pageLinks(req.query, full ? images[images.length - 1]?.id : undefined);
-  return json(200, {
-    images: images.map(imageView),
-    first: links.first,
-    schema: "/v2/schemas/images",
-    ...(links.next ? { next: links.next } : {}),
-  });
+  const links = pageLinks(req.query, full ? images[images.length - 1]?.[0] : undefined);
+  const tail = JSON.stringify({ first: links.first, schema: "/v2/schemas/images", ...(links.next ? { next: links.next } : {}) });
+  const body = `{"images":[${images.map(([, view]) => view).join(",")}],${tail.slice(1)}`;
+  return { status: 200, headers: { "content-type": "application/json" }, body };
 }
 
 interface PatchOp {

@@ -68,4 +68,10 @@ CREATE TABLE image_locations (
 );
 `;
 
-export const GLANCE_MIGRATIONS: Migration[] = [{ version: 1, description: "initial glance schema", up: INITIAL }];
+/** An image's tags in insertion order straight from an index (the list renders them in SQL, db/image-view-sql.ts). */
+const TAGS_BY_IMAGE = `CREATE INDEX ix_image_tags_image_id ON image_tags(image_id, id, value);`;
+
+export const GLANCE_MIGRATIONS: Migration[] = [
+  { version: 1, description: "initial glance schema", up: INITIAL },
+  { version: 2, description: "index image tags by image in insertion order", up: TAGS_BY_IMAGE },
+];
