@@ -68,6 +68,37 @@ CREATE TABLE resource_provider_aggregates (
 CREATE INDEX rpa_agg ON resource_provider_aggregates(aggregate_id);
 `;
 
+/**
+ * A counter that moves whenever anything but usage changes: providers (not their generation),
+ * inventories, traits, aggregates, class names. Triggers keep it in the writing transaction itself, so
+ * a reader that sees the same value knows only allocations (and generations) can differ from what it
+ * read before — and refreshes just those (store/snapshot.ts).
+ */
+const STRUCTURE_VERSION = `
+CREATE TABLE placement_structure_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+INSERT INTO placement_structure_version (id, version) VALUES (1, 0);
+${[
+  ["inventories", "INSERT"],
+  ["inventories", "UPDATE"],
+  ["inventories", "DELETE"],
+  ["resource_provider_traits", "INSERT"],
+  ["resource_provider_traits", "DELETE"],
+  ["resource_provider_aggregates", "INSERT"],
+  ["resource_provider_aggregates", "DELETE"],
+  ["resource_providers", "INSERT"],
+  ["resource_providers", "DELETE"],
+  ["resource_providers", "UPDATE OF uuid, name, parent_provider_id, root_provider_id"],
+  ["resource_classes", "INSERT"],
+  ["resource_classes", "UPDATE"],
+  ["resource_classes", "DELETE"],
+]
+  .map(
+    ([table, event], i) =>
+      `CREATE TRIGGER structure_${i}_${table} AFTER ${event} ON ${table} BEGIN UPDATE placement_structure_version SET version = version + 1 WHERE id = 1; END;`,
+  )
+  .join("\n")}
+`;
+
 function syncStandards(db: Db): void {
   const now = new Date().toISOString();
   const rc = db.prepare("INSERT OR IGNORE INTO resource_classes (id, name, created_at) VALUES (?, ?, ?)");
@@ -79,6 +110,7 @@ function syncStandards(db: Db): void {
 export const PLACEMENT_MIGRATIONS: Migration[] = [
   { version: 1, description: "placement initial schema", up: INITIAL },
   { version: 2, description: "sync standard resource classes and traits", up: syncStandards },
+  { version: 3, description: "structure version for the candidate snapshot", up: STRUCTURE_VERSION },
 ];
 
 /** Run at every start too: a newer build may know more standard classes/traits than the stored ones. */

@@ -73,6 +73,15 @@ export function ok(
   body: unknown,
   opts: { status?: number; lastModified?: Array<string | null | undefined>; headers?: Record<string, string> } = {},
 ): HttpResponse {
+  return json(opts.status ?? 200, body, responseHeaders(c, opts));
+}
+
+/** As ok(), for a body the handler already wrote as JSON text. */
+export function okJsonText(c: Call, text: string): HttpResponse {
+  return { status: 200, headers: { "content-type": "application/json", ...responseHeaders(c, {}) }, body: text };
+}
+
+function responseHeaders(c: Call, opts: { lastModified?: Array<string | null | undefined>; headers?: Record<string, string> }) {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (c.v.at(15)) {
     const stamps = (opts.lastModified ?? []).filter((s): s is string => Boolean(s)).map((s) => Date.parse(s));
@@ -80,7 +89,7 @@ export function ok(
     headers["last-modified"] = when.toUTCString();
     headers["cache-control"] = "no-cache";
   }
-  return json(opts.status ?? 200, body, headers);
+  return headers;
 }
 
 /** Gate a handler on a microversion: before it, the URL does not exist (404) or the method is not allowed (405). */

@@ -6,6 +6,7 @@ import { capacity, listInventories } from "./inventories.js";
 import { bumpGeneration, getProvider } from "./providers.js";
 import { findResourceClass } from "./resource-classes.js";
 import { now } from "./tx.js";
+import { sql } from "./statements.js";
 
 export interface AllocationRow {
   resource_provider_id: number;
@@ -23,11 +24,11 @@ const SELECT = `SELECT a.resource_provider_id, rp.uuid AS resource_provider_uuid
   FROM allocations a JOIN resource_providers rp ON rp.id = a.resource_provider_id JOIN resource_classes rc ON rc.id = a.resource_class_id`;
 
 export function allocationsForConsumer(db: Db, consumerUuid: string): AllocationRow[] {
-  return db.prepare(`${SELECT} WHERE a.consumer_id = ? ORDER BY a.id`).all(consumerUuid) as AllocationRow[];
+  return sql(db, `${SELECT} WHERE a.consumer_id = ? ORDER BY a.id`).all(consumerUuid) as AllocationRow[];
 }
 
 export function allocationsForProvider(db: Db, rpId: number): AllocationRow[] {
-  return db.prepare(`${SELECT} WHERE a.resource_provider_id = ? ORDER BY a.id`).all(rpId) as AllocationRow[];
+  return sql(db, `${SELECT} WHERE a.resource_provider_id = ? ORDER BY a.id`).all(rpId) as AllocationRow[];
 }
 
 /** One consumer's full set of allocations: provider uuid → resource class → amount. Empty = remove all. */
@@ -54,16 +55,17 @@ export function replaceAllocations(
   const touched = new Set<number>();
   const claimed = consumers.map((c) => ({ spec: c, consumer: ensureConsumer(db, c, checkConsumerGeneration) }));
   for (const { spec } of claimed) {
-    for (const row of db
-      .prepare("SELECT DISTINCT resource_provider_id AS id FROM allocations WHERE consumer_id = ?")
-      .all(spec.uuid) as Array<{ id: number }>)
+    for (const row of sql(db, "SELECT DISTINCT resource_provider_id AS id FROM allocations WHERE consumer_id = ?").all(spec.uuid) as Array<{
+      id: number;
+    }>)
       touched.add(row.id);
-    db.prepare("DELETE FROM allocations WHERE consumer_id = ?").run(spec.uuid);
+    sql(db, "DELETE FROM allocations WHERE consumer_id = ?").run(spec.uuid);
   }
   // /reshaper changes inventories here: after the moving allocations are lifted, before they land again.
   afterRemoval?.();
   const toCheck = new Map<string, { rpId: number; rpUuid: string; rcId: number; rc: string }>();
-  const insert = db.prepare(
+  const insert = sql(
+    db,
     "INSERT INTO allocations (resource_provider_id, consumer_id, resource_class_id, used, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
   );
   const ts = now();
@@ -87,7 +89,8 @@ export function replaceAllocations(
       }
     }
   }
-  const sumUsed = db.prepare(
+  const sumUsed = sql(
+    db,
     "SELECT COALESCE(SUM(used), 0) AS used FROM allocations WHERE resource_provider_id = ? AND resource_class_id = ?",
   );
   for (const { rpId, rpUuid, rcId, rc } of toCheck.values()) {
@@ -107,12 +110,12 @@ export function replaceAllocations(
 
 /** DELETE /allocations/{consumer}: false when the consumer holds nothing. */
 export function deleteAllocations(db: Db, consumerUuid: string): boolean {
-  const providers = db
-    .prepare("SELECT DISTINCT resource_provider_id AS id FROM allocations WHERE consumer_id = ?")
-    .all(consumerUuid) as Array<{ id: number }>;
+  const providers = sql(db, "SELECT DISTINCT resource_provider_id AS id FROM allocations WHERE consumer_id = ?").all(
+    consumerUuid,
+  ) as Array<{ id: number }>;
   if (providers.length === 0) return false;
-  db.prepare("DELETE FROM allocations WHERE consumer_id = ?").run(consumerUuid);
+  sql(db, "DELETE FROM allocations WHERE consumer_id = ?").run(consumerUuid);
   for (const p of providers) bumpGeneration(db, p);
-  db.prepare("DELETE FROM consumers WHERE uuid = ?").run(consumerUuid);
+  sql(db, "DELETE FROM consumers WHERE uuid = ?").run(consumerUuid);
   return true;
 }

@@ -1,6 +1,7 @@
 import type { Db } from "../../common/db/database.js";
 import { concurrentUpdate } from "../errors.js";
 import { now } from "./tx.js";
+import { sql } from "./statements.js";
 
 /** Placement's [placement] incomplete_consumer_project_id / _user_id: owners of pre-1.8 allocations. */
 export const INCOMPLETE_CONSUMER_ID = "00000000-0000-0000-0000-000000000000";
@@ -17,25 +18,24 @@ export interface ConsumerRow {
 }
 
 export function getConsumer(db: Db, uuid: string): ConsumerRow | undefined {
-  return db
-    .prepare(
-      `SELECT c.id, c.uuid, p.external_id AS project_id, u.external_id AS user_id, c.generation, ct.name AS consumer_type, c.created_at, c.updated_at
+  return sql(
+    db,
+    `SELECT c.id, c.uuid, p.external_id AS project_id, u.external_id AS user_id, c.generation, ct.name AS consumer_type, c.created_at, c.updated_at
        FROM consumers c JOIN projects p ON p.id = c.project_id JOIN users u ON u.id = c.user_id
        LEFT JOIN consumer_types ct ON ct.id = c.consumer_type_id WHERE c.uuid = ?`,
-    )
-    .get(uuid) as ConsumerRow | undefined;
+  ).get(uuid) as ConsumerRow | undefined;
 }
 
 function idFor(db: Db, table: "projects" | "users", externalId: string): number {
-  const row = db.prepare(`SELECT id FROM ${table} WHERE external_id = ?`).get(externalId) as { id: number } | undefined;
+  const row = sql(db, `SELECT id FROM ${table} WHERE external_id = ?`).get(externalId) as { id: number } | undefined;
   if (row) return row.id;
-  return Number(db.prepare(`INSERT INTO ${table} (external_id, created_at) VALUES (?, ?)`).run(externalId, now()).lastInsertRowid);
+  return Number(sql(db, `INSERT INTO ${table} (external_id, created_at) VALUES (?, ?)`).run(externalId, now()).lastInsertRowid);
 }
 
 export function consumerTypeId(db: Db, name: string): number {
-  const row = db.prepare("SELECT id FROM consumer_types WHERE name = ?").get(name) as { id: number } | undefined;
+  const row = sql(db, "SELECT id FROM consumer_types WHERE name = ?").get(name) as { id: number } | undefined;
   if (row) return row.id;
-  return Number(db.prepare("INSERT INTO consumer_types (name, created_at) VALUES (?, ?)").run(name, now()).lastInsertRowid);
+  return Number(sql(db, "INSERT INTO consumer_types (name, created_at) VALUES (?, ?)").run(name, now()).lastInsertRowid);
 }
 
 export interface ConsumerClaim {
@@ -60,7 +60,7 @@ export function ensureConsumer(db: Db, claim: ConsumerClaim, checkGeneration: bo
   if (existing) {
     if (checkGeneration && existing.generation !== claim.generation)
       throw concurrentUpdate(`consumer generation conflict - expected ${existing.generation} but got ${claim.generation ?? null}`);
-    db.prepare("UPDATE consumers SET project_id = ?, user_id = ?, consumer_type_id = COALESCE(?, consumer_type_id) WHERE id = ?").run(
+    sql(db, "UPDATE consumers SET project_id = ?, user_id = ?, consumer_type_id = COALESCE(?, consumer_type_id) WHERE id = ?").run(
       project,
       user,
       typeId ?? null,
@@ -71,7 +71,8 @@ export function ensureConsumer(db: Db, claim: ConsumerClaim, checkGeneration: bo
   if (checkGeneration && claim.generation !== null && claim.generation !== undefined)
     throw concurrentUpdate(`consumer generation conflict - expected null but got ${claim.generation}`);
   const ts = now();
-  db.prepare(
+  sql(
+    db,
     "INSERT INTO consumers (uuid, project_id, user_id, generation, consumer_type_id, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?, ?)",
   ).run(claim.uuid, project, user, typeId ?? null, ts, ts);
   return getConsumer(db, claim.uuid) as ConsumerRow;
@@ -79,11 +80,11 @@ export function ensureConsumer(db: Db, claim: ConsumerClaim, checkGeneration: bo
 
 /** A consumer's generation moves on every write of its allocations. */
 export function bumpConsumer(db: Db, id: number): void {
-  db.prepare("UPDATE consumers SET generation = generation + 1, updated_at = ? WHERE id = ?").run(now(), id);
+  sql(db, "UPDATE consumers SET generation = generation + 1, updated_at = ? WHERE id = ?").run(now(), id);
 }
 
 /** Placement forgets a consumer once it holds no allocations. */
 export function deleteConsumerIfEmpty(db: Db, uuid: string): void {
-  if (!db.prepare("SELECT 1 FROM allocations WHERE consumer_id = ? LIMIT 1").get(uuid))
-    db.prepare("DELETE FROM consumers WHERE uuid = ?").run(uuid);
+  if (!sql(db, "SELECT 1 FROM allocations WHERE consumer_id = ? LIMIT 1").get(uuid))
+    sql(db, "DELETE FROM consumers WHERE uuid = ?").run(uuid);
 }

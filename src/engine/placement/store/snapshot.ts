@@ -1,6 +1,7 @@
 import type { Db } from "../../common/db/database.js";
-import { type Inventory, capacity, inventoryRecord } from "./inventories.js";
-import { type ProviderRow, allProviders } from "./providers.js";
+import { type Inventory, capacity } from "./inventories.js";
+import type { ProviderRow } from "./providers.js";
+import { sql } from "./statements.js";
 
 /** One provider as the filters see it: its inventory, current usage, traits and aggregates. */
 export interface ProviderState {
@@ -11,46 +12,148 @@ export interface ProviderState {
   aggregates: Set<string>;
 }
 
-/** The last snapshot per connection and the database state it was read at. */
-const cache = new WeakMap<Db, { version: string; snapshot: Map<number, ProviderState> }>();
+/** The last snapshot per connection, the database state it was read at, and the structure version then. */
+const cache = new WeakMap<Db, { version: string; structure: number; snapshot: Map<number, ProviderState> }>();
 
 /**
  * Every provider with what filtering needs, read in a handful of queries (one read transaction, so the
  * picture is consistent), and reused until the database changes: `data_version` moves when another
- * connection (another placement-api process) commits, `total_changes()` when this one writes.
+ * connection (another placement-api process) commits, `total_changes()` when this one writes. When
+ * only allocations changed (the structure version did not move: a claim, a delete), just the usages
+ * and generations are read again — what the scheduler's query after each claim pays.
  * Callers must treat the snapshot as read-only.
  */
 export function loadSnapshot(db: Db): Map<number, ProviderState> {
-  return db.transaction(() => {
-    const version = `${db.pragma("data_version", { simple: true })}:${db.prepare("SELECT total_changes()").pluck().get()}`;
-    const hit = cache.get(db);
-    if (hit && hit.version === version) return hit.snapshot;
-    const out = new Map<number, ProviderState>();
-    for (const row of allProviders(db))
-      out.set(row.id, { row, inventories: new Map(), used: new Map(), traits: new Set(), aggregates: new Set() });
-    const invs = db
-      .prepare("SELECT i.*, rc.name AS rc FROM inventories i JOIN resource_classes rc ON rc.id = i.resource_class_id ORDER BY rc.id")
-      .all() as Array<Inventory & { resource_provider_id: number; rc: string }>;
-    for (const i of invs) out.get(i.resource_provider_id)?.inventories.set(i.rc, inventoryRecord(i));
-    const used = db
-      .prepare(
-        "SELECT a.resource_provider_id AS rp, rc.name AS rc, SUM(a.used) AS used FROM allocations a JOIN resource_classes rc ON rc.id = a.resource_class_id GROUP BY a.resource_provider_id, rc.name",
-      )
-      .all() as Array<{ rp: number; rc: string; used: number }>;
-    for (const u of used) out.get(u.rp)?.used.set(u.rc, u.used);
-    const traits = db
-      .prepare("SELECT rpt.resource_provider_id AS rp, t.name FROM resource_provider_traits rpt JOIN traits t ON t.id = rpt.trait_id")
-      .all() as Array<{ rp: number; name: string }>;
-    for (const t of traits) out.get(t.rp)?.traits.add(t.name);
-    const aggs = db
-      .prepare(
-        "SELECT rpa.resource_provider_id AS rp, pa.uuid FROM resource_provider_aggregates rpa JOIN placement_aggregates pa ON pa.id = rpa.aggregate_id",
-      )
-      .all() as Array<{ rp: number; uuid: string }>;
-    for (const a of aggs) out.get(a.rp)?.aggregates.add(a.uuid);
-    cache.set(db, { version, snapshot: out });
-    return out;
-  })();
+  return db
+    .transaction(() => {
+      const version = `${db.pragma("data_version", { simple: true })}:${sql(db, "SELECT total_changes()").pluck().get()}`;
+      const hit = cache.get(db);
+      if (hit && hit.version === version) return hit.snapshot;
+      const structure = sql(db, "SELECT version FROM placement_structure_version WHERE id = 1").pluck().get() as number;
+      const out = (hit && hit.structure === structure && refreshUsage(db, hit.snapshot)) || readAll(db);
+      cache.set(db, { version, structure, snapshot: out });
+      return out;
+      // Deferred: a read must not take the write lock (the default here is IMMEDIATE).
+    })
+    .deferred();
+}
+
+/**
+ * A new snapshot sharing the unchanged inventories, traits and aggregates of `before`, with fresh
+ * generations and usages. A provider whose generation did not move keeps its very object, so what was
+ * derived from it (rendered summaries) stays valid: after a claim, one provider changed, not a
+ * thousand. Undefined if the providers are not the same set (then read everything).
+ */
+function refreshUsage(db: Db, before: Map<number, ProviderState>): Map<number, ProviderState> | undefined {
+  const rows = sql(db, "SELECT id, generation, updated_at FROM resource_providers ORDER BY id").raw().all() as Array<
+    [number, number, string | null]
+  >;
+  if (rows.length !== before.size) return undefined;
+  const usage = new Map<number, Map<string, number>>();
+  readUsage(db, (id) => {
+    let m = usage.get(id);
+    if (!m) {
+      m = new Map();
+      usage.set(id, m);
+    }
+    return m;
+  });
+  const out = new Map<number, ProviderState>();
+  for (const [id, generation, updated_at] of rows) {
+    const old = before.get(id);
+    if (!old) return undefined;
+    const used = usage.get(id) ?? new Map<string, number>();
+    // Every allocation change bumps the generation; comparing usages too is cheap and exact.
+    if (old.row.generation === generation && old.row.updated_at === updated_at && sameUsage(old.used, used)) out.set(id, old);
+    else
+      out.set(id, {
+        row: { ...old.row, generation, updated_at },
+        inventories: old.inventories,
+        used,
+        traits: old.traits,
+        aggregates: old.aggregates,
+      });
+  }
+  return out;
+}
+
+function sameUsage(a: Map<string, number>, b: Map<string, number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [rc, n] of a) if (b.get(rc) !== n) return false;
+  return true;
+}
+
+/** Sum of allocations per provider and class, into the map `usedOf` gives for each provider id. */
+function readUsage(db: Db, usedOf: (id: number) => Map<string, number> | undefined): void {
+  const classes = classNames(db);
+  const used = sql(
+    db,
+    "SELECT resource_provider_id, resource_class_id, SUM(used) FROM allocations GROUP BY resource_provider_id, resource_class_id",
+  )
+    .raw()
+    .all() as Array<[number, number, number]>;
+  for (const [rp, rc, n] of used) usedOf(rp)?.set(classes.get(rc) as string, n);
+}
+
+const classNames = (db: Db) =>
+  new Map((sql(db, "SELECT id, name FROM resource_classes").raw().all() as Array<[number, string]>).map(([id, name]) => [id, name]));
+
+type ProviderTuple = [number, string, string, number, number | null, number | null, string, string | null];
+type InventoryTuple = [number, number, number, number, number, number, number, number];
+
+/**
+ * The whole picture in five plain queries: raw rows (arrays, not objects), no joins where a lookup in
+ * JS does (root/parent uuids, class and trait names), inventories in the unique index's order so no
+ * sort is needed. With a thousand providers this is what every query after a write pays.
+ */
+function readAll(db: Db): Map<number, ProviderState> {
+  const out = new Map<number, ProviderState>();
+  const rows = sql(
+    db,
+    "SELECT id, uuid, name, generation, root_provider_id, parent_provider_id, created_at, updated_at FROM resource_providers ORDER BY id",
+  )
+    .raw()
+    .all() as ProviderTuple[];
+  const uuidById = new Map<number, string>();
+  for (const r of rows) uuidById.set(r[0], r[1]);
+  for (const [id, uuid, name, generation, rootId, parentId, created_at, updated_at] of rows) {
+    const root = rootId ?? id;
+    const row: ProviderRow = {
+      id,
+      uuid,
+      name,
+      generation,
+      root_provider_id: root,
+      parent_provider_id: parentId,
+      root_provider_uuid: uuidById.get(root) ?? uuid,
+      parent_provider_uuid: parentId === null ? null : (uuidById.get(parentId) ?? null),
+      created_at,
+      updated_at,
+    };
+    out.set(id, { row, inventories: new Map(), used: new Map(), traits: new Set(), aggregates: new Set() });
+  }
+  const classes = classNames(db);
+  const invs = sql(
+    db,
+    "SELECT resource_provider_id, resource_class_id, total, reserved, min_unit, max_unit, step_size, allocation_ratio FROM inventories ORDER BY resource_provider_id, resource_class_id",
+  )
+    .raw()
+    .all() as InventoryTuple[];
+  for (const [rp, rc, total, reserved, min_unit, max_unit, step_size, allocation_ratio] of invs)
+    out.get(rp)?.inventories.set(classes.get(rc) as string, { total, reserved, min_unit, max_unit, step_size, allocation_ratio });
+  readUsage(db, (id) => out.get(id)?.used);
+  const traits = sql(db, "SELECT rpt.resource_provider_id, t.name FROM resource_provider_traits rpt JOIN traits t ON t.id = rpt.trait_id")
+    .raw()
+    .all() as Array<[number, string]>;
+  for (const [rp, name] of traits) out.get(rp)?.traits.add(name);
+  const aggs = sql(
+    db,
+    "SELECT rpa.resource_provider_id, pa.uuid FROM resource_provider_aggregates rpa JOIN placement_aggregates pa ON pa.id = rpa.aggregate_id",
+  )
+    .raw()
+    .all() as Array<[number, string]>;
+  for (const [rp, uuid] of aggs) out.get(rp)?.aggregates.add(uuid);
+  return out;
 }
 
 /** Room left for `rc` on a provider, after what `extra` already claims in the request being built. */
