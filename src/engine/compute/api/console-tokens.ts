@@ -4,6 +4,7 @@ import { HttpError } from "../../common/http/errors.js";
 import { utcNow } from "../db/open.js";
 import type { ComputeAPI } from "./compute-api.js";
 import type { FoundServer, NovaApi } from "./nova-api.js";
+import { novncBaseUrl } from "../../console/base-url.js";
 
 /** What the compute's get_vnc_console / get_serial_console answers: where the console is. */
 interface ConsoleConnectInfo {
@@ -29,7 +30,7 @@ export async function createConsoleUrl(api: NovaApi, compute: ComputeAPI, ctx: R
   const base =
     c.access_url_base ??
     (protocol === "vnc"
-      ? api.config.str("vnc", "novncproxy_base_url") || `http://${api.config.str("DEFAULT", "my_ip")}:${api.config.int("vnc", "novncproxy_port")}/vnc_lite.html`
+      ? novncBaseUrl(api.config)
       : `ws://${api.config.str("DEFAULT", "my_ip")}:6083/`);
   // nova-novncproxy reads tokens from cell1's database (src/engine/console/token-store.ts), whatever cell
   // the instance is in: pocketstack runs one console proxy for the whole cloud.

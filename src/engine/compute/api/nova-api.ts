@@ -9,6 +9,7 @@ import { getBuildRequest } from "../objects/build-requests.js";
 import { type Instance, findInstance } from "../objects/instance.js";
 import type { ServiceClients } from "../objects/service-clients.js";
 import type { ComputePolicy } from "./policies.js";
+import { ServerViewCache } from "./server-detail-page.js";
 
 /** A server as the API finds it: in a cell, or still a build request in nova_api. */
 export interface FoundServer {
@@ -20,6 +21,9 @@ export interface FoundServer {
 
 /** Everything the compute API's handlers share: databases, cells and their buses, clients, policy, config. */
 export class NovaApi {
+  /** Rendered servers of /servers/detail, kept while their rows do not change. */
+  readonly viewCache = new ServerViewCache();
+
   constructor(
     readonly config: Config,
     readonly stateDir: string,

@@ -149,6 +149,16 @@ export const lock = {
   additionalProperties: false,
 };
 
+/** os-resetState (admin_actions): only the two states an admin may force. */
+export const resetState = {
+  type: "object",
+  properties: {
+    "os-resetState": { type: "object", properties: { state: { type: "string", enum: ["active", "error"] } }, required: ["state"], additionalProperties: false },
+  },
+  required: ["os-resetState"],
+  additionalProperties: false,
+};
+
 export const remoteConsole = {
   type: "object",
   properties: {

@@ -3,7 +3,7 @@ import { type Router, jsonBody } from "../../common/http/router.js";
 import { type HttpResponse, empty, json } from "../../common/http/types.js";
 import { withSpan } from "../../common/trace/tracer.js";
 import { utcNow } from "../db/open.js";
-import { actionStart } from "../objects/actions.js";
+import { ACTION, actionFinish, actionStart } from "../objects/actions.js";
 import { flavorInfo } from "../objects/flavors.js";
 import { saveInstance } from "../objects/instance.js";
 import type { ComputeAPI } from "./compute-api.js";
@@ -182,6 +182,32 @@ export function addServerActionRoutes(r: Router, api: NovaApi, compute: ComputeA
       if (!m) throw new HttpError(400, `Instance has not been resized.`);
       s.db.prepare("UPDATE migrations SET status = 'reverting', updated_at = ? WHERE uuid = ?").run(utcNow(), m.uuid);
       await compute.castToHost(ctx, s, "revertResize", "revert_resize", { task_state: "resize_reverting" }, { migration: { uuid: m.uuid, old_flavor: JSON.parse(m.old_flavor) } });
+      return accepted();
+    },
+    // admin_actions._reset_state: force vm_state (active or error) and clear task_state, no state or lock
+    // check, nothing cast to the host; the instance action is started and finished here.
+    "os-resetState": async (ctx, s, body) => {
+      validate(schemas.resetState, body);
+      authorize(ctx, s, "os_compute_api:os-admin-actions:reset_state");
+      if (!s.db) throw new HttpError(409, `Instance ${s.instance.uuid} is not ready yet; try again once it is scheduled.`);
+      const request_id = ctx.request_id ?? "";
+      actionStart(s.db, { uuid: s.instance.uuid, action: ACTION.RESET_STATE, request_id, user_id: ctx.user_id, project_id: ctx.project_id });
+      saveInstance(s.db, s.instance.uuid, { vm_state: body["os-resetState"].state === "active" ? "active" : "error", task_state: null });
+      actionFinish(s.db, { uuid: s.instance.uuid, request_id });
+      return accepted();
+    },
+    // deferred_delete: pocketstack never soft-deletes ([DEFAULT] reclaim_instance_interval is 0), so
+    // forceDelete is a delete (lock and task_state checked) and restore finds nothing to restore.
+    forceDelete: async (ctx, s) => {
+      authorize(ctx, s, "os_compute_api:os-deferred-delete:force");
+      compute.checkLock(ctx, s);
+      compute.checkState(s, "forceDelete", null);
+      await withSpan("compute_api.force_delete", "internal", () => compute.delete(ctx, s));
+      return accepted();
+    },
+    restore: async (ctx, s) => {
+      authorize(ctx, s, "os_compute_api:os-deferred-delete:restore");
+      compute.checkState(s, "restore", ["soft-delete"]);
       return accepted();
     },
     trigger_crash_dump: async (ctx, s, _body, req) => {

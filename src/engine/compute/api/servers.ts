@@ -1,40 +1,20 @@
 import { randomBytes } from "node:crypto";
 import { HttpError } from "../../common/http/errors.js";
 import { type Router, jsonBody } from "../../common/http/router.js";
-import { type HttpRequest, empty, json } from "../../common/http/types.js";
+import { type HttpRequest, type HttpResponse, empty, json } from "../../common/http/types.js";
 import { withSpan } from "../../common/trace/tracer.js";
-import { listBuildRequests } from "../objects/build-requests.js";
-import { type Instance, type rowToInstance, rowsToInstances, saveInstance } from "../objects/instance.js";
+import { type Instance, saveInstance } from "../objects/instance.js";
 import { groupOfInstance } from "../objects/server-groups.js";
 import { ComputeAPI, type CreateRequest } from "./compute-api.js";
 import { atLeast } from "./microversion.js";
 import type { FoundServer, NovaApi } from "./nova-api.js";
 import { serverCreate, serverUpdate } from "./schemas.js";
 import { validate } from "./validation.js";
-import { basicView, detailView, serverLinks, statusOf } from "./views.js";
+import { renderDetailPage } from "./server-detail-page.js";
+import { listServerPage, tagsOfPage } from "./server-list.js";
+import { basicView, detailView, serverLinks } from "./views.js";
 
 const truthy = (v: unknown) => v === true || (typeof v === "string" && /^(true|1|yes|on)$/i.test(v));
-
-/** vm_states a `status` filter means (the reverse of the state map). */
-const STATUS_TO_VM: Record<string, string[]> = {
-  ACTIVE: ["active"],
-  BUILD: ["building"],
-  SHUTOFF: ["stopped"],
-  PAUSED: ["paused"],
-  SUSPENDED: ["suspended"],
-  ERROR: ["error"],
-  DELETED: ["deleted"],
-  VERIFY_RESIZE: ["resized"],
-  RESCUE: ["rescued"],
-  SHELVED: ["shelved"],
-  SHELVED_OFFLOADED: ["shelved_offloaded"],
-  SOFT_DELETED: ["soft-delete"],
-  REBOOT: ["active"],
-  HARD_REBOOT: ["active"],
-  REBUILD: ["active", "stopped", "error"],
-  RESIZE: ["active", "stopped"],
-  MIGRATING: ["active"],
-};
 
 /** ServersController: /servers and /servers/detail, /servers/{id}. */
 export function addServerRoutes(r: Router, api: NovaApi): ComputeAPI {
@@ -106,117 +86,29 @@ export function addServerRoutes(r: Router, api: NovaApi): ComputeAPI {
     }),
   );
 
-  const list = (detail: boolean) => async (req: HttpRequest) => {
+  const list = (detail: boolean) => async (req: HttpRequest): Promise<HttpResponse> => {
     const ctx = api.ctx(req);
     const admin = api.isAdmin(ctx);
     api.policy.authorize(ctx, detail ? "os_compute_api:servers:detail" : "os_compute_api:servers:index", { project_id: ctx.project_id });
     const q = req.query;
     const allTenants = q.has("all_tenants") && (q.get("all_tenants") === "" || truthy(q.get("all_tenants")));
     if (allTenants) api.policy.authorize(ctx, detail ? "os_compute_api:servers:detail:get_all_tenants" : "os_compute_api:servers:index:get_all_tenants");
-    const project = allTenants ? (q.get("project_id") ?? q.get("tenant_id") ?? undefined) : ctx.project_id;
-    const showDeleted = admin && truthy(q.get("deleted"));
-    const maxLimit = api.config.int("api", "max_limit");
-    const limitRaw = q.get("limit");
-    if (limitRaw !== null && !/^\d+$/.test(limitRaw)) throw new HttpError(400, `limit param must be an integer`);
-    const limit = Math.min(limitRaw === null ? maxLimit : Number(limitRaw), maxLimit);
-    const status = q.get("status")?.toUpperCase();
-    if (status && !STATUS_TO_VM[status]) {
-      if (!admin) return json(200, detail ? { servers: [] } : { servers: [] });
-      throw new HttpError(400, `Invalid status value`);
-    }
-    const name = q.get("name");
-    let nameRe: RegExp | undefined;
-    try {
-      nameRe = name ? new RegExp(name) : undefined;
-    } catch {
-      throw new HttpError(400, `Invalid regular expression for name: ${name}`);
-    }
-    const since = q.get("changes-since") ?? q.get("changes_since");
-    const tags = q.get("tags")?.split(",").filter(Boolean);
-    const tagsAny = q.get("tags-any")?.split(",").filter(Boolean);
-    const notTags = q.get("not-tags")?.split(",").filter(Boolean);
-    const found: FoundServer[] = [];
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (project) {
-      where.push("project_id = ?");
-      args.push(project);
-    }
-    if (!showDeleted && !since) where.push("deleted = 0");
-    if (since) {
-      where.push("updated_at >= ?");
-      args.push(since.replace("Z", ""));
-    }
-    if (admin && q.get("host")) {
-      where.push("host = ?");
-      args.push(q.get("host"));
-    }
-    if (status) {
-      where.push(`vm_state IN (${(STATUS_TO_VM[status] ?? []).map(() => "?").join(",")})`);
-      args.push(...(STATUS_TO_VM[status] ?? []));
-    }
-    if (q.get("image")) {
-      where.push("image_ref = ?");
-      args.push(q.get("image"));
-    }
-    if (q.get("availability_zone")) {
-      where.push("availability_zone = ?");
-      args.push(q.get("availability_zone"));
-    }
-    if (atLeast(req, 73) && q.get("locked") !== null) {
-      where.push("locked = ?");
-      args.push(truthy(q.get("locked")) ? 1 : 0);
-    }
-    const sql = `SELECT * FROM instances${where.length ? ` WHERE ${where.join(" AND ")}` : ""}`;
-    for (const cell of api.cells.list()) {
-      const db = api.cells.db(cell);
-      const rows = db.prepare(sql).all(...args) as Parameters<typeof rowToInstance>[1][];
-      const instances = rowsToInstances(db, rows, { systemMetadataOfLockedOnly: true });
-      const tagRows = db.prepare("SELECT resource_id, tag FROM tags").all() as Array<{ resource_id: string; tag: string }>;
-      const tagMap = new Map<string, string[]>();
-      for (const t of tagRows) tagMap.set(t.resource_id, [...(tagMap.get(t.resource_id) ?? []), t.tag]);
-      for (const instance of instances) found.push({ instance, cell, db, tags: (tagMap.get(instance.uuid) ?? []).sort() });
-    }
-    if (!since && (!status || status === "BUILD"))
-      for (const br of listBuildRequests(api.apiDb, project))
-        if (!found.some((f) => f.instance.uuid === br.instance.uuid)) found.push({ instance: br.instance, cell: null, db: null, tags: br.tags });
-    let result = found.filter((f) => {
-      const i = f.instance;
-      if (nameRe && !nameRe.test(i.display_name ?? "")) return false;
-      if (q.get("flavor") && i.flavor.flavorid !== q.get("flavor")) return false;
-      if (status && statusOf(i.vm_state, i.task_state) !== status && !(STATUS_TO_VM[status] ?? []).includes(i.vm_state ?? "")) return false;
-      if (tags && !tags.every((t) => f.tags.includes(t))) return false;
-      if (tagsAny && !tagsAny.some((t) => f.tags.includes(t))) return false;
-      if (notTags && notTags.every((t) => f.tags.includes(t))) return false;
-      return true;
-    });
-    const sortKey = q.get("sort_key") ?? "created_at";
-    const dir = (q.get("sort_dir") ?? "desc") === "asc" ? 1 : -1;
-    const keyOf = (i: Instance): string => String((i as unknown as Record<string, unknown>)[sortKey === "display_name" ? "display_name" : sortKey] ?? "");
-    // Binary string order, as the database sorts; ties by id (build requests, which have none, last).
-    const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
-    result.sort((a, b) => {
-      const c = cmp(keyOf(a.instance), keyOf(b.instance)) || (a.instance.id ?? 1e12) - (b.instance.id ?? 1e12);
-      return c * dir;
-    });
-    const marker = q.get("marker");
-    if (marker) {
-      const idx = result.findIndex((f) => f.instance.uuid === marker);
-      if (idx < 0) throw new HttpError(400, `marker [${marker}] not found`);
-      result = result.slice(idx + 1);
-    }
-    const page = result.slice(0, limit);
-    const showSpecs = atLeast(req, 47) && api.policy.allows(ctx, "os_compute_api:os-flavor-extra-specs:index");
-    const hostStatusMemo = new Map<string, string>();
-    const servers = page.map((f) => (detail ? detailView(api, req, f, { admin, showExtraSpecs: showSpecs, hostStatusMemo }) : basicView(api, req, f.instance)));
-    const out: Record<string, unknown> = { servers };
-    if (page.length === limit && result.length > limit) {
+    const { servers: page, more, limit } = listServerPage(api, req, ctx, admin, allTenants);
+    let servers: Buffer[];
+    if (detail) {
+      const showExtraSpecs = atLeast(req, 47) && api.policy.allows(ctx, "os_compute_api:os-flavor-extra-specs:index");
+      servers = renderDetailPage(api, req, page, tagsOfPage(page), { admin, showExtraSpecs, hostStatus: admin && atLeast(req, 16) });
+    } else servers = [Buffer.from(page.map((s) => JSON.stringify(basicView(api, req, s))).join(","))];
+    let links = "";
+    if (more) {
       const params = new URLSearchParams(q);
       params.set("limit", String(limit));
-      params.set("marker", page[page.length - 1]?.instance.uuid ?? "");
-      out.servers_links = [{ rel: "next", href: `${api.baseUrl(req)}/v2.1/servers${detail ? "/detail" : ""}?${params}` }];
+      params.set("marker", page[page.length - 1]?.uuid ?? "");
+      links = `,"servers_links":${JSON.stringify([{ rel: "next", href: `${api.baseUrl(req)}/v2.1/servers${detail ? "/detail" : ""}?${params}` }])}`;
     }
-    return json(200, out);
+    // The body is assembled from the servers' encoded JSON (kept ones are not serialized nor encoded again).
+    const body = Buffer.concat([Buffer.from('{"servers":['), ...servers, Buffer.from(`]${links}}`)]);
+    return { status: 200, headers: { "content-type": "application/json" }, body };
   };
   r.get("/servers", list(false));
   r.get("/servers/detail", list(true));

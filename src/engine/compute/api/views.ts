@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { HttpRequest } from "../../common/http/types.js";
 import { type Fault, type Instance, latestFault } from "../objects/instance.js";
-import { serviceByHostAndBinary, serviceIsUp } from "../objects/services.js";
+import { type ServiceRecord, serviceByHostAndBinary, serviceIsUp } from "../objects/services.js";
 import { atLeast } from "./microversion.js";
 import type { FoundServer, NovaApi } from "./nova-api.js";
 
@@ -51,9 +51,20 @@ export const isoZ = (t: string | null | undefined): string | null => (t ? `${t.s
 /** launched_at/terminated_at as Nova prints them: 2019-04-23T15:19:10.000000 (its DB keeps whole seconds). */
 export const isoMicro = (t: string | null | undefined): string | null => (t ? `${t.slice(0, 19)}.000000` : null);
 
+const hostIds = new Map<string, string>();
+
 /** hostId: a per-project opaque id of the host (sha224 of project id + host), '' before a host is known. */
 export function hostId(projectId: string, host: string | null): string {
-  return host ? createHash("sha224").update(projectId + host).digest("hex") : "";
+  if (!host) return "";
+  // A list of 1,000 servers on a few hosts asks for the same few hashes over and over.
+  const key = `${projectId}\n${host}`;
+  let id = hostIds.get(key);
+  if (id === undefined) {
+    id = createHash("sha224").update(projectId + host).digest("hex");
+    if (hostIds.size >= 10_000) hostIds.clear();
+    hostIds.set(key, id);
+  }
+  return id;
 }
 
 function links(api: NovaApi, req: HttpRequest, kind: string, id: string) {
@@ -83,7 +94,7 @@ function flavorView(api: NovaApi, req: HttpRequest, inst: Instance, showExtraSpe
 }
 
 /** The server in the index list: id, name, links. */
-export function basicView(api: NovaApi, req: HttpRequest, inst: Instance) {
+export function basicView(api: NovaApi, req: HttpRequest, inst: { uuid: string; display_name: string | null }) {
   return { id: inst.uuid, links: serverLinks(api, req, inst.uuid), name: inst.display_name ?? "" };
 }
 
@@ -92,7 +103,16 @@ export function detailView(
   api: NovaApi,
   req: HttpRequest,
   s: FoundServer,
-  opts: { admin: boolean; showExtraSpecs: boolean; groups?: string[]; hostStatusMemo?: Map<string, string> },
+  opts: {
+    admin: boolean;
+    showExtraSpecs: boolean;
+    groups?: string[];
+    hostStatusMemo?: Map<string, string>;
+    /** Leave host_status out (the list's cache of rendered servers appends it fresh: it changes with time). */
+    skipHostStatus?: boolean;
+    /** The latest fault if the caller already fetched it (null: none); undefined looks it up. */
+    fault?: Fault | null;
+  },
 ) {
   const inst = s.instance;
   const status = statusOf(inst.vm_state, inst.task_state);
@@ -148,7 +168,7 @@ export function detailView(
   if (atLeast(req, 19)) view.description = inst.display_description;
   if (atLeast(req, 26)) view.tags = s.tags;
   if (atLeast(req, 63)) view.trusted_image_certificates = null;
-  if (atLeast(req, 16) && opts.admin) {
+  if (atLeast(req, 16) && opts.admin && !opts.skipHostStatus) {
     // A list asks once per host, not once per server.
     const key = `${s.cell?.uuid ?? ""}/${s.instance.host ?? ""}`;
     let hs = opts.hostStatusMemo?.get(key);
@@ -160,7 +180,7 @@ export function detailView(
   }
   if (opts.groups) view.server_groups = opts.groups;
   if ((status === "ERROR" || status === "DELETED") && s.db) {
-    const f = latestFault(s.db, inst.uuid);
+    const f = opts.fault === undefined ? latestFault(s.db, inst.uuid) : opts.fault;
     if (f) view.fault = faultView(f, opts.admin);
   }
   return view;
@@ -169,7 +189,11 @@ export function detailView(
 /** host_status: UP, DOWN, MAINTENANCE (service disabled) or UNKNOWN, as Nova reports to admins. */
 function hostStatus(api: NovaApi, s: FoundServer): string {
   if (!s.instance.host || !s.db) return "";
-  const svc = serviceByHostAndBinary(s.db, s.instance.host, "nova-compute");
+  return hostStatusOf(api, serviceByHostAndBinary(s.db, s.instance.host, "nova-compute"));
+}
+
+/** host_status of a host from its nova-compute service record (null: no such service). */
+export function hostStatusOf(api: NovaApi, svc: ServiceRecord | null): string {
   if (!svc) return "UNKNOWN";
   if (!serviceIsUp(svc, api.config.int("DEFAULT", "service_down_time"))) return svc.forced_down ? "DOWN" : "UNKNOWN";
   return svc.disabled ? "MAINTENANCE" : "UP";

@@ -48,7 +48,27 @@ export function cellDbFile(stateDir: string, connection: string): string {
 }
 
 export function openCellDb(stateDir: string, connection: string, settings: DbSettings = {}): Db {
-  return openOnce(cellDbFile(stateDir, connection), settings, (db) => migrate(db, NOVA_CELL_MIGRATIONS));
+  return openOnce(cellDbFile(stateDir, connection), settings, (db) => {
+    migrate(db, NOVA_CELL_MIGRATIONS);
+    addRegexp(db);
+  });
+}
+
+/**
+ * SQLite's `X REGEXP Y` calls a user function regexp(Y, X); Nova registers one on SQLite too, for the
+ * regex filters of the server list (`?name=^web-`). Search semantics (Python's re.search), NULL never matches.
+ */
+function addRegexp(db: Db): void {
+  const compiled = new Map<string, RegExp>();
+  db.function("regexp", { deterministic: true }, (pattern: unknown, value: unknown) => {
+    if (typeof pattern !== "string" || value === null || value === undefined) return 0;
+    let re = compiled.get(pattern);
+    if (!re) {
+      if (compiled.size > 100) compiled.clear();
+      compiled.set(pattern, (re = new RegExp(pattern)));
+    }
+    return re.test(String(value)) ? 1 : 0;
+  });
 }
 
 export function closeAllDbs(): void {

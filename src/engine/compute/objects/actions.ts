@@ -20,6 +20,7 @@ export const ACTION = {
   REVERT_RESIZE: "revertResize",
   CREATE_IMAGE: "createImage",
   UPDATE: "update",
+  RESET_STATE: "resetState",
 } as const;
 
 export interface ActionRow {
@@ -51,6 +52,14 @@ export function actionStart(db: Db, a: { uuid: string; action: string; request_i
   db.prepare(
     "INSERT INTO instance_actions (action, instance_uuid, request_id, user_id, project_id, start_time, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
   ).run(a.action, a.uuid, a.request_id, a.user_id ?? null, a.project_id ?? null, now, now);
+}
+
+/** InstanceAction.finish: an action done in the API alone (no compute event) records when it ended. */
+export function actionFinish(db: Db, a: { uuid: string; request_id: string }): void {
+  const now = utcNow();
+  db.prepare(
+    "UPDATE instance_actions SET finish_time = ?, updated_at = ? WHERE id = (SELECT id FROM instance_actions WHERE instance_uuid = ? AND request_id = ? ORDER BY id DESC LIMIT 1)",
+  ).run(now, now, a.uuid, a.request_id);
 }
 
 function actionFor(db: Db, uuid: string, requestId: string): ActionRow | undefined {

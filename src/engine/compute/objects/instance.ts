@@ -1,5 +1,6 @@
 import type { Db } from "../../common/db/database.js";
 import { utcNow } from "../db/open.js";
+import { stmt } from "../db/statements.js";
 
 /** Nova's power states (nova.compute.power_state). */
 export const POWER = { NOSTATE: 0, RUNNING: 1, PAUSED: 3, SHUTDOWN: 4, CRASHED: 6, SUSPENDED: 7 } as const;
@@ -110,7 +111,7 @@ type Row = Record<string, unknown> & { id: number; uuid: string; flavor: string;
 export const instanceName = (id: number | null) => (id === null ? "" : `instance-${id.toString(16).padStart(8, "0")}`);
 
 function kv(db: Db, table: string, uuid: string): Record<string, string> {
-  const rows = db.prepare(`SELECT key, value FROM ${table} WHERE instance_uuid = ? ORDER BY key`).all(uuid) as Array<{ key: string; value: string }>;
+  const rows = stmt(db, `SELECT key, value FROM ${table} WHERE instance_uuid = ? ORDER BY key`).all(uuid) as Array<{ key: string; value: string }>;
   return Object.fromEntries(rows.map((r) => [r.key, r.value]));
 }
 
@@ -124,7 +125,7 @@ export function rowsToInstances(db: Db, rows: Row[], opts: { systemMetadataOfLoc
     const out = new Map<string, Record<string, string>>();
     if (of.length === 0) return out;
     const uuids = JSON.stringify(of.map((r) => r.uuid));
-    const found = db.prepare(`SELECT instance_uuid, key, value FROM ${table} WHERE instance_uuid IN (SELECT value FROM json_each(?)) ORDER BY key`).all(uuids) as Array<{
+    const found = stmt(db, `SELECT instance_uuid, key, value FROM ${table} WHERE instance_uuid IN (SELECT value FROM json_each(?)) ORDER BY key`).all(uuids) as Array<{
       instance_uuid: string;
       key: string;
       value: string;
@@ -231,7 +232,7 @@ export function createInstance(db: Db, inst: Instance): Instance {
 }
 
 export function findInstance(db: Db, uuid: string, readDeleted = false): Instance | undefined {
-  const r = db.prepare(`SELECT * FROM instances WHERE uuid = ?${readDeleted ? "" : " AND deleted = 0"}`).get(uuid) as Row | undefined;
+  const r = stmt(db, `SELECT * FROM instances WHERE uuid = ?${readDeleted ? "" : " AND deleted = 0"}`).get(uuid) as Row | undefined;
   return r ? rowToInstance(db, r) : undefined;
 }
 
@@ -278,13 +279,26 @@ export function saveInstance(
       }
     }
     sets.push("updated_at = ?");
-    values.push(utcNow());
+    values.push(laterThan(current.updated_at));
     db.prepare(`UPDATE instances SET ${sets.join(", ")} WHERE uuid = ? AND deleted = 0`).run(...values, uuid);
     if (updates.metadata && typeof updates.metadata === "object") writeKv(db, "instance_metadata", uuid, updates.metadata as Record<string, string>);
     if (updates.system_metadata && typeof updates.system_metadata === "object")
       writeKv(db, "instance_system_metadata", uuid, updates.system_metadata as Record<string, string>);
     return getInstance(db, uuid);
   }).immediate();
+}
+
+/**
+ * Now, or one microsecond after `previous` if the clock has not moved past it: every save gives the row a
+ * new updated_at, even two saves in the same millisecond from two processes (the list view's cache of
+ * rendered servers is keyed on it).
+ */
+export function laterThan(previous: string | null): string {
+  const now = utcNow();
+  if (!previous || now > previous) return now;
+  const micros = Date.parse(`${previous.slice(0, 19)}Z`) * 1000 + Number(previous.slice(20, 26).padEnd(6, "0")) + 1;
+  const seconds = Math.floor(micros / 1e6);
+  return `${new Date(seconds * 1000).toISOString().slice(0, 19)}.${String(micros - seconds * 1e6).padStart(6, "0")}`;
 }
 
 /** instance.destroy(): soft delete, as Nova (deleted = id, so the uuid stays unique and listable). */
@@ -321,6 +335,18 @@ export interface Fault {
   message: string;
   details: string;
   created: string;
+}
+
+/** The latest fault of each of many instances (list views), one query for the batch. */
+export function latestFaults(db: Db, uuids: string[]): Map<string, Fault> {
+  const out = new Map<string, Fault>();
+  if (uuids.length === 0) return out;
+  const rows = stmt(
+    db,
+    "SELECT instance_uuid, code, message, details, created_at FROM instance_faults WHERE id IN (SELECT MAX(id) FROM instance_faults WHERE instance_uuid IN (SELECT value FROM json_each(?)) GROUP BY instance_uuid)",
+  ).all(JSON.stringify(uuids)) as Array<{ instance_uuid: string; code: number; message: string; details: string; created_at: string }>;
+  for (const r of rows) out.set(r.instance_uuid, { code: r.code, message: r.message, details: r.details, created: r.created_at });
+  return out;
 }
 
 export function latestFault(db: Db, uuid: string): Fault | undefined {
