@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/engine/common/config/config.js";
-import { cloudServices } from "../../src/engine/cloud/services.js";
+import { cloudServices, missingEntries } from "../../src/engine/cloud/services.js";
 import { groupLabel, groupNodes, unitCoversHost } from "../../src/engine/compute/manager/multi-node.js";
 import { addNodes, readNodes } from "../../src/engine/compute/manager/node-list.js";
 import { type FullCloud, upFullCloud } from "../compute/full-cloud.js";
@@ -40,6 +40,26 @@ describe("nodes per process: grouping and names", () => {
     expect(grouped.map((u) => u.name)).toEqual(["nova-compute@compute1-10", "nova-compute@compute11-20"]);
     expect(grouped[0]?.args).toEqual(["--hosts", nodes(10).map((n) => n.host).join(","), "--driver", "fake"]);
     expect(() => units("compute.nodes_per_process=0")).toThrow(/nodes_per_process/);
+  });
+
+  it("units start after what they need only (computes: Keystone, Placement, conductor); every entry exists", () => {
+    const dir = mkdtempSync(join(tmpdir(), "scale-after-"));
+    const specs = cloudServices(loadConfig(join(dir, "none.conf")), nodes(3));
+    const seen = new Set<string>();
+    for (const s of specs) {
+      // `after` may only name units started earlier: the start order has no cycle.
+      for (const dep of s.after ?? []) expect(seen.has(dep), `${s.name} after ${dep}`).toBe(true);
+      seen.add(s.name);
+    }
+    const after = Object.fromEntries(specs.map((s) => [s.name, s.after ?? []]));
+    expect(after["nova-compute@compute2"]).toEqual(["keystone", "placement", "nova-conductor"]);
+    expect(after.keystone).toEqual([]);
+    expect(after["nova-conductor"]).toEqual(["bus-cell1"]);
+    // No unit is dropped silently: the list is whole, and a missing entry file is named.
+    expect(missingEntries(specs)).toEqual([]);
+    expect(missingEntries([...specs, { name: "x", description: "x", entry: "engine/nosuch/main" }])).toEqual([
+      expect.stringMatching(/engine\/nosuch\/main\.(ts|js)$/),
+    ]);
   });
 
   it("`os node add compute --count N` numbers new nodes after the highest listed one, in one write", () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { cpSync, readFileSync } from "node:fs";
 import { onBenchExit } from "../row.js";
 import { type NovaBenchCloud, startNovaBenchCloud } from "./nova-common.js";
 
@@ -29,7 +29,12 @@ export function scaleCloud(): Promise<ScaleCloud> {
       "compute.resource_provider_disk_gb=1000",
       // Heartbeats of 100 nodes every 10 s are the real load; the resource audit every 60 s too.
     ]);
-    onBenchExit(() => cloud.close());
+    onBenchExit(async () => {
+      // POCKETSTACK_BENCH_KEEP_LOGS=DIR keeps the services' logs of the run (the state dir goes away).
+      const keep = process.env.POCKETSTACK_BENCH_KEEP_LOGS;
+      if (keep) cpSync(`${cloud.dir}/logs`, keep, { recursive: true });
+      await cloud.close();
+    });
     await waitNodesUp(cloud, SCALE_NODES, 120_000);
     return { cloud, upMs: performance.now() - t };
   })();

@@ -19,7 +19,16 @@ export interface ServiceSpec {
   transportUrl?: string;
   /** Extra argv for the entry (a compute node's --host). */
   args?: string[];
+  /**
+   * Units (earlier in the list) this one starts after, once they are ready (systemd's After=); the
+   * others start at the same time. Services only call each other at request time, so only the compute
+   * nodes wait: they register with the conductor and report to Placement as the service user as they start.
+   */
+  after?: string[];
 }
+
+/** What a compute node needs running before it starts: Keystone (its service user), Placement, the conductor. */
+export const COMPUTE_AFTER = ["keystone", "placement", "nova-conductor"];
 
 function portOf(url: string): number | undefined {
   const m = /:(\d+)\/?$/.exec(url);
@@ -39,12 +48,14 @@ export function computeUnits(cfg: Config, nodes: Array<{ host: string; driver: s
           description: `Compute node ${g.hosts[0]} (${g.driver} driver)`,
           entry: "engine/compute/manager/main",
           args: ["--host", g.hosts[0] as string, "--driver", g.driver],
+          after: COMPUTE_AFTER,
         }
       : {
           name: g.unit,
           description: `Compute nodes ${g.hosts.length === 1 ? g.hosts[0] : `${g.hosts[0]}…${g.hosts.at(-1)} (${g.hosts.length})`} (${g.driver} driver)`,
           entry: "engine/compute/manager/multi-node-main",
           args: ["--hosts", g.hosts.join(","), "--driver", g.driver],
+          after: COMPUTE_AFTER,
         },
   );
 }
@@ -72,14 +83,15 @@ export function cloudServices(cfg: Config, nodes: Array<{ host: string; driver: 
     { name: "placement", description: "Placement API", entry: "engine/placement/main", port: cfg.int("api", "placement_port") },
   );
   services.push(
-    { name: "nova-conductor", description: "Nova conductor (cell1)", entry: "engine/compute/conductor/main" },
-    { name: "nova-scheduler", description: "Nova scheduler", entry: "engine/compute/scheduler/main" },
-    { name: "nova-api", description: "Compute API v2.1", entry: "engine/compute/api/main", port: cfg.int("api", "compute_port") },
+    // The RPC services register their topics with the cell's broker as they start.
+    { name: "nova-conductor", description: "Nova conductor (cell1)", entry: "engine/compute/conductor/main", after: ["bus-cell1"] },
+    { name: "nova-scheduler", description: "Nova scheduler", entry: "engine/compute/scheduler/main", after: ["bus-cell1"] },
+    { name: "nova-api", description: "Compute API v2.1", entry: "engine/compute/api/main", port: cfg.int("api", "compute_port"), after: ["bus-cell1"] },
     ...computeUnits(cfg, nodes),
   );
   if (cfg.bool("vnc", "enabled"))
     services.push({ name: "nova-novncproxy", description: "noVNC console proxy", entry: "engine/console/main", port: cfg.int("vnc", "novncproxy_port") });
-  return services.filter((s) => entryExists(s.entry));
+  return services;
 }
 
 // The package root's src/ or dist/: whichever this module was loaded from.
@@ -89,9 +101,11 @@ const fromSource = import.meta.url.endsWith(".ts");
 /** The command line that runs a service's entry module (tsx when running from source). */
 export function entryCommand(entry: string): { args: string[]; file: string } {
   const file = `${codeRoot}${entry}${fromSource ? ".ts" : ".js"}`;
-  return { file, args: fromSource ? ["--import", "tsx", file] : [file] };
+  // tsx by absolute URL: `os cloud up` may run from any folder (a lab's scratch dir), where a bare "tsx" does not resolve.
+  return { file, args: fromSource ? ["--import", import.meta.resolve("tsx"), file] : [file] };
 }
 
-function entryExists(entry: string): boolean {
-  return existsSync(entryCommand(entry).file);
+/** The entry files of `specs` that are not there (a missing or partial build): the supervisor refuses to start without them. */
+export function missingEntries(specs: ServiceSpec[]): string[] {
+  return [...new Set(specs.map((s) => entryCommand(s.entry).file))].filter((file) => !existsSync(file));
 }

@@ -4,6 +4,7 @@ import { log } from "../common/log.js";
 import { layout, stateDir } from "../common/paths.js";
 import { deployOnline } from "./deploy.js";
 import { allServices, nodesFile } from "./nodes.js";
+import { missingEntries } from "./services.js";
 import { isAlive } from "./state.js";
 import { Supervisor } from "./supervisor.js";
 
@@ -34,7 +35,15 @@ if (!claimPidFile()) {
 }
 
 const config = loadConfig(l.config);
-const supervisor = new Supervisor(l, config, allServices(l.root, config));
+const services = allServices(l.root, config);
+// A unit whose code is missing (a partial build) would only crash-loop: refuse to start, naming the files.
+const missing = missingEntries(services);
+if (missing.length > 0) {
+  log.error(`cannot start the cloud: missing service entr${missing.length === 1 ? "y" : "ies"} ${missing.join(", ")} (run \`npm run build\`)`);
+  rmSync(l.supervisorPid, { force: true });
+  process.exit(1);
+}
+const supervisor = new Supervisor(l, config, services);
 let stopping = false;
 const shutdown = async () => {
   if (stopping) return;
@@ -68,7 +77,10 @@ setInterval(() => {
   if (now === nodesStamp) return;
   nodesStamp = now;
   try {
-    void supervisor.reconcile(allServices(l.root, config), readyTimeout);
+    const wanted = allServices(l.root, config);
+    const gone = missingEntries(wanted);
+    if (gone.length > 0) throw new Error(`missing service entries ${gone.join(", ")}`);
+    void supervisor.reconcile(wanted, readyTimeout);
   } catch (err) {
     log.error(`node list not applied: ${(err as Error).message}`);
   }

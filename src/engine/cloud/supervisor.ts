@@ -77,26 +77,39 @@ export class Supervisor {
       rmSync(this.layout.pid(unit.spec.name), { force: true });
       log.info(`removed unit ${unit.spec.name}`);
     }
+    const added: Unit[] = [];
     for (const spec of specs) {
       if (this.units.some((u) => u.spec.name === spec.name)) continue;
       const unit = this.newUnit(spec);
       this.units.push(unit);
-      this.state.units = this.units.map((u) => u.state);
-      this.spawn(unit);
-      await this.waitReady(unit, readyTimeoutMs);
+      added.push(unit);
     }
     this.state.units = this.units.map((u) => u.state);
+    // New nodes start side by side: each registers itself, none waits for another.
+    for (const unit of added) this.spawn(unit);
+    await Promise.all(added.map((unit) => this.waitReady(unit, readyTimeoutMs)));
     this.save();
   }
 
-  /** Start every unit in order, each after the previous one said it is ready (or failed to). */
+  /**
+   * Start every unit, each as soon as the units it comes `after` are ready (or failed to), like systemd
+   * starting independent units in parallel; `afterReady` runs between a ready unit and its dependents.
+   * `after` names earlier units only (so there is no cycle); a name not in the list is not waited for.
+   */
   async start(readyTimeoutMs: number, afterReady?: (unit: string) => Promise<void>): Promise<void> {
     this.save();
-    for (const unit of this.units) {
+    const settled = new Map<string, Promise<void>>();
+    const startUnit = async (unit: Unit, after: Array<Promise<void>>) => {
+      await Promise.all(after);
       this.spawn(unit);
       await this.waitReady(unit, readyTimeoutMs);
       if (unit.state.state === "running") await afterReady?.(unit.spec.name);
+    };
+    for (const unit of this.units) {
+      const after = (unit.spec.after ?? []).flatMap((name) => settled.get(name) ?? []);
+      settled.set(unit.spec.name, startUnit(unit, after));
     }
+    await Promise.all(settled.values());
   }
 
   private save() {

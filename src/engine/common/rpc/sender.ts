@@ -1,4 +1,4 @@
-import type { Dealer } from "zeromq";
+import type { Writable } from "zeromq";
 
 /**
  * zeromq.js allows one pending send per socket (a second one while the first waits fails with EBUSY).
@@ -9,7 +9,7 @@ export class SerialSender {
   private busy = false;
   private readonly waiting: Array<Array<string | Buffer>> = [];
   constructor(
-    private readonly socket: Dealer,
+    private readonly socket: Pick<Writable, "send">,
     private readonly onError: (err: unknown) => void,
   ) {}
 

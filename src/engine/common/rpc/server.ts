@@ -37,12 +37,25 @@ export interface RpcServerOptions {
   directHost?: string | false;
 }
 
+/** Double delivery happens within seconds: ids are remembered that long, at most that many, replies up to that size. */
+const SEEN_MS = 60_000;
+const SEEN_MAX = 5000;
+const SEEN_REPLY_MAX = 64 * 1024;
+
 /** Where a delivery came from, hence where its acknowledgement and reply go. */
 interface Route {
   direct: boolean;
   clientId: Buffer;
   msgId: string;
   replied: boolean;
+}
+
+/** A call or cast already received: its reply once sent, and the repeats waiting for it. */
+interface Delivery {
+  at: number;
+  done: boolean;
+  reply?: string;
+  waiting: Route[];
 }
 
 interface Method {
@@ -61,6 +74,7 @@ export class RpcServer {
   private readonly socket: Dealer;
   private readonly sender: SerialSender;
   private direct?: Router;
+  private directSender?: SerialSender;
   private readonly endpoints: Endpoint[];
   private readonly topics: string[];
   private readonly version: string;
@@ -74,6 +88,13 @@ export class RpcServer {
   private ackQueue: Route[] = [];
   private ackScheduled = false;
   private readonly methods = new Map<string, Method>();
+  /**
+   * Messages seen lately, by id. The bus can hand a message over twice: when it drops a server that
+   * missed its heartbeats (a busy event loop), it re-routes what the server had not acknowledged yet,
+   * and the clients resend it, while the first copies still wait in our sockets. Each runs once here;
+   * a repeated call gets the first run's reply (or waits for it).
+   */
+  private readonly seen = new Map<string, Delivery>();
   private readonly versionOk = new Map<string, boolean>();
 
   constructor(
@@ -120,6 +141,7 @@ export class RpcServer {
     // Give ZeroMQ a moment to flush the goodbye before the socket goes.
     await new Promise((r) => setTimeout(r, 20));
     this.sender.clear();
+    this.directSender?.clear();
     this.socket.close();
     this.direct?.close();
   }
@@ -138,6 +160,7 @@ export class RpcServer {
       const router = new Router({ linger: 0, ipv6: v6 });
       await router.bind(`tcp://${v6 ? `[${addr.replace(/^\[|\]$/g, "")}]` : addr}:0`);
       this.direct = router;
+      this.directSender = new SerialSender(router, (err) => log.warning(`rpc server: direct send failed: ${(err as Error).message}`));
       this.info.endpoint = router.lastEndpoint ?? undefined;
       void this.directLoop(router);
     } catch (err) {
@@ -196,10 +219,9 @@ export class RpcServer {
   /** Send the acknowledgement or reply back the way the delivery came. */
   private answer(route: Route, hdr: string, body?: string): void {
     if (route.direct) {
-      // A non-mandatory ROUTER never blocks: a reply to a client that has gone is dropped.
-      this.direct
-        ?.send([route.clientId, body === undefined ? hdr : `${hdr}${NL}${body}`])
-        .catch((err: Error) => log.warning(`rpc server: direct send failed: ${err.message}`));
+      // A reply to a client that has gone is dropped. Sends go one at a time: under load a send can
+      // wait (the peer's pipe is full), and a second one meanwhile would fail ("Socket is busy writing").
+      this.directSender?.send([route.clientId, body === undefined ? hdr : `${hdr}${NL}${body}`]);
     } else {
       this.sender.send(body ? [hdr, route.clientId, body] : [hdr]);
     }
@@ -217,6 +239,8 @@ export class RpcServer {
 
   private async dispatch(verb: string, route: Route, bodyBuf: Buffer | undefined): Promise<void> {
     const isCall = verb === V.call;
+    const once = isCall || verb === V.cast ? this.firstDelivery(verb, route) : undefined;
+    if (once === false) return;
     // Casts are acknowledged on receipt (oslo acks before dispatching); a call's reply acknowledges it,
     // and a slow call is acknowledged as soon as it is known not to finish within this turn.
     if (isCall) this.queueAck(route);
@@ -239,6 +263,42 @@ export class RpcServer {
       body = encodeBody({ error: serializeError(new TypeError(`result of the call could not be serialized: ${(err as Error).message}`)) });
     }
     this.answer(route, `${V.reply}${SEP}${route.msgId}`, body);
+    if (once) {
+      once.done = true;
+      once.reply = body.length <= SEEN_REPLY_MAX ? body : undefined;
+      for (const r of once.waiting.splice(0)) {
+        r.replied = true;
+        this.answer(r, `${V.reply}${SEP}${r.msgId}`, body);
+      }
+    }
+  }
+
+  /** Remember a delivery; for a repeated one, answer it from the first (or not at all) and say false. */
+  private firstDelivery(verb: string, route: Route): Delivery | false {
+    const prior = this.seen.get(route.msgId);
+    // A call whose reply was too large to keep runs again (the big replies are reads).
+    if (!prior || (verb === V.call && prior.done && prior.reply === undefined)) {
+      const now = Date.now();
+      const entry: Delivery = { at: now, done: false, waiting: [] };
+      this.seen.delete(route.msgId);
+      this.seen.set(route.msgId, entry);
+      // Oldest first (insertion order): forget what is too old or too many.
+      for (const [id, d] of this.seen) {
+        if (this.seen.size <= SEEN_MAX && now - d.at <= SEEN_MS) break;
+        this.seen.delete(id);
+      }
+      return entry;
+    }
+    if (verb === V.cast) this.answer(route, `${V.ack}${SEP}${route.msgId}`);
+    else if (prior.reply !== undefined) {
+      route.replied = true;
+      this.answer(route, `${V.reply}${SEP}${route.msgId}`, prior.reply);
+    } else {
+      this.queueAck(route);
+      prior.waiting.push(route);
+    }
+    log.info(`rpc server: message ${route.msgId} delivered again; not run twice`);
+    return false;
   }
 
   private invoke(req: RequestBody, kind: string): Promise<unknown> {

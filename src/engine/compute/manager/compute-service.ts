@@ -86,7 +86,7 @@ export class ComputeService {
     const ctx = adminContext();
     this.service = await this.registerService();
     await initInstances(this.deps, this.manager, ctx);
-    await this.updateResources();
+    await this.updateResources(this.service);
 
     this.server = new RpcServer(transportUrl, "compute", this.manager, { host: this.host, version: COMPUTE_RPC_VERSION });
     await this.server.start();
@@ -155,14 +155,17 @@ export class ComputeService {
 
   private updating?: Promise<void>;
 
-  /** update_available_resource, never two at once; the service's disabled flag becomes a trait. */
-  async updateResources(): Promise<void> {
+  /**
+   * update_available_resource, never two at once; the service's disabled flag becomes a trait. `known`:
+   * the service row just read or created (at start), not read again.
+   */
+  async updateResources(known?: Service): Promise<void> {
     if (this.updating) return this.updating;
     this.updating = (async () => {
       const deps = this.deps as ManagerDeps;
       const ctx = adminContext();
       try {
-        const svc = await deps.conductor.service_get_by_host_and_binary(ctx, this.host, BINARY);
+        const svc = known ?? (await deps.conductor.service_get_by_host_and_binary(ctx, this.host, BINARY));
         if (svc) this.service = { ...svc, report_count: Math.max(svc.report_count ?? 0, this.reportCount) };
         await deps.tracker.update_available_resource(ctx, Boolean(svc?.disabled));
       } catch (err) {

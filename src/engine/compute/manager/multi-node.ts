@@ -50,20 +50,6 @@ export function unitOfHost(nodes: NodeEntry[], perProcess: number, host: string)
   return groupNodes(nodes, perProcess).find((g) => g.hosts.includes(host))?.unit;
 }
 
-/** Run `fn` over `items`, at most `limit` at once (nodes of one worker register a few at a time). */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 /** Whether the unit named `unit` runs `host`: its own unit, or a worker whose range label covers it (compute1-25). */
 export function unitCoversHost(unit: string, host: string): boolean {
   if (unit === `nova-compute@${host}`) return true;

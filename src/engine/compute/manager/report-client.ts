@@ -5,6 +5,8 @@ import { log } from "../../common/log.js";
 import type { ServiceHttp } from "./service-http.js";
 
 export const PLACEMENT_VERSION = "placement 1.39";
+/** Retries of an idempotent request whose connection failed. */
+const CONNECT_RETRIES = 3;
 
 export interface InventoryRecord {
   total: number;
@@ -36,8 +38,28 @@ export class ReportClient {
   private readonly generations = new Map<string, number>();
   private readonly lastInventory = new Map<string, string>();
   private readonly lastTraits = new Map<string, string>();
+  /** Providers this client just created: they have no traits yet, no need to read them first. */
+  private readonly created = new Set<string>();
 
-  constructor(private readonly http: ServiceHttp) {}
+  private readonly http: Pick<ServiceHttp, "request">;
+
+  constructor(http: ServiceHttp) {
+    // keystoneauth's connect_retries: a connection reset (a keep-alive connection the server closed just
+    // as we reused it) is retried for the idempotent methods; a lost DELETE would leak the allocation.
+    this.http = {
+      async request(method, path, body, headers) {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await http.request(method, path, body, headers);
+          } catch (err) {
+            if (method === "POST" || attempt >= CONNECT_RETRIES + 1) throw err;
+            log.warning(`Placement ${method} ${path} failed (${(err as Error).message}); retrying (${attempt}/${CONNECT_RETRIES})`);
+            await new Promise((r) => setTimeout(r, 100 * attempt));
+          }
+        }
+      },
+    };
+  }
 
   /** GET the provider, creating it (name = hypervisor_hostname, uuid = compute node uuid) when missing. */
   async ensureResourceProvider(uuid: string, name: string): Promise<number> {
@@ -55,6 +77,7 @@ export class ReportClient {
     this.generations.set(uuid, made.body?.generation ?? 0);
     this.lastInventory.delete(uuid);
     this.lastTraits.delete(uuid);
+    this.created.add(uuid);
     return made.body?.generation ?? 0;
   }
 
@@ -73,7 +96,10 @@ export class ReportClient {
   /** Keep the operator's own traits (CUSTOM_*, others) and set the COMPUTE_* ones the compute owns. */
   async setComputeTraits(uuid: string, computeTraits: string[]): Promise<void> {
     await this.withGeneration(uuid, async (generation) => {
-      const current = await this.http.request("GET", `/resource_providers/${uuid}/traits`);
+      // Once only: after a conflict the traits are read like any provider's.
+      const current = this.created.delete(uuid)
+        ? { status: 200, body: { traits: [] as string[], resource_provider_generation: generation } }
+        : await this.http.request("GET", `/resource_providers/${uuid}/traits`);
       if (current.status !== 200) return current;
       this.generations.set(uuid, current.body.resource_provider_generation);
       const kept = (current.body.traits as string[]).filter((t) => !t.startsWith("COMPUTE_"));

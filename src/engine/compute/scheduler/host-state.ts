@@ -1,6 +1,5 @@
 import type { CellMapping, CellMappings } from "../cells/mappings.js";
-import { type ComputeNode, type ServiceRecord, computeNodes, serviceByHostAndBinary } from "../objects/services.js";
-import { hostAggregateMetadata, hostAvailabilityZone } from "../objects/server-groups.js";
+import type { ComputeNode, ServiceRecord } from "../objects/services.js";
 
 /** Placement's view of one provider in an allocation candidates answer (provider_summaries). */
 export interface ProviderSummary {
@@ -43,45 +42,106 @@ function archOf(cpuInfo: string | null): string | null {
   }
 }
 
-/** HostManager.get_host_states_by_uuids: the compute nodes of every real cell whose provider Placement offered. */
+type Db = ReturnType<CellMappings["db"]>;
+type Row = Record<string, unknown>;
+
+/**
+ * HostManager.get_host_states_by_uuids: the compute nodes of every real cell whose provider Placement
+ * offered. A fixed number of queries per cell, whatever the number of candidates (Nova's
+ * ComputeNodeList.get_all_by_uuids, ServiceList.get_by_binary, the host→cell and host→aggregates maps):
+ * the scheduler's cost per request must not grow with one query per node.
+ */
 export function hostStatesFor(
   cells: CellMappings,
   summaries: Record<string, ProviderSummary>,
   defaultZone: string,
   mappedOnly = true,
 ): HostState[] {
+  const uuids = JSON.stringify(Object.keys(summaries));
+  if (uuids === "[]") return [];
   const states: HostState[] = [];
   for (const cell of cells.realCells()) {
     if (cell.disabled) continue;
     const db = cells.db(cell);
-    for (const node of computeNodes(db)) {
+    const nodes = db
+      .prepare("SELECT * FROM compute_nodes WHERE deleted = 0 AND uuid IN (SELECT value FROM json_each(?)) ORDER BY id")
+      .all(uuids) as ComputeNode[];
+    if (nodes.length === 0) continue;
+    const hosts = JSON.stringify([...new Set(nodes.map((n) => n.host))]);
+    const cellOf = hostCells(cells, hosts);
+    const services = servicesByHost(db, hosts);
+    const counts = instanceCounts(db, hosts);
+    const aggregates = aggregateMetadataByHost(cells.apiDb, hosts);
+    for (const node of nodes) {
       const summary = summaries[node.uuid];
       if (!summary) continue;
-      if (mappedOnly && cells.cellForHost(node.host)?.uuid !== cell.uuid) continue;
+      if (mappedOnly && cellOf.get(node.host) !== cell.id) continue;
       const res = summary.resources;
-      const count = db.prepare("SELECT COUNT(*) AS n FROM instances WHERE host = ? AND node = ? AND deleted = 0").get(node.host, node.hypervisor_hostname) as {
-        n: number;
-      };
+      const metadata = aggregates.get(node.host) ?? [];
       states.push({
         host: node.host,
         nodename: node.hypervisor_hostname,
         uuid: node.uuid,
         cell,
-        service: serviceByHostAndBinary(db, node.host, "nova-compute"),
+        service: services.get(node.host) ?? null,
         node,
         hypervisor_type: node.hypervisor_type,
         cpu_arch: archOf(node.cpu_info),
-        availability_zone: hostAvailabilityZone(cells.apiDb, node.host, defaultZone),
-        aggregates_metadata: hostAggregateMetadata(cells.apiDb, node.host),
+        availability_zone: metadata.find((md) => md.availability_zone)?.availability_zone ?? defaultZone,
+        aggregates_metadata: metadata,
         vcpus_total: res.VCPU?.capacity ?? node.vcpus,
         vcpus_used: res.VCPU?.used ?? node.vcpus_used,
         free_ram_mb: (res.MEMORY_MB?.capacity ?? node.memory_mb) - (res.MEMORY_MB?.used ?? node.memory_mb_used),
         free_disk_mb: ((res.DISK_GB?.capacity ?? node.local_gb) - (res.DISK_GB?.used ?? node.local_gb_used)) * 1024,
-        num_instances: count.n,
+        num_instances: counts.get(`${node.host}\u0000${node.hypervisor_hostname}`) ?? 0,
       });
     }
   }
   return states;
+}
+
+/** host → the id of the cell it is mapped to (host_mappings), for the hosts of a JSON list. */
+function hostCells(cells: CellMappings, hosts: string): Map<string, number> {
+  const rows = cells.apiDb.prepare("SELECT host, cell_id FROM host_mappings WHERE host IN (SELECT value FROM json_each(?))").all(hosts) as Array<{
+    host: string;
+    cell_id: number;
+  }>;
+  return new Map(rows.map((r) => [r.host, r.cell_id]));
+}
+
+/** The nova-compute service of each host of a JSON list. */
+function servicesByHost(db: Db, hosts: string): Map<string, ServiceRecord> {
+  const rows = db
+    .prepare("SELECT * FROM services WHERE binary = 'nova-compute' AND deleted = 0 AND host IN (SELECT value FROM json_each(?))")
+    .all(hosts) as Row[];
+  return new Map(rows.map((r) => [String(r.host), { ...r, disabled: r.disabled === 1, forced_down: r.forced_down === 1 } as unknown as ServiceRecord]));
+}
+
+/** Live instances per `host\0node`, for the hosts of a JSON list. */
+function instanceCounts(db: Db, hosts: string): Map<string, number> {
+  const rows = db
+    .prepare("SELECT host, node, COUNT(*) AS n FROM instances WHERE deleted = 0 AND host IN (SELECT value FROM json_each(?)) GROUP BY host, node")
+    .all(hosts) as Array<{ host: string; node: string; n: number }>;
+  return new Map(rows.map((r) => [`${r.host}\u0000${r.node}`, r.n]));
+}
+
+/** Each host's aggregates as their metadata dicts (one per aggregate, empty when it has none). */
+function aggregateMetadataByHost(apiDb: Db, hosts: string): Map<string, Array<Record<string, string>>> {
+  const rows = apiDb
+    .prepare(
+      `SELECT h.host, h.aggregate_id, m.key, m.value FROM aggregate_hosts h LEFT JOIN aggregate_metadata m ON m.aggregate_id = h.aggregate_id
+       WHERE h.host IN (SELECT value FROM json_each(?)) ORDER BY h.host, h.aggregate_id`,
+    )
+    .all(hosts) as Array<{ host: string; aggregate_id: number; key: string | null; value: string | null }>;
+  const out = new Map<string, Map<number, Record<string, string>>>();
+  for (const r of rows) {
+    const byAggregate = out.get(r.host) ?? new Map<number, Record<string, string>>();
+    out.set(r.host, byAggregate);
+    const md = byAggregate.get(r.aggregate_id) ?? {};
+    byAggregate.set(r.aggregate_id, md);
+    if (r.key !== null && r.value !== null) md[r.key] = r.value;
+  }
+  return new Map([...out].map(([host, aggs]) => [host, [...aggs.values()]]));
 }
 
 /** HostState.consume_from_request: what the next instance of the same request sees after this one claimed. */

@@ -1,0 +1,192 @@
+import { randomUUID } from "node:crypto";
+import { createServer } from "node:net";
+import { loadConfig } from "../../engine/common/config/config.js";
+import type { RequestContext } from "../../engine/common/context.js";
+import { layout } from "../../engine/common/paths.js";
+import { RpcClient } from "../../engine/common/rpc/index.js";
+import { CellMappings } from "../../engine/compute/cells/mappings.js";
+import { dbSettings, openApiDb, utcNow } from "../../engine/compute/db/open.js";
+import type { RequestSpec } from "../../engine/compute/objects/build-requests.js";
+import { createService, upsertComputeNode } from "../../engine/compute/objects/services.js";
+import type { Selection } from "../../engine/compute/scheduler/manager.js";
+import { type BenchRow, onBenchExit, recordMetric } from "../row.js";
+import { type NovaBenchCloud, startNovaBenchCloud } from "./nova-common.js";
+import { mapLimit } from "./scale-common.js";
+
+// nova-scheduler's select_destinations at 10, 100 and 1,000 compute nodes: the real scheduler process
+// (Placement's allocation candidates → host states → filters → weighers → claim), called over RPC as the
+// conductor calls it. The nodes are what the scheduler reads — a nova-compute service row (heartbeat
+// fresh), a compute_nodes row mapped to cell1, a resource provider with inventory in Placement — without
+// 1,000 running nova-compute managers, which the scheduler never talks to. Each sample places one m1.tiny
+// instance; its allocation is removed (untimed) before the next, so every sample sees the same cloud.
+// Placement narrows the candidates as a large deployment has it do ([scheduler] max_placement_results,
+// Nova's knob for "limit memory, network traffic of the scheduler"): at most CANDIDATES hosts reach the
+// filters and weighers, so the scheduler's own cost per request stays flat from 100 to 1,000 nodes.
+// (With all 1,000 candidates, Placement's answer and 1,000 host states make it grow with the nodes.)
+
+export const CANDIDATES = 50;
+const FLAVOR = { flavorid: "1", name: "m1.tiny", vcpus: 1, memory_mb: 512, root_gb: 1, ephemeral_gb: 0, swap: 0, extra_specs: {} };
+const INVENTORY = {
+  VCPU: { total: 64, allocation_ratio: 16 },
+  MEMORY_MB: { total: 65536, reserved: 512 },
+  DISK_GB: { total: 1000 },
+};
+
+interface SchedulerCloud {
+  cloud: NovaBenchCloud;
+  rpc: RpcClient;
+  cells: CellMappings;
+  nodes: number;
+  projectId: string;
+  userId: string;
+}
+
+let started: Promise<SchedulerCloud> | undefined;
+
+function schedulerCloud(): Promise<SchedulerCloud> {
+  started ??= (async () => {
+    // No nova-compute at all: every node of the rows is one the bench registers. The bus port is ours
+    // to pick, so this process can reach the scheduler (the cloud's overrides are not in its conf file).
+    const transportUrl = `zmq://127.0.0.1:${await freePort()}`;
+    const cloud = await startNovaBenchCloud([
+      "compute.computes=0",
+      `DEFAULT.transport_url=${transportUrl}`,
+      `scheduler.max_placement_results=${CANDIDATES}`,
+    ]);
+    const config = loadConfig(layout(cloud.dir).config);
+    const rpc = new RpcClient(transportUrl, { timeoutMs: 30_000 });
+    onBenchExit(async () => {
+      rpc.close();
+      await cloud.close();
+    });
+    const cells = new CellMappings(openApiDb(cloud.dir, dbSettings(config)), cloud.dir, dbSettings(config));
+    const auth = await cloud.session.authRef();
+    return { cloud, rpc, cells, nodes: 0, projectId: auth.projectId as string, userId: auth.userId as string };
+  })();
+  return started;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const a = srv.address();
+      srv.close(() => resolve(typeof a === "object" && a ? a.port : 0));
+    });
+  });
+}
+
+/** Register fake nodes sched1..schedN up to `n`: service + compute node rows in cell1, host mapping, provider + inventory. */
+async function growTo(c: SchedulerCloud, n: number): Promise<void> {
+  if (c.nodes >= n) return;
+  const cell = c.cells.realCells()[0];
+  if (!cell) throw new Error("the bench cloud has no cell1");
+  const db = c.cells.db(cell);
+  const added: Array<{ host: string; uuid: string }> = [];
+  db.transaction(() => {
+    for (let i = c.nodes + 1; i <= n; i++) {
+      const host = `sched${i}`;
+      createService(db, { host, binary: "nova-compute", topic: "compute", availability_zone: "nova" });
+      const node = upsertComputeNode(db, host, host, {
+        uuid: randomUUID(),
+        hypervisor_type: "fake",
+        hypervisor_version: 1000,
+        vcpus: INVENTORY.VCPU.total,
+        memory_mb: INVENTORY.MEMORY_MB.total,
+        local_gb: INVENTORY.DISK_GB.total,
+        vcpus_used: 0,
+        memory_mb_used: INVENTORY.MEMORY_MB.reserved,
+        local_gb_used: 0,
+        cpu_info: JSON.stringify({ arch: "x86_64" }),
+      });
+      added.push({ host, uuid: node.uuid });
+    }
+  })();
+  c.cells.discoverHosts(cell.uuid);
+  await mapLimit(added, 8, async ({ host, uuid }) => {
+    const rp = await c.cloud.session.request<{ generation: number }>("placement", "POST", "/resource_providers", { body: { uuid, name: host }, microversion: "1.20" });
+    await c.cloud.session.request("placement", "PUT", `/resource_providers/${uuid}/inventories`, {
+      body: { resource_provider_generation: rp.body.generation, inventories: INVENTORY },
+      microversion: "1.20",
+    });
+  });
+  c.nodes = n;
+}
+
+/** Every fake node's heartbeat is fresh (the ComputeFilter drops a node not seen for service_down_time). */
+function heartbeat(c: SchedulerCloud): void {
+  const cell = c.cells.realCells()[0];
+  if (!cell) return;
+  const now = utcNow();
+  c.cells.db(cell).prepare("UPDATE services SET updated_at = ?, last_seen_up = ? WHERE binary = 'nova-compute' AND deleted = 0").run(now, now);
+}
+
+function requestSpec(c: SchedulerCloud, instanceUuid: string): RequestSpec {
+  return {
+    instance_uuid: instanceUuid,
+    project_id: c.projectId,
+    user_id: c.userId,
+    flavor: FLAVOR,
+    image: { id: randomUUID(), min_ram: 0, min_disk: 0, properties: {} },
+    availability_zone: null,
+    num_instances: 1,
+    scheduler_hints: {},
+    instance_group: null,
+    ignore_hosts: [],
+    force_hosts: [],
+    retry: null,
+    requested_destination: null,
+  };
+}
+
+/** p50 of select_destinations per node count, to compare 1,000 with 10 in the same run. */
+const medians = new Map<number, number>();
+
+function selectDestinationsRow(nodes: number): BenchRow {
+  return {
+    name: `scheduler.select_destinations_${nodes}_nodes`,
+    // The issue's bar: p50 at 1,000 nodes within 3× the p50 at 10 (a metric of the 1,000 row).
+    async run(budget) {
+      const c = await schedulerCloud();
+      await growTo(c, nodes);
+      heartbeat(c);
+      const ctx: RequestContext = { roles: ["admin"], is_admin: true, project_id: c.projectId, user_id: c.userId };
+      const hosts = new Set<string>();
+      const once = async () => {
+        const uuid = randomUUID();
+        const t = performance.now();
+        const lists = await c.rpc.call<Selection[][]>(
+          { ...ctx, request_id: `req-${randomUUID()}` },
+          "scheduler",
+          "select_destinations",
+          { request_spec: requestSpec(c, uuid), instance_uuids: [uuid], return_alternates: true },
+          { version: "4.5" },
+        );
+        const took = performance.now() - t;
+        const chosen = lists[0]?.[0];
+        if (!chosen?.service_host.startsWith("sched")) throw new Error(`select_destinations chose ${JSON.stringify(chosen)}`);
+        hosts.add(chosen.service_host);
+        await c.cloud.session.request("placement", "DELETE", `/allocations/${uuid}`);
+        return took;
+      };
+      for (let i = 0; i < Math.min(budget.warmup, 5); i++) await once();
+      const out: number[] = [];
+      const stopAt = performance.now() + Math.min(budget.maxMs, 15_000);
+      while (out.length < Math.min(budget.maxSamples, 200) && (out.length < 5 || performance.now() < stopAt)) out.push(await once());
+      const sorted = [...out].sort((a, b) => a - b);
+      const p50 = sorted[Math.floor(sorted.length / 2)] as number;
+      medians.set(nodes, p50);
+      recordMetric({ row: this.name, name: "compute nodes", value: nodes, unit: `nodes (Placement offers at most ${CANDIDATES})` });
+      recordMetric({ row: this.name, name: "hosts chosen across samples", value: hosts.size, unit: "hosts" });
+      const base = medians.get(10);
+      if (nodes > 10 && base !== undefined)
+        recordMetric({ row: this.name, name: `p50 ÷ p50 at 10 nodes`, value: Number((p50 / base).toFixed(2)), unit: "×", max: nodes >= 1000 ? 3 : undefined });
+      return out;
+    },
+  };
+}
+
+export const at10 = selectDestinationsRow(10);
+export const at100 = selectDestinationsRow(100);
+export const at1000 = selectDestinationsRow(1000);
