@@ -29,6 +29,9 @@ export interface AuthConfig {
   region_name?: string;
   interface?: string;
   cacert?: string;
+  /** Client certificate and key files (clouds.yaml cert/key, OS_CERT/OS_KEY), for servers that require one. */
+  cert?: string;
+  key?: string;
   insecure?: boolean;
 }
 
@@ -78,6 +81,8 @@ const ENV_KEYS: Record<string, keyof AuthConfig> = {
   OS_INTERFACE: "interface",
   OS_ENDPOINT_TYPE: "interface",
   OS_CACERT: "cacert",
+  OS_CERT: "cert",
+  OS_KEY: "key",
 };
 
 /** clouds.yaml files in the order the openstack client searches them, then the local cloud's. */
@@ -124,6 +129,8 @@ function fromCloudEntry(entry: Record<string, unknown>, where: string): Partial<
   out.region_name = str("region_name") ?? out.region_name;
   out.interface = str("interface") ?? out.interface;
   out.cacert = str("cacert") ?? out.cacert;
+  out.cert = str("cert") ?? out.cert;
+  out.key = str("key") ?? out.key;
   if (entry.verify === false || entry.insecure === true) out.insecure = true;
   if (Array.isArray(entry.regions) && !out.region_name) {
     const r = entry.regions[0] as unknown;

@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
 import { Readable } from "node:stream";
 import { layout, stateDir as defaultStateDir } from "../engine/common/paths.js";
@@ -64,8 +63,7 @@ export class Session {
 
   constructor(opts: SessionOptions) {
     this.auth = opts.auth;
-    const ca = opts.auth.cacert ? readFileSync(opts.auth.cacert) : undefined;
-    this.transport = opts.transport ?? new Transport({ ca, insecure: opts.auth.insecure });
+    this.transport = opts.transport ?? Transport.fromFiles(opts.auth);
     if (opts.cache instanceof TokenCache) this.cache = opts.cache;
     else if (opts.cache !== false) this.cache = new TokenCache(layout(opts.stateDir ?? defaultStateDir()).tokenCache);
     this.userAgent = opts.userAgent ?? "pocketstack-client";

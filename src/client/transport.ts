@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { Readable } from "node:stream";
@@ -19,6 +20,9 @@ export interface TransportOptions {
   ca?: string | Buffer;
   insecure?: boolean;
   timeoutMs?: number;
+  /** Client certificate (PEM, leaf first) and its key, presented when a server asks (OS_CERT / OS_KEY). */
+  cert?: string | Buffer;
+  key?: string | Buffer;
 }
 
 /**
@@ -29,7 +33,13 @@ export class Transport {
   private readonly http = new HttpAgent({ keepAlive: true });
   private readonly https: HttpsAgent;
   constructor(private readonly opts: TransportOptions = {}) {
-    this.https = new HttpsAgent({ keepAlive: true, ca: opts.ca, rejectUnauthorized: !opts.insecure });
+    this.https = new HttpsAgent({ keepAlive: true, ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: !opts.insecure });
+  }
+
+  /** From file paths as clouds.yaml names them (cacert, cert, key). */
+  static fromFiles(files: { cacert?: string; cert?: string; key?: string; insecure?: boolean }): Transport {
+    const read = (f?: string) => (f ? readFileSync(f) : undefined);
+    return new Transport({ ca: read(files.cacert), cert: read(files.cert), key: read(files.key), insecure: files.insecure });
   }
 
   send(method: string, url: string, headers: Record<string, string>, body: Body, stream = false): Promise<RawResponse> {
@@ -46,7 +56,7 @@ export class Transport {
       req.on("error", (err: NodeJS.ErrnoException) => {
         if (err instanceof ConnectionError) return reject(err);
         // A refused local address usually means the local cloud is down: say what to do about it.
-        const hint = err.code === "ECONNREFUSED" && /\/\/(127\.|localhost)/.test(url) ? " (is the local cloud up? see `os cloud status`)" : "";
+        const hint = err.code === "ECONNREFUSED" && /\/\/(127\.|localhost)/.test(url) ? " (is the local cloud up? `os cloud status` shows it, `os cloud up` starts it)" : "";
         reject(new ConnectionError(`Unable to establish connection to ${url}: ${err.code ?? err.message}${hint}`));
       });
       req.on("response", (res) => {

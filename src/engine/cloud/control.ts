@@ -5,9 +5,9 @@ import { type Config, loadConfig, parseOverride } from "../common/config/config.
 import { type Layout, layout } from "../common/paths.js";
 import { setIniOption } from "./conf-edit.js";
 import { deployOffline, deployOnline, discoverHosts, ensureCirrosImage } from "./deploy.js";
-import { healthCheck } from "./health.js";
+import { type HealthClientCert, healthCheck } from "./health.js";
 import { allServices } from "./nodes.js";
-import { preflight } from "./preflight.js";
+import { ensureStateDir, preflight } from "./preflight.js";
 import { entryCommand } from "./services.js";
 import { type SupervisorState, isAlive, readState } from "./state.js";
 
@@ -67,25 +67,26 @@ function ensureConfigFile(l: Layout) {
  */
 export async function cloudUp(dir: string, opts: UpOptions = {}): Promise<{ config: Config; alreadyRunning: boolean; warning?: string }> {
   const l = layout(dir);
-  mkdirSync(l.run, { recursive: true });
-  mkdirSync(l.logs, { recursive: true });
+  ensureStateDir(l);
   ensureConfigFile(l);
   for (const o of opts.overrides ?? []) parseOverride(o);
   const env: NodeJS.ProcessEnv = { ...process.env, POCKETSTACK_HOME: dir, POCKETSTACK_SET: (opts.overrides ?? []).join(";") };
   let config = withEnv(env, () => loadConfig(l.config));
   const alreadyRunning = supervisorPid(l) !== undefined;
   if (!alreadyRunning) {
-    await preflight(l, allServices(l.root, config), config.str("DEFAULT", "my_ip"));
+    await preflight(l, allServices(l.root, config), config.str("DEFAULT", "my_ip"), config.str("libvirt", "emulator"));
     const tls = await prepareCloudTls(l, config);
     if (tls) env.NODE_EXTRA_CA_CERTS = tls.caFile; // the services trust the lab CA when they call each other
-    config = await deployOffline(l, config, () => withEnv(env, () => loadConfig(l.config)), tls?.caFile);
+    // The admin profile trusts the lab CA and carries the admin client certificate (for [ssl] verify_client).
+    const profileTls = tls ? { cacert: tls.caFile, cert: tls.admin.chainFile, key: tls.admin.keyFile } : {};
+    config = await deployOffline(l, config, () => withEnv(env, () => loadConfig(l.config)), profileTls);
     rmSync(l.supervisorState, { force: true });
     const out = openSync(l.log("supervisor"), "a");
     const { args } = entryCommand("engine/cloud/supervisor-main");
     const child = spawn(process.execPath, args, { env, detached: true, stdio: ["ignore", out, out] });
     child.unref();
   }
-  await waitHealthy(l, config, opts.timeoutMs ?? config.int("supervisor", "start_timeout") * 1000, caFileOf(l, config));
+  await waitHealthy(l, config, opts.timeoutMs ?? config.int("supervisor", "start_timeout") * 1000, caFileOf(l, config), await healthClientCert(l, config));
   await deployOnline(l, config);
   await discoverHosts(l);
   const warning = await ensureCirrosImage(l);
@@ -125,7 +126,15 @@ function caFileOf(l: Layout, config: Config): string | undefined {
   return join(config.str("ssl", "ca_dir") || join(l.root, "ca"), "ca.crt");
 }
 
-async function waitHealthy(l: Layout, config: Config, timeoutMs: number, caFile?: string) {
+/** The services' client certificate, which the health checks present to APIs that require one. */
+async function healthClientCert(l: Layout, config: Config): Promise<HealthClientCert | undefined> {
+  if (!config.bool("ssl", "enabled")) return undefined;
+  const { labClientFiles } = await import("../common/tls/client-identity.js");
+  const files = labClientFiles(config, l);
+  return files && { certFile: files.cert, keyFile: files.key };
+}
+
+async function waitHealthy(l: Layout, config: Config, timeoutMs: number, caFile?: string, client?: HealthClientCert) {
   const deadline = Date.now() + timeoutMs;
   const specs = allServices(l.root, config);
   const host = config.str("DEFAULT", "my_ip");
@@ -134,7 +143,7 @@ async function waitHealthy(l: Layout, config: Config, timeoutMs: number, caFile?
     const units = state?.units ?? [];
     const allRunning = specs.every((s) => units.find((u) => u.name === s.name)?.state === "running");
     if (allRunning) {
-      const health = await Promise.all(specs.map((s) => healthCheck(s, host, 2000, caFile)));
+      const health = await Promise.all(specs.map((s) => healthCheck(s, host, 2000, caFile, client)));
       if (health.every(Boolean)) return;
     }
     if (!supervisorPid(l) && Date.now() > deadline - timeoutMs + 3000) throw new Error(`the supervisor exited; see ${l.log("supervisor")}`);

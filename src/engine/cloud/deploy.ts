@@ -31,7 +31,12 @@ export function catalogEntries(config: Config): Array<{ type: string; name: stri
  * password in pocketstack.conf. Idempotent: a second run keeps the passwords it made the first time.
  * Returns the config to use (re-read when this run wrote to pocketstack.conf).
  */
-export async function deployOffline(l: Layout, config: Config, reload: () => Config, cacert?: string): Promise<Config> {
+export async function deployOffline(
+  l: Layout,
+  config: Config,
+  reload: () => Config,
+  tls: { cacert?: string; cert?: string; key?: string } = {},
+): Promise<Config> {
   const { ensureTokenKeys, openKeystoneStore } = await import("../identity/keystone.js");
   const { bootstrap } = await import("../identity/bootstrap.js");
   ensureTokenKeys(config, l);
@@ -58,7 +63,7 @@ export async function deployOffline(l: Layout, config: Config, reload: () => Con
     password: adminPassword,
     projectName: "admin",
     region: config.str("DEFAULT", "region_name"),
-    cacert,
+    ...tls,
   });
   // The file holds the service password: owner-only, like clouds.yaml and the keys.
   if (existsSync(l.config)) chmodSync(l.config, 0o600);

@@ -4,8 +4,14 @@ import { request as httpsRequest } from "node:https";
 import { connect } from "node:net";
 import type { ServiceSpec } from "./services.js";
 
+/** The client certificate the checks present to services that require one ([ssl] verify_client). */
+export interface HealthClientCert {
+  certFile: string;
+  keyFile: string;
+}
+
 /** HTTP services answer GET / (version discovery) with < 500; others accept a TCP connection. */
-export async function healthCheck(spec: ServiceSpec, host: string, timeoutMs = 2000, caFile?: string): Promise<boolean> {
+export async function healthCheck(spec: ServiceSpec, host: string, timeoutMs = 2000, caFile?: string, client?: HealthClientCert): Promise<boolean> {
   if (spec.transportUrl) {
     // Loaded lazily: `os cloud status` and friends should not pay for zeromq at start-up.
     const { pingBroker } = await import("../common/rpc/client.js");
@@ -13,10 +19,11 @@ export async function healthCheck(spec: ServiceSpec, host: string, timeoutMs = 2
   }
   return new Promise((resolve) => {
     if (spec.port) {
-      // With TLS on, APIs answer HTTPS only (except the console proxy, which stays plain HTTP for now).
-      const tls = caFile !== undefined && spec.name !== "nova-novncproxy";
+      // With TLS on, every API and the console proxy answer HTTPS only.
+      const tls = caFile !== undefined;
       const send = tls ? httpsRequest : request;
-      const req = send({ host, port: spec.port, path: "/", method: "GET", timeout: timeoutMs, ...(tls ? { ca: readFileSync(caFile) } : {}) }, (res) => {
+      const secure = tls ? { ca: readFileSync(caFile), ...(client ? { cert: readFileSync(client.certFile), key: readFileSync(client.keyFile) } : {}) } : {};
+      const req = send({ host, port: spec.port, path: "/", method: "GET", timeout: timeoutMs, ...secure }, (res) => {
         res.resume();
         resolve((res.statusCode ?? 500) < 500);
       });

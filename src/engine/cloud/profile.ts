@@ -10,6 +10,9 @@ export interface AdminProfile {
   projectName: string;
   region: string;
   cacert?: string;
+  /** Client certificate and key the CLI presents to services that require one ([ssl] verify_client). */
+  cert?: string;
+  key?: string;
 }
 
 export function readAdminPassword(l: Layout): string | undefined {
@@ -33,6 +36,7 @@ export function writeAdminProfile(l: Layout, p: AdminProfile): void {
     interface: "public",
     identity_api_version: 3,
     ...(p.cacert ? { cacert: p.cacert } : {}),
+    ...(p.cert && p.key ? { cert: p.cert, key: p.key } : {}),
   };
   writeFileSync(l.cloudsYaml, `# The local pocketstack cloud. Use: os --os-cloud pocketstack … / openstack --os-cloud pocketstack …\n${stringify({ clouds: { pocketstack: cloud } })}`, {
     mode: 0o600,
@@ -48,6 +52,7 @@ export function writeAdminProfile(l: Layout, p: AdminProfile): void {
     OS_INTERFACE: "public",
     OS_IDENTITY_API_VERSION: "3",
     ...(p.cacert ? { OS_CACERT: p.cacert } : {}),
+    ...(p.cert && p.key ? { OS_CERT: p.cert, OS_KEY: p.key } : {}),
   };
   const rc = Object.entries(env)
     .map(([k, v]) => `export ${k}='${v.replace(/'/g, "'\\''")}'`)

@@ -2,6 +2,8 @@ import { existsSync } from "node:fs";
 import { handleLifecycle, notifyReady } from "../cloud/ready.js";
 import { log } from "../common/log.js";
 import { startService } from "../common/service.js";
+import { caDirOf, sslOption } from "../common/tls/options.js";
+import { caServeOptions } from "../common/tls/serve-options.js";
 import { createConsoleProxy } from "./proxy.js";
 import { DEFAULT_NOVNC_ROOT } from "./static-files.js";
 import { CellDbTokenStore } from "./token-store.js";
@@ -18,7 +20,12 @@ async function main(): Promise<void> {
   if (!existsSync(webRoot))
     log.warning(`noVNC not found at ${webRoot} (apt-get install --no-install-recommends novnc): only the websocket proxy runs`);
   const tokens = new CellDbTokenStore(process.env.POCKETSTACK_CONSOLE_TOKEN_DB ?? layout.db("nova"));
-  const server = createConsoleProxy({ tokens, webRoot: existsSync(webRoot) ? webRoot : null });
+  // [ssl] enabled: https/wss with the proxy's chain from the lab CA. Browsers open this page, so client
+  // certificates are asked for only when [ssl] verify_client names novncproxy itself (not with "all").
+  const secure = sslOption<boolean>(config, "enabled");
+  const requestCert = sslOption<string[]>(config, "verify_client").some((s) => s.toLowerCase() === "novncproxy");
+  const tls = secure ? caServeOptions(caDirOf(config, layout), "novncproxy", { requestCert }).tls : undefined;
+  const server = createConsoleProxy({ tokens, webRoot: existsSync(webRoot) ? webRoot : null, tls });
   const host = config.str("DEFAULT", "my_ip");
   const port = config.int("vnc", "novncproxy_port");
   await new Promise<void>((resolve, reject) => {
@@ -27,7 +34,9 @@ async function main(): Promise<void> {
   });
   const address = server.address();
   const bound = typeof address === "object" && address ? address.port : port;
-  log.info(`nova-novncproxy listening on ${host}:${bound} (noVNC ${existsSync(webRoot) ? webRoot : "absent"}, tokens from ${tokens.file})`);
+  log.info(
+    `nova-novncproxy listening on ${secure ? "https" : "http"}://${host}:${bound} (noVNC ${existsSync(webRoot) ? webRoot : "absent"}, tokens from ${tokens.file})`,
+  );
   handleLifecycle(async () => {
     server.close();
     tokens.close();

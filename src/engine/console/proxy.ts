@@ -1,7 +1,9 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { connect } from "node:net";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
+import { type ServeOptions, secureOptions, watchTls } from "../common/http/server.js";
 import { log } from "../common/log.js";
 import { serveStatic } from "./static-files.js";
 import type { ConsoleAuth, ConsoleTokenStore } from "./token-store.js";
@@ -12,6 +14,8 @@ export interface ConsoleProxyOptions {
   webRoot: string | null;
   /** extra allowed Origin hosts (nova's [console] allowed_origins) */
   allowedOrigins?: string[];
+  /** Serve https/wss only (Nova's ssl_only with cert/key): the chain and key from the lab CA. */
+  tls?: ServeOptions["tls"];
 }
 
 /** Refusals are plain HTTP answers before the upgrade, so a browser or a client sees why. */
@@ -63,7 +67,7 @@ export function createConsoleProxy(opts: ConsoleProxyOptions): Server {
     noServer: true,
     handleProtocols: (protocols) => (protocols.has("binary") ? "binary" : false),
   });
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://x");
     const head = req.method === "HEAD";
     if (req.method !== "GET" && !head) {
@@ -76,7 +80,11 @@ export function createConsoleProxy(opts: ConsoleProxyOptions): Server {
     }
     if (opts.webRoot && serveStatic(opts.webRoot, url.pathname, res, head)) return;
     res.writeHead(404, { "content-type": "text/plain" }).end(`404 Not Found: ${url.pathname}\n`);
-  });
+  };
+  // With TLS the proxy speaks https/wss only: a plain-HTTP client fails the handshake and is never served.
+  const tls = opts.tls;
+  const server = tls ? (createHttpsServer(secureOptions(tls), onRequest) as unknown as Server) : createServer(onRequest);
+  if (tls?.watch) watchTls(server, tls.watch);
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => {});

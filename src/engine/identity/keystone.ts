@@ -5,6 +5,7 @@ import { Enforcer, IDENTITY_POLICY_DEFAULTS } from "../common/policy/index.js";
 import type { KeystoneContext } from "./api/common.js";
 import { Authenticator } from "./auth/authenticate.js";
 import { TokenService } from "./auth/token-service.js";
+import { TokenlessAuth } from "./auth/tokenless.js";
 import type { HashAlgorithm } from "./password.js";
 import { KeystoneStore } from "./store.js";
 import { createJwsKeyPair, createTokenProvider, setupKeyRepository } from "./token/index.js";
@@ -45,5 +46,6 @@ export function createKeystoneContext(config: Config, layout: Layout, store = op
   });
   const policyFile = layout.policyFile("keystone");
   const enforcer = new Enforcer(IDENTITY_POLICY_DEFAULTS, existsSync(policyFile) ? { policyFile } : {});
-  return { store, tokens, authenticator: new Authenticator(store, tokens), enforcer };
+  const tokenless = TokenlessAuth.fromConfig(config, store, tokens);
+  return { store, tokens, authenticator: new Authenticator(store, tokens), enforcer, ...(tokenless ? { tokenless } : {}) };
 }

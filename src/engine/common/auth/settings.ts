@@ -4,6 +4,7 @@ import { localUrl } from "../urls.js";
 import { type Config, loadConfig } from "../config/config.js";
 import type { GlobalConf, LocalConf } from "../http/types.js";
 import { layout, stateDir } from "../paths.js";
+import { serviceClientTls } from "../tls/client-identity.js";
 
 export interface AuthtokenSettings {
   /**
@@ -35,7 +36,10 @@ export function authtokenSettings(global: GlobalConf, local: LocalConf): Authtok
   const authUrl = opt("auth_url") || `${localUrl(config, keystonePort)}/v3`;
 
   const password = opt("password");
-  const service = (): AuthConfig => {
+  // The CA to trust and the client certificate to present when Keystone asks for one (mutual TLS).
+  const withTls = (auth: AuthConfig): AuthConfig => ({ ...auth, ...serviceClientTls(config, layout(dir)) });
+  const service = (): AuthConfig => withTls(serviceAuth());
+  const serviceAuth = (): AuthConfig => {
     if (password)
       return {
         auth_url: authUrl,

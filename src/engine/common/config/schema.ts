@@ -1,7 +1,7 @@
 // Every option pocketstack knows, with its type, default and a line of help (like oslo.config's opts).
 // fixtures/pocketstack.conf.sample is generated from this table (`os manage config sample`) and a
 // test keeps the two in step.
-import { SSL_OPTIONS } from "../tls/options.js";
+import { SSL_OPTIONS, TOKENLESS_AUTH_OPTIONS } from "../tls/options.js";
 
 export type OptionType = "string" | "int" | "float" | "bool" | "list";
 export interface OptionSpec {
@@ -57,6 +57,9 @@ export const SCHEMA: Schema = {
     project_name: s("service", "Project the service user's token is scoped to."),
     user_domain_name: s("Default", "Domain of the service user."),
     project_domain_name: s("Default", "Domain of that project."),
+    cafile: s("", "CA bundle (PEM) the services trust when they call Keystone and each other (default with [ssl] enabled: the lab CA)."),
+    certfile: s("", "Client certificate (PEM) the services present to APIs that require one (default with [ssl] enabled: the lab's pocketstack-services certificate)."),
+    keyfile: s("", "Key of certfile."),
   },
   token: {
     provider: s("fernet", "Token format.", ["fernet", "jws"]),
@@ -161,6 +164,7 @@ export const SCHEMA: Schema = {
     max_age: i(0, "Seconds a trace is kept; older ones are purged every minute (0: no age limit, only retention).", 0),
   },
   ssl: SSL_OPTIONS,
+  tokenless_auth: TOKENLESS_AUTH_OPTIONS,
   supervisor: {
     stop_grace_period: i(5, "Seconds between SIGTERM and SIGKILL on `os cloud down`.", 0),
     restart_backoff_max: i(30, "Longest pause (s) before restarting a crashed service.", 1),

@@ -67,6 +67,9 @@ export interface TlsMaterial {
   ca?: string | Buffer;
   /** Ask for a client certificate and refuse the handshake without a valid one (ssl_verify_client on). */
   requestCert?: boolean;
+  /** Ask for a client certificate but let a connection without a valid one in (ssl_verify_client optional):
+   * the app reads `socket.authorized` (Keystone's tokenless authorization). Ignored with requestCert. */
+  optionalCert?: boolean;
   /** Revocation lists checked for client certificates: one per CA in the chain (a PEM file may hold several). */
   crl?: string | Buffer | Array<string | Buffer>;
 }
@@ -110,13 +113,14 @@ export function serve(app: App, port: number, host = "127.0.0.1", opts: ServeOpt
   });
 }
 
-function secureOptions(tls: TlsMaterial) {
+/** node:tls options from the material (also used by the console proxy, which is no paste app). */
+export function secureOptions(tls: TlsMaterial) {
   return {
     cert: tls.cert,
     key: tls.key,
     ca: tls.ca,
-    crl: tls.requestCert && tls.crl ? splitCrls(tls.crl) : undefined,
-    requestCert: tls.requestCert === true,
+    crl: (tls.requestCert || tls.optionalCert) && tls.crl ? splitCrls(tls.crl) : undefined,
+    requestCert: tls.requestCert === true || tls.optionalCert === true,
     // With it, OpenSSL refuses a handshake without a certificate (alert certificate_required), and Node drops
     // the connection of a certificate that fails verification (revoked, expired, wrong CA or purpose)
     // before any request is read. Without it, both would be let through.
@@ -134,7 +138,7 @@ function splitCrls(crl: string | Buffer | Array<string | Buffer>): string[] {
 }
 
 /** Re-read certificates/CRL when their files change, so `os ca revoke` takes effect on a running service. */
-function watchTls(server: Server, watch: NonNullable<NonNullable<ServeOptions["tls"]>["watch"]>): void {
+export function watchTls(server: Server, watch: NonNullable<NonNullable<ServeOptions["tls"]>["watch"]>): void {
   const onChange = (cur: { mtimeMs: number }, prev: { mtimeMs: number }) => {
     if (cur.mtimeMs === prev.mtimeMs) return;
     try {

@@ -34,11 +34,15 @@ export interface PreparedTls {
   services: Record<string, ServiceCert>;
   /** Client certificate the services (and the supervisor's health checks) present when mTLS is on. */
   client: ServiceCert;
+  /** Client certificate of the admin profile (clouds.yaml cert/key): the CLI presents it when mTLS is on. */
+  admin: ServiceCert;
   /** Whether this run created the CA. */
   createdCa: boolean;
 }
 
 export const SERVICE_CLIENT_CERT = "pocketstack-services";
+/** CN=admin: with [tokenless_auth] on and the default mapping, it also maps to Keystone's admin user. */
+export const ADMIN_CLIENT_CERT = "admin";
 const RENEW_BEFORE_MS = 30 * 86_400_000;
 
 export async function prepareTls(
@@ -56,8 +60,18 @@ export async function prepareTls(
     out[svc.name] = await ensureCert(store, svc.name, "server", hosts, now, opts.days);
   }
   const client = await ensureCert(store, SERVICE_CLIENT_CERT, "client", [], now, opts.days);
+  const admin = await ensureCert(store, ADMIN_CLIENT_CERT, "client", [], now, opts.days);
   store.writeCrls(now);
-  return { caDir: store.dir, caFile: store.rootCert, caChainFile: store.caChain, crlFile: store.crlFile, services: out, client, createdCa };
+  return {
+    caDir: store.dir,
+    caFile: store.rootCert,
+    caChainFile: store.caChain,
+    crlFile: store.crlFile,
+    services: out,
+    client,
+    admin,
+    createdCa,
+  };
 }
 
 async function ensureCert(

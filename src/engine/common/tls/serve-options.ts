@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import type { Config } from "../config/config.js";
 import type { ServeOptions, TlsMaterial } from "../http/server.js";
 import type { Layout } from "../paths.js";
-import { caDirOf, sslOption, verifiesClients } from "./options.js";
+import { caDirOf, sslOption, trustedIssuers, verifiesClients } from "./options.js";
 import { CaStore } from "./store.js";
 
 export class TlsSetupError extends Error {
@@ -14,13 +14,25 @@ export class TlsSetupError extends Error {
 /** serve()'s 4th argument for `serviceName`; `{}` (plain HTTP) when [ssl] enabled is false. */
 export function tlsServeOptions(config: Config, l: Layout, serviceName: string): ServeOptions {
   if (!sslOption<boolean>(config, "enabled")) return {};
-  return caServeOptions(caDirOf(config, l), serviceName, { requestCert: verifiesClients(config, serviceName) });
+  const requestCert = verifiesClients(config, serviceName);
+  // Keystone's tokenless authorization needs the certificate, but clients without one must still get in
+  // (Apache's SSLVerifyClient optional, as Keystone's guide sets it up).
+  const optionalCert = !requestCert && serviceName === "keystone" && trustedIssuers(config).length > 0;
+  return caServeOptions(caDirOf(config, l), serviceName, { requestCert, optionalCert });
 }
 
-/** HTTPS options from a CA directory: `<name>-chain.crt` + key, and with `requestCert` the CA chain and CRLs. */
-export function caServeOptions(caDir: string, serviceName: string, opts: { requestCert?: boolean } = {}): ServeOptions {
+/**
+ * HTTPS options from a CA directory: `<name>-chain.crt` + key, and with `requestCert` (required) or
+ * `optionalCert` (asked for, verified, not required) the CA chain and CRLs.
+ */
+export function caServeOptions(
+  caDir: string,
+  serviceName: string,
+  opts: { requestCert?: boolean; optionalCert?: boolean } = {},
+): ServeOptions {
   const store = new CaStore(caDir);
-  const requestCert = opts.requestCert === true;
+  const optional = opts.requestCert !== true && opts.optionalCert === true;
+  const requestCert = opts.requestCert === true || optional;
   const files = [store.chainFile(serviceName), store.keyFile(serviceName), ...(requestCert ? [store.caChain, store.crlFile] : [])];
   const missing = files.filter((f) => !existsSync(f));
   if (missing.length)
@@ -30,7 +42,13 @@ export function caServeOptions(caDir: string, serviceName: string, opts: { reque
   const load = (): TlsMaterial => ({
     cert: readFileSync(store.chainFile(serviceName)),
     key: readFileSync(store.keyFile(serviceName)),
-    ...(requestCert ? { ca: readFileSync(store.caChain), crl: readFileSync(store.crlFile), requestCert: true } : {}),
+    ...(requestCert
+      ? {
+          ca: readFileSync(store.caChain),
+          crl: readFileSync(store.crlFile),
+          ...(optional ? { optionalCert: true } : { requestCert: true }),
+        }
+      : {}),
   });
   return { tls: { ...load(), watch: { files, reload: load } } };
 }

@@ -11,6 +11,7 @@ import { type Expected, isInstanceNotFound } from "./conductor-api.js";
 import { type ManagerDeps, getPowerState, now, save, setErrorState } from "./deps.js";
 import { addInstanceFault, withInstanceEvent } from "./instance-events.js";
 import { HARD_REBOOT_STATES, SOFT_REBOOT_STATES, TaskState, VmState } from "./states.js";
+import { novncBaseUrl } from "../../console/base-url.js";
 
 /** The console type is not one this method serves (nova.exception.ConsoleTypeInvalid). */
 export class ConsoleTypeInvalid extends Error {
@@ -271,7 +272,7 @@ export class ComputeManager {
     if (type !== "novnc" && type !== "xvpvnc") throw new ConsoleTypeInvalid(type);
     const c = await this._deps.driver.get_vnc_console(ctx, instance);
     // [vnc] novncproxy_base_url, as Nova's compute reads it (its default follows this cloud's address and port).
-    const base = cfg.str("vnc", "novncproxy_base_url") || `http://${cfg.str("DEFAULT", "my_ip")}:${cfg.int("vnc", "novncproxy_port")}/vnc_lite.html`;
+    const base = novncBaseUrl(cfg);
     return { host: c.host, port: c.port, internal_access_path: c.internal_access_path, access_url_base: base };
   }
 

@@ -6,6 +6,8 @@ import { localUrl as localServiceUrl } from "../../common/urls.js";
 import { authtokenSettings } from "../../common/auth/settings.js";
 import { Session } from "../../../client/session.js";
 import { log } from "../../common/log.js";
+import { layout } from "../../common/paths.js";
+import { type FetchLike, serviceFetch } from "../../common/tls/client-identity.js";
 
 export interface HttpReply {
   status: number;
@@ -19,6 +21,8 @@ export class ServiceHttp {
     private readonly baseUrl: () => Promise<string>,
     private readonly token: (fresh: boolean) => Promise<string>,
     private readonly versionHeader?: string,
+    /** global fetch, or one that presents this service's client certificate (mutual TLS). */
+    private readonly send: FetchLike = fetch,
   ) {}
 
   async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpReply> {
@@ -32,7 +36,7 @@ export class ServiceHttp {
         h["content-type"] = "application/json";
         payload = JSON.stringify(body);
       }
-      return fetch(url, { method, headers: h, body: payload });
+      return this.send(url, { method, headers: h, body: payload });
     };
     let res = await send(false);
     if (res.status === 401) res = await send(true);
@@ -56,7 +60,7 @@ export function serviceHttp(config: Config, stateDir: string, serviceType: "plac
   const localUrl = localServiceUrl(config, config.int("api", PORT_OPTION[serviceType] as string));
   if (config.str("api", "auth_strategy") === "noauth2") {
     // noauth2 trusts `user:project`; the admin user carries the admin role placement's policy asks for.
-    return new ServiceHttp(serviceType, async () => localUrl, async () => "admin:service", versionHeader);
+    return new ServiceHttp(serviceType, async () => localUrl, async () => "admin:service", versionHeader, serviceFetch(config, layout(stateDir)));
   }
   // One service-user session per process: the nodes of a multi-node worker (and Placement + Glance)
   // share one token instead of each paying a Keystone password check (bcrypt) at start.
@@ -80,5 +84,5 @@ export function serviceHttp(config: Config, stateDir: string, serviceType: "plac
     if (fresh) getSession().invalidate();
     return getSession().token();
   };
-  return new ServiceHttp(serviceType, base, token, versionHeader);
+  return new ServiceHttp(serviceType, base, token, versionHeader, serviceFetch(config, layout(stateDir)));
 }

@@ -1,6 +1,8 @@
 import { Session } from "../../../client/session.js";
 import { authtokenSettings } from "../../common/auth/settings.js";
 import { localUrl } from "../../common/urls.js";
+import { layout } from "../../common/paths.js";
+import { serviceFetch } from "../../common/tls/client-identity.js";
 import type { Config } from "../../common/config/config.js";
 import type { RequestContext } from "../../common/context.js";
 import { formatTraceparent } from "../../common/trace/span.js";
@@ -22,6 +24,7 @@ type ServiceType = "image" | "placement";
  */
 export class ServiceClients {
   private session?: Session;
+  private send?: ReturnType<typeof serviceFetch>;
   private readonly noauth: boolean;
 
   constructor(
@@ -73,7 +76,9 @@ export class ServiceClients {
       async (span) => {
         // W3C trace context: Glance's and Placement's spans join this request's trace under this call.
         headers.traceparent = formatTraceparent(span.context);
-        const res = await fetch(url, { method, headers, body: payload });
+        // Not global fetch: it could not present this service's client certificate to a mutual-TLS API.
+        this.send ??= serviceFetch(this.config, layout(this.stateDir));
+        const res = await this.send(url, { method, headers, body: payload });
         const text = await res.text();
         let body: unknown = text;
         try {

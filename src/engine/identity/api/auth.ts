@@ -21,7 +21,9 @@ export function authRoutes(r: Router, ctx: KeystoneContext): void {
       throw e;
     }
     try {
-      const { auth, scope } = await ctx.authenticator.authenticate(body);
+      const tokenless = ctx.tokenless;
+      const mapped = tokenless && ((payload: Record<string, unknown>) => tokenless.mappedAuth(req, payload));
+      const { auth, scope } = await ctx.authenticator.authenticate(body, { mapped });
       const v = await ctx.tokens.issue(auth, scope);
       return json(201, ctx.tokens.render(v, !req.query.has("nocatalog")), { "x-subject-token": v.token });
     } catch (e) {

@@ -5,6 +5,7 @@ import { type Enforcer, PolicyNotAuthorized } from "../../common/policy/index.js
 import { TokenInvalid } from "../token/index.js";
 import type { Authenticator } from "../auth/authenticate.js";
 import type { TokenService, ValidatedToken } from "../auth/token-service.js";
+import type { TokenlessAuth } from "../auth/tokenless.js";
 import { forbidden, invalidField, missing, unauthorized, validation } from "../errors.js";
 import type { KeystoneStore } from "../store.js";
 
@@ -14,6 +15,8 @@ export interface KeystoneContext {
   tokens: TokenService;
   authenticator: Authenticator;
   enforcer: Enforcer;
+  /** X.509 tokenless authorization; absent when [tokenless_auth] trusts no issuer. */
+  tokenless?: TokenlessAuth;
 }
 
 type Dict = Record<string, unknown>;
@@ -39,7 +42,14 @@ export async function callerToken(ctx: KeystoneContext, req: HttpRequest): Promi
   const cached = req.environ.keystone_token as ValidatedToken | undefined;
   if (cached) return cached;
   const raw = req.headers["x-auth-token"];
-  if (typeof raw !== "string" || raw === "") throw unauthorized(hostUrl(req));
+  if (typeof raw !== "string" || raw === "") {
+    // No token: a verified client certificate from a trusted issuer may stand in for one.
+    const tokenless = ctx.tokenless?.caller(req);
+    if (!tokenless) throw unauthorized(hostUrl(req));
+    req.environ.keystone_token = tokenless;
+    req.environ.user_id = tokenless.user.id;
+    return tokenless;
+  }
   try {
     const v = await ctx.tokens.validate(raw);
     req.environ.keystone_token = v;

@@ -84,6 +84,14 @@ export class TokenService {
     return this.check(token, payload);
   }
 
+  /**
+   * What a payload resolves to (user, scope, roles) without a token string: tokenless authorization
+   * treats its caller as if it held a token. Throws TokenInvalid as a validation would.
+   */
+  describe(payload: TokenPayload): ValidatedToken {
+    return this.check("", payload);
+  }
+
   /** What a token's user and scope resolve to, memoized until the database changes. */
   private scopeCache = new Map<string, ResolvedScope>();
   private scopeCacheGeneration = "";
