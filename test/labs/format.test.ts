@@ -6,6 +6,7 @@ import { check, extract } from "../../src/engine/labs/expect.js";
 import { evaluate } from "../../src/engine/labs/jsonpath.js";
 import { LabFormatError, labNames, loadLab, loadLabFile } from "../../src/engine/labs/load.js";
 import { match } from "../../src/engine/labs/matchers.js";
+import { type LabReporter, runLab } from "../../src/engine/labs/runner.js";
 import { rowsOf } from "../../src/engine/labs/table.js";
 import { fillArgs } from "../../src/engine/labs/template.js";
 
@@ -174,5 +175,50 @@ describe("expectations", () => {
       ["cloud", "up", "--set", "a=1", "--state-dir", "/s"],
     );
     expect(() => fillArgs(["{{rp}}"], {})).toThrow("{{rp}} is not defined (no earlier step saved it)");
+  });
+});
+
+describe("ports: free ports a lab picks for servers of its own", () => {
+  const quiet: LabReporter = { start() {}, step() {}, result() {}, summary() {} };
+  const lab = () =>
+    loadLabFile(
+      labFile(
+        "ported",
+        [
+          "title: t",
+          "teaches: x",
+          "ports: [api, bus]",
+          "steps:",
+          "  - title: before any port is used",
+          '    shell: \'test ! -e "$WORK/vars.json" || ! grep -q port "$WORK/vars.json"\'',
+          "  - title: both ports",
+          "    shell: 'echo {{port.api}} {{port.bus}}'",
+          "    expect: { regex: '^\\d+ \\d+$' }",
+          "    save: { seen: { regex: '^(.*)$' } }",
+        ].join("\n"),
+      ),
+    );
+
+  it("picks distinct free ports just before the first step that uses them, and --step reuses them", async () => {
+    const state = mkdtempSync(join(dir, "state-"));
+    const full = await runLab(lab(), { stateDir: state, reporter: quiet });
+    expect(
+      full.steps.map((s) => [s.status, s.failures]),
+      full.steps[0]?.output,
+    ).toEqual([
+      ["passed", []],
+      ["passed", []],
+    ]);
+    const [api, bus] = (full.steps[1]?.saved.seen ?? "").split(" ").map(Number);
+    expect(api).toBeGreaterThan(1023);
+    expect(bus).toBeGreaterThan(1023);
+    expect(api).not.toBe(bus);
+    const again = await runLab(lab(), { stateDir: state, reporter: quiet, only: 2 });
+    expect(again.steps[0]?.saved.seen).toBe(`${api} ${bus}`);
+  });
+
+  it("a port name must be a plain word", () => {
+    const f = labFile("badport", "title: t\nteaches: x\nports: ['key stone']\nsteps:\n  - title: a\n    shell: 'true'\n");
+    expect(() => loadLabFile(f)).toThrow(/badport\.yaml: ports\[0\] must match pattern/);
   });
 });

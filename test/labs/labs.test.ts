@@ -1,15 +1,16 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { os } from "../helpers/cli.js";
 import { isolatedPorts } from "../helpers/ports.js";
-import { failedAt, labRun, labsWith as copyLabsWith } from "./helpers.js";
+import { failedAt, interactiveRun, labRun, labsWith as copyLabsWith } from "./helpers.js";
 
 // Every lab, green, against one cloud (fake driver, isolated ports) — then each lab again with one
 // thing broken on purpose, failing at the step that checks it with a readable line.
 
 const dir = mkdtempSync(join(tmpdir(), "labs-e2e-"));
+const hasOpenssl = (process.env.PATH ?? "").split(delimiter).some((d) => d && existsSync(join(d, "openssl")));
 let sets: string[] = [];
 const withState = (args: string[]) => [...args, "--state-dir", dir];
 const copies: string[] = [];
@@ -159,9 +160,35 @@ describe("nova", () => {
 });
 
 describe("tls", () => {
-  it("passes", async () => {
-    await green("tls");
-  }, 200_000);
+  const tlsCloud = join(dir, "labs", "tls", "tls-cloud");
+
+  it("passes: a second cloud serves https endpoints, then is stopped and removed", async () => {
+    const r = await green("tls");
+    const keystonePort = JSON.parse(readFileSync(join(dir, "labs", "tls", "vars.json"), "utf8"))["port.keystone"] as string;
+    expect(keystonePort).toMatch(/^\d+$/);
+    expect(r.stdout).toContain(`URL": "https://127.0.0.1:${keystonePort}/v3"`);
+    if (hasOpenssl) expect(r.stdout).toContain("Verify return code: 0 (ok)");
+    expect(r.stdout).toMatch(
+      /Unable to establish connection to https:.*(UNABLE_TO_GET_ISSUER_CERT_LOCALLY|unable to get local issuer certificate)/,
+    );
+    expect(r.stdout).toMatch(/stopped the cloud in .*tls-cloud/);
+    expect(existsSync(tlsCloud)).toBe(false);
+    // The learner's own cloud still answers over plain HTTP.
+    const list = await os(withState(["endpoint", "list", "--interface", "public", "-f", "value", "-c", "URL"]));
+    expect(list.stdout).toMatch(/^http:\/\/127\.0\.0\.1:/m);
+    expect(list.stdout).not.toMatch(/https:/);
+  }, 300_000);
+
+  it("fails at the profile step when the second cloud is brought up without --tls", async () => {
+    const labs = labsWith("tls", (t) => t.replace("      - up\n      - --tls\n", "      - up\n"));
+    const r = await labRun("tls", dir, [], { POCKETSTACK_LABS_DIR: labs });
+    expect(r.code).toBe(1);
+    expect(failedAt(r.stdout)).toMatch(
+      /^step 15 \("Its profile trusts the cloud's CA"\): the output does not contain "auth_url: https:\/\/127\.0\.0\.1:\d+\/v3"$/,
+    );
+    expect(r.stdout).toMatch(/stopped the cloud in .*tls-cloud/);
+    expect(existsSync(tlsCloud)).toBe(false);
+  }, 300_000);
 
   it("fails at the verify step when the client dials a name the certificate does not cover", async () => {
     const labs = labsWith("tls", (t) =>
@@ -173,6 +200,47 @@ describe("tls", () => {
       /^step 6 \("Verify it as a client would, for 127\.0\.0\.1"\): exit code 1, expected 0: .*does not cover IP address '10\.9\.8\.7'/,
     );
   }, 200_000);
+});
+
+describe("os lab run --interactive", () => {
+  const prompt = (n: number) => `-- Enter runs step ${n}/20, q stops: `;
+
+  it("pauses before each step, runs it on Enter, stops on q (cleanup still runs)", async () => {
+    const p = interactiveRun("tls", dir);
+    await p.waitFor(prompt(1));
+    // Paused: nothing of step 1 happens until the learner answers.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(p.stdout()).not.toContain("[1/20]");
+    p.type("\n");
+    await p.waitFor(prompt(2));
+    expect(p.stdout()).toMatch(/\[1\/20\] Create a root and an intermediate CA\n(.*\n)* {2}✓ Create a root and an intermediate CA\n/);
+    expect(p.stdout()).not.toContain("[2/20]");
+    p.type("\n");
+    await p.waitFor(prompt(3));
+    expect(p.stdout()).toContain("✓ The CA's certificates");
+    p.type("q\n");
+    const { code, stdout } = await p.exit;
+    expect(stdout).not.toContain("[3/20]");
+    expect(stdout).toContain("[cleanup 1/2] Stop the second cloud");
+    expect(stdout).toMatch(/^Lab tls stopped before the end: 2 passed, 0 failed, 18 not run, cleanup ok\.$/m);
+    expect(code).toBe(1);
+  }, 120_000);
+
+  it("uses answers piped ahead one per pause, and stops when the input ends", async () => {
+    const ahead = interactiveRun("tls", dir);
+    ahead.type("\n\nq\n");
+    const a = await ahead.exit;
+    expect(a.stdout).toContain("✓ The CA's certificates");
+    expect(a.stdout).toMatch(/^Lab tls stopped before the end: 2 passed, 0 failed, 18 not run, cleanup ok\.$/m);
+
+    const ended = interactiveRun("tls", dir);
+    ended.end();
+    const e = await ended.exit;
+    expect(e.stdout).toContain(prompt(1));
+    expect(e.stdout).not.toContain("[1/20]");
+    expect(e.stdout).toMatch(/^Lab tls stopped before the end: 0 passed, 0 failed, 20 not run, cleanup ok\.$/m);
+    expect(e.code).toBe(1);
+  }, 120_000);
 });
 
 describe("middleware", () => {

@@ -1,9 +1,9 @@
-import { createInterface } from "node:readline/promises";
 import { Args, Flags } from "@oclif/core";
 import { BaseCommand } from "../../cli/base-command.js";
 import { setFlag, stateDirFlag } from "../../cli/flags.js";
 import { cloudStatus, cloudUp } from "../../engine/cloud/control.js";
 import { stateDir } from "../../engine/common/paths.js";
+import { Answers } from "../../engine/labs/answers.js";
 import { loadLab } from "../../engine/labs/load.js";
 import { textReporter } from "../../engine/labs/report.js";
 import { runLab } from "../../engine/labs/runner.js";
@@ -45,7 +45,7 @@ export default class LabRun extends BaseCommand<typeof LabRun> {
       const { warning } = await cloudUp(dir, { overrides });
       if (warning) this.warn(warning);
     }
-    const rl = f.interactive ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
+    const answers = f.interactive ? new Answers(process.stdin, process.stdout) : undefined;
     try {
       const result = await runLab(lab, {
         stateDir: dir,
@@ -57,9 +57,9 @@ export default class LabRun extends BaseCommand<typeof LabRun> {
           verbose: f.verbose,
           color: process.stdout.isTTY && !process.env.NO_COLOR,
         }),
-        beforeStep: rl
+        beforeStep: answers
           ? async (index, total) => {
-              const answer = await rl.question(`\n-- Enter runs step ${index}/${total}, q stops: `).catch(() => "q");
+              const answer = (await answers.ask(`\n-- Enter runs step ${index}/${total}, q stops: `)) ?? "q";
               return answer.trim().toLowerCase().startsWith("q") ? "quit" : "run";
             }
           : undefined,
@@ -71,7 +71,7 @@ export default class LabRun extends BaseCommand<typeof LabRun> {
         process.exitCode = 1;
       }
     } finally {
-      rl?.close();
+      answers?.close();
     }
   }
 }

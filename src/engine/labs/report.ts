@@ -32,8 +32,10 @@ function wrap(text: string, width = 100, indent = "  "): string {
 }
 
 function clip(text: string, mode: Step["show"], verbose: boolean): string[] {
-  const lines = text.replace(/\s+$/, "").split("\n");
-  if (mode === "none") return [];
+  // Blank lines around the output are noise (and an empty output prints nothing).
+  const trimmed = text.replace(/^(?:[ \t]*\n)+/, "").replace(/\s+$/, "");
+  if (mode === "none" || trimmed === "") return [];
+  const lines = trimmed.split("\n");
   if (verbose || mode === "all" || lines.length <= HEAD_LINES) return lines;
   if (mode === "tail") return [`… (${lines.length - HEAD_LINES} lines before)`, ...lines.slice(-HEAD_LINES)];
   return [...lines.slice(0, HEAD_LINES), `… (${lines.length - HEAD_LINES} more lines; --verbose shows all)`];

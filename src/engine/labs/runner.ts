@@ -6,6 +6,7 @@ import { readState } from "../cloud/state.js";
 import { type StepContext, runEdit, runHttp, runOs, runRestart, runShell } from "./actions.js";
 import { type Outcome, check, extract } from "./expect.js";
 import type { LoadedLab } from "./load.js";
+import { pickPorts } from "./ports.js";
 import type { Step, TraceSpec } from "./schema.js";
 import { type Vars, fill, fillArgs, fillDeep } from "./template.js";
 import { type StepTrace, stepTrace } from "./trace.js";
@@ -140,6 +141,14 @@ export async function runLab(lab: LoadedLab, opts: RunOptions): Promise<LabResul
   mkdirSync(workDir, { recursive: true });
   const savedFile = varsFile(stateDir, lab.name);
   const saved: Record<string, string> = opts.only ? loadSaved(savedFile) : {};
+  // A full run picks the lab's ports afresh, just before the first step that uses one (a port picked
+  // long before its server starts may be taken meanwhile), and saves them for `--step N`.
+  const ports = lab.ports ?? [];
+  const needPorts = async (step: Step) => {
+    if (!ports.some((p) => saved[`port.${p}`] === undefined) || !JSON.stringify(step).includes("{{port.")) return;
+    Object.assign(saved, await pickPorts(ports));
+    writeFileSync(savedFile, JSON.stringify(saved, null, 2));
+  };
   const driver = cloudDriver(stateDir);
   const builtins: Vars = {
     state: stateDir,
@@ -177,6 +186,7 @@ export async function runLab(lab: LoadedLab, opts: RunOptions): Promise<LabResul
     let command: string;
     let env: NodeJS.ProcessEnv;
     try {
+      await needPorts(step);
       command = describe(step, vars());
       env = stepEnvironment(
         stateDir,

@@ -87,6 +87,8 @@ export interface Lab {
   title: string;
   teaches: string;
   vars?: Record<string, string>;
+  /** Free TCP ports to pick when the lab runs, as {{port.<name>}} (for servers the lab starts itself). */
+  ports?: string[];
   steps: Step[];
   /** Always run at the end, passed or failed: put back what the lab changed. */
   cleanup?: Step[];
@@ -192,6 +194,7 @@ export const labSchema = {
     title: { type: "string", minLength: 1 },
     teaches: { type: "string", minLength: 1 },
     vars: stringMap,
+    ports: { type: "array", uniqueItems: true, items: { type: "string", pattern: "^[\\w-]+$" } },
     steps: { type: "array", minItems: 1, items: step },
     cleanup: { type: "array", items: step },
   },
