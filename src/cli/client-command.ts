@@ -2,6 +2,7 @@ import { type Command, Flags } from "@oclif/core";
 import type { AuthConfig } from "../client/auth-config.js";
 import { IdentityApi } from "../client/identity.js";
 import { Session } from "../client/session.js";
+import type { CommandTraceRecorder, TraceMode } from "../tui/command-trace/recorder.js";
 import { BaseCommand } from "./base-command.js";
 import { stateDirFlag } from "./flags.js";
 import type { Row } from "./output.js";
@@ -34,14 +35,26 @@ export abstract class ClientCommand<T extends typeof Command> extends BaseComman
     "os-interface": g("Select an interface type: public, internal, admin (Env: OS_INTERFACE)"),
     "os-token": g("Authentication token (Env: OS_TOKEN)"),
     "os-cacert": g("CA certificate bundle file (Env: OS_CACERT)"),
+    "os-cert": g("Client certificate bundle file (Env: OS_CERT)"),
+    "os-key": g("Client certificate key file (Env: OS_KEY)"),
     "state-dir": stateDirFlag,
+    trace: Flags.option({
+      options: ["tui", "text"] as const,
+      helpGroup: "GLOBAL",
+      summary:
+        "After the command, show the trace of its API requests: --trace opens the trace view, --trace=text prints the span tree (on stderr).",
+    })(),
   };
 
   /** Every positional argument (for commands that take several: `os user delete a b c`). */
   protected positionals: string[] = [];
   private clientSession?: Session;
+  private traceRecorder?: CommandTraceRecorder;
 
   public override async init(): Promise<void> {
+    // `--trace` alone means the trace view: oclif's option flags always take a value.
+    const dashdash = this.argv.indexOf("--");
+    this.argv = this.argv.map((a, i) => (a === "--trace" && (dashdash < 0 || i < dashdash) ? "--trace=tui" : a));
     await super.init();
     const { argv } = await this.parse({
       flags: this.ctor.flags,
@@ -50,6 +63,12 @@ export abstract class ClientCommand<T extends typeof Command> extends BaseComman
       strict: this.ctor.strict,
     });
     this.positionals = argv.map(String);
+    const trace = (this.flags as { trace?: TraceMode }).trace;
+    if (trace) {
+      // Loaded only when asked for, so commands without --trace start as fast as before.
+      const { CommandTraceRecorder } = await import("../tui/command-trace/recorder.js");
+      this.traceRecorder = new CommandTraceRecorder((this.id ?? "").replace(/:/g, " "));
+    }
   }
 
   private identityApi?: IdentityApi;
@@ -80,8 +99,11 @@ export abstract class ClientCommand<T extends typeof Command> extends BaseComman
       interface: f["os-interface"],
       token: f["os-token"],
       cacert: f["os-cacert"],
+      cert: f["os-cert"],
+      key: f["os-key"],
     };
-    this.clientSession = Session.fromEnvironment({ explicit, cloud: f["os-cloud"], stateDir: f["state-dir"] });
+    const where = { explicit, cloud: f["os-cloud"], stateDir: f["state-dir"] };
+    this.clientSession = this.traceRecorder ? this.traceRecorder.session(where) : Session.fromEnvironment(where);
     return this.clientSession;
   }
 
@@ -136,7 +158,20 @@ export abstract class ClientCommand<T extends typeof Command> extends BaseComman
 
   protected override async finally(err: Error | undefined): Promise<unknown> {
     this.clientSession?.close();
+    if (this.traceRecorder) await this.showTrace(this.traceRecorder);
     return super.finally(err);
+  }
+
+  /** --trace: the command's output (or error line) is out; now its trace, without changing the exit code. */
+  private async showTrace(recorder: CommandTraceRecorder): Promise<void> {
+    const f = this.flags as { trace?: TraceMode; "state-dir"?: string };
+    recorder.finish(Number(process.exitCode ?? 0));
+    try {
+      const { showCommandTrace } = await import("../tui/command-trace/show.js");
+      await showCommandTrace(recorder, { mode: f.trace ?? "tui", stateDir: f["state-dir"] });
+    } catch (e) {
+      process.stderr.write(`--trace: ${(e as Error).message.split("\n")[0]}\n`);
+    }
   }
 }
 

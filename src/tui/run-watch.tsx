@@ -22,7 +22,10 @@ export function exportToDir(dir: string, entry: RequestEntry, spans: SpanRecord[
  * The interactive `os trace watch`: full screen (the terminal's alternate screen, restored on exit),
  * until `q` or Ctrl+C.
  */
-export async function runTraceWatch(source: TraceSource, opts: { intervalMs: number; limit: number; exportDir: string }): Promise<void> {
+export async function runTraceWatch(
+  source: TraceSource,
+  opts: { intervalMs: number; limit: number; exportDir: string; title?: string; initialFocus?: "list" | "trace" },
+): Promise<void> {
   const out = process.stdout;
   out.write("\u001B[?1049h\u001B[H");
   try {
@@ -32,6 +35,8 @@ export async function runTraceWatch(source: TraceSource, opts: { intervalMs: num
         intervalMs={opts.intervalMs}
         limit={opts.limit}
         onExport={(entry, spans) => exportToDir(opts.exportDir, entry, spans)}
+        title={opts.title}
+        initialFocus={opts.initialFocus}
       />,
       // Not ink's incrementalRendering: in 6.8 it lands one line low after the first update (seen in tmux)
       // and leaves stale lines. The default redraw is wrapped in synchronized-output escapes, so the

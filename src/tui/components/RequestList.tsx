@@ -1,8 +1,8 @@
 import { Box, Text } from "ink";
 import Spinner from "ink-spinner";
-import { useRef } from "react";
+import { memo, useMemo, useRef } from "react";
 import { type RequestEntry, durationOf, isOpen, methodOf, pathOf, statusOf, userOf } from "../data/feed.js";
-import { cell, shortDuration, windowStart } from "../data/text.js";
+import { cell, clip, shortDuration, windowStart } from "../data/text.js";
 import { statusColor, theme } from "../theme.js";
 
 export interface RequestListProps {
@@ -22,9 +22,12 @@ export function listColumns(width: number) {
   return { ...fixed, user, path };
 }
 
-/** The request stream, newest first: only the visible window is drawn, so 10,000 rows cost as much as 20. */
+/**
+ * The request stream, newest first: only the visible window is drawn, so 10,000 rows cost as much as 20.
+ * Rows are memoised on what they show, so moving the selection re-renders two rows, not the window.
+ */
 export function RequestList({ entries, selected, width, height, now, focused }: RequestListProps) {
-  const cols = listColumns(width);
+  const cols = useMemo(() => listColumns(width), [width]);
   const rowsHeight = Math.max(1, height - 1);
   const start = useRef(0);
   start.current = windowStart(selected, entries.length, rowsHeight, start.current);
@@ -42,7 +45,15 @@ export function RequestList({ entries, selected, width, height, now, focused }: 
       </Text>
       {entries.length === 0 ? <Text color={theme.muted}>Waiting for requests… (run an `os` command against the cloud)</Text> : null}
       {visible.map((e, i) => (
-        <RequestRow key={e.traceId} entry={e} cols={cols} now={now} selected={start.current + i === selected} focused={focused} />
+        <RequestRow
+          key={e.traceId}
+          entry={e}
+          cols={cols}
+          open={isOpen(e, now)}
+          selected={start.current + i === selected}
+          focused={focused}
+          stamp={stampOf(e)}
+        />
       ))}
     </Box>
   );
@@ -51,28 +62,56 @@ export function RequestList({ entries, selected, width, height, now, focused }: 
 interface RowProps {
   entry: RequestEntry;
   cols: ReturnType<typeof listColumns>;
-  now: number;
+  open: boolean;
   selected: boolean;
   focused: boolean;
+  /** What the row shows of the entry, which the feed updates in place (see stampOf). */
+  stamp: string;
 }
 
-export function RequestRow({ entry, cols, now, selected, focused }: RowProps) {
-  const open = isOpen(entry, now);
+/**
+ * One request, in three nodes (few nodes: cheap layout) with the path's padding left to a box of fixed
+ * width: ink tokenises every written character each frame, and the path column is mostly padding.
+ */
+export const RequestRow = memo(function RequestRow({ entry, cols, open, selected, focused }: RowProps) {
   const status = statusOf(entry);
   const id = entry.requestId ? entry.requestId.slice(0, 12) : entry.traceId.slice(0, 12);
   const failed = entry.errors > 0 || (status !== null && status >= 500);
   return (
-    <Box width={cols.mark + cols.id + cols.user + cols.method + cols.path + cols.status + cols.duration}>
-      <Text color={theme.accent}>{open ? <Spinner type="dots" /> : selected ? "▌" : " "}</Text>
-      <Text> </Text>
-      <Text inverse={selected && focused} bold={selected} color={failed ? theme.error : undefined} wrap="truncate">
-        {cell(id, cols.id)}
-        {cols.user > 0 ? cell(userOf(entry)?.slice(0, 8) ?? "-", cols.user) : ""}
-        {cell(methodOf(entry) ?? (entry.root ? "task" : "…"), cols.method)}
-        {cell(pathOf(entry) ?? `(${entry.spans} spans so far)`, cols.path - 1)}{" "}
+    <Box>
+      <Text wrap="truncate">
+        <Text color={theme.accent}>{open ? <Spinner type="dots" /> : selected ? "▌" : " "}</Text>{" "}
+        <Text inverse={selected && focused} bold={selected} color={failed ? theme.error : undefined}>
+          {cell(id, cols.id)}
+          {cols.user > 0 ? cell(userOf(entry)?.slice(0, 8) ?? "-", cols.user) : ""}
+          {cell(methodOf(entry) ?? (entry.root ? "task" : "…"), cols.method)}
+        </Text>
       </Text>
-      <Text color={statusColor(status)}>{cell(status === null ? "" : String(status), cols.status)}</Text>
-      <Text color={open ? theme.accent : undefined}>{cell(shortDuration(durationOf(entry)), cols.duration, true)}</Text>
+      <Box width={cols.path} flexShrink={0}>
+        <Text wrap="truncate" inverse={selected && focused} bold={selected} color={failed ? theme.error : undefined}>
+          {/* the highlighted row is padded, so its bar has no hole */}
+          {(selected && focused ? cell : clip)(pathOf(entry) ?? `(${entry.spans} spans so far)`, cols.path - 1)}
+          {selected && focused ? " " : ""}
+        </Text>
+      </Box>
+      <Text wrap="truncate">
+        <Text color={statusColor(status)}>{cell(status === null ? "" : String(status), cols.status)}</Text>
+        <Text color={open ? theme.accent : undefined}>{cell(shortDuration(durationOf(entry)), cols.duration, true)}</Text>
+      </Text>
     </Box>
   );
+}, sameRow);
+
+function sameRow(a: RowProps, b: RowProps): boolean {
+  return (
+    a.entry === b.entry &&
+    a.cols === b.cols &&
+    a.open === b.open &&
+    a.selected === b.selected &&
+    a.focused === b.focused &&
+    a.stamp === b.stamp
+  );
 }
+
+/** Changes whenever a shown field of the entry does: the feed mutates entries as their spans arrive. */
+const stampOf = (e: RequestEntry) => `${e.spans}/${e.errors}/${e.lastEnd}/${e.requestId}/${e.root?.span_id}/${e.root?.end}`;

@@ -1,8 +1,10 @@
 import { Box, Text } from "ink";
+import { memo } from "react";
 import { clip } from "../data/text.js";
 import { theme } from "../theme.js";
 
 export interface HeaderProps {
+  title?: string;
   total: number;
   shown: number;
   paused: boolean;
@@ -12,12 +14,13 @@ export interface HeaderProps {
 }
 
 /** Top line: what is being watched, whether it is live, and the active filter. */
-export function Header({ total, shown, paused, filter, error, width }: HeaderProps) {
+// Memoised (as is the footer): neither changes while the user scrolls, so a frame skips them.
+export const Header = memo(function Header({ title = "pocketstack trace watch", total, shown, paused, filter, error, width }: HeaderProps) {
   return (
     <Box width={width}>
       <Text wrap="truncate">
         <Text bold color={theme.accent}>
-          pocketstack trace watch
+          {title}
         </Text>
         <Text color={theme.muted}> · </Text>
         <Text>{filter ? `${shown}/${total} requests` : `${total} requests`}</Text>
@@ -28,7 +31,7 @@ export function Header({ total, shown, paused, filter, error, width }: HeaderPro
       </Text>
     </Box>
   );
-}
+});
 
 export interface FooterProps {
   editing: boolean;
@@ -40,7 +43,7 @@ export interface FooterProps {
 const KEYS = "↑↓ select  ⏎ open  Esc back  Tab view  / filter  p pause  e export  q quit";
 
 /** Bottom line: the filter being typed, else the last message, else the keys. */
-export function Footer({ editing, draft, message, width }: FooterProps) {
+export const Footer = memo(function Footer({ editing, draft, message, width }: FooterProps) {
   if (editing) {
     return (
       <Text wrap="truncate">
@@ -52,4 +55,4 @@ export function Footer({ editing, draft, message, width }: FooterProps) {
     );
   }
   return <Text color={message ? theme.warn : theme.muted}>{clip(message ?? KEYS, width)}</Text>;
-}
+});

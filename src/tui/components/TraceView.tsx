@@ -47,7 +47,8 @@ export function TraceView({ entry, waterfall, swimlane, view, selected, selected
     <Box flexDirection="column" width={width} height={height}>
       <Text wrap="truncate">
         <Text bold>{clip(title, Math.max(10, width - 36))}</Text>
-        <Text color={statusColor(status)}> {status ?? "…"}</Text>
+        {/* no status: still open, or a root that is not an HTTP request (a task, a CLI command) */}
+        <Text color={statusColor(status)}> {status ?? (entry.root ? "" : "…")}</Text>
         <Text color={theme.muted}>
           {"  "}
           {shortDuration(durationOf(entry))} · {waterfall.rows.length} spans · {entry.requestId ?? entry.traceId}

@@ -21,12 +21,16 @@ export interface TraceWatchAppProps {
   limit?: number;
   /** `e`: write the selected trace somewhere; returns the message to show. */
   onExport?: (entry: RequestEntry, spans: SpanRecord[]) => string | Promise<string>;
+  /** The header's name for what is watched (`os server create --trace`); default "pocketstack trace watch". */
+  title?: string;
+  /** Start on the trace pane (a single command's trace) instead of the request list. */
+  initialFocus?: "list" | "trace";
 }
 
 /** From this width on, the list and the trace sit side by side; below it, one at a time. */
 export const WIDE = 110;
 
-export function TraceWatchApp({ source, size, intervalMs, limit, onExport }: TraceWatchAppProps) {
+export function TraceWatchApp({ source, size, intervalMs, limit, onExport, title, initialFocus = "list" }: TraceWatchAppProps) {
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize(size);
   const [paused, setPaused] = useSyncedState(false);
@@ -34,7 +38,7 @@ export function TraceWatchApp({ source, size, intervalMs, limit, onExport }: Tra
   const [filter, setFilter, filterRef] = useSyncedState("");
   const [editing, setEditing, editingRef] = useSyncedState(false);
   const [draft, setDraft, draftRef] = useSyncedState("");
-  const [focus, setFocus, focusRef] = useSyncedState<"list" | "trace">("list");
+  const [focus, setFocus, focusRef] = useSyncedState<"list" | "trace">(initialFocus);
   const [view, setView, viewRef] = useSyncedState<ViewName>("waterfall");
   const [picked, setPicked] = useSyncedState<string | null>(null); // null: follow the newest request
   const [rowSel, setRowSel] = useSyncedState({ waterfall: 0, swimlane: 0 });
@@ -102,6 +106,10 @@ export function TraceWatchApp({ source, size, intervalMs, limit, onExport }: Tra
     if (input === "/") {
       setDraft(filterRef.current);
       setEditing(true);
+    } else if (input.startsWith("/") && !key.ctrl && !key.meta) {
+      // "/" and what follows in one read (pasted, or typed faster than a frame): start the filter with it.
+      setDraft(input.slice(1).replace(/[\r\n]+$/, ""));
+      setEditing(true);
     } else if (input === "p") setPaused((p) => !p);
     else if (input === "e") {
       if (!entry || !onExport) setMessage(entry ? "Export is not available here." : "No request selected to export.");
@@ -146,7 +154,7 @@ export function TraceWatchApp({ source, size, intervalMs, limit, onExport }: Tra
   );
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <Header total={feed.size} shown={entries.length} paused={paused} filter={filter} error={error} width={width} />
+      <Header title={title} total={feed.size} shown={entries.length} paused={paused} filter={filter} error={error} width={width} />
       <Box height={body}>
         {wide ? (
           <>

@@ -1,6 +1,6 @@
 import { Box, Text } from "ink";
-import { useRef } from "react";
-import { type Waterfall, barCells } from "../data/waterfall.js";
+import { memo, useMemo, useRef } from "react";
+import { type Waterfall, type WaterfallRow, barCells } from "../data/waterfall.js";
 import { cell, shortDuration, windowStart } from "../data/text.js";
 import { theme } from "../theme.js";
 
@@ -22,7 +22,7 @@ export function waterfallColumns(width: number) {
 
 /** The span tree on a time axis: one row per span, a bar where it ran, its duration; errors in red. */
 export function WaterfallView({ model, selected, width, height, focused }: WaterfallViewProps) {
-  const cols = waterfallColumns(width);
+  const cols = useMemo(() => waterfallColumns(width), [width]);
   const rowsHeight = Math.max(1, height - 1);
   const start = useRef(0);
   start.current = windowStart(selected, model.rows.length, rowsHeight, start.current);
@@ -35,27 +35,47 @@ export function WaterfallView({ model, selected, width, height, focused }: Water
         {cols.service > 0 ? cell("SERVICE", cols.service) : ""} {cell(axis, cols.bar)} {cell("TIME", cols.duration, true)}
       </Text>
       {model.rows.slice(start.current, start.current + rowsHeight).map((r, i) => {
-        const index = start.current + i;
-        const isSel = index === selected;
-        const { start: b, length } = barCells(r.span.offset_ms, r.span.duration_ms, model.total, cols.bar);
-        const failed = r.span.error !== null;
-        const color = failed ? theme.error : theme.kind[r.span.kind];
+        const isSel = start.current + i === selected;
         return (
-          <Box key={`${r.span.trace_id}/${r.span.span_id}`}>
-            <Text color={theme.accent}>{isSel ? "›" : " "}</Text>
-            <Text inverse={isSel && focused} bold={isSel} color={failed ? theme.error : undefined} wrap="truncate">
-              {cell(`${r.guide}${r.span.name}`, cols.name)}
-            </Text>
-            {cols.service > 0 ? <Text color={theme.muted}>{cell(r.span.service, cols.service)}</Text> : null}
-            <Text> </Text>
-            <Text color={theme.muted}>{"·".repeat(b)}</Text>
-            <Text color={color}>{"█".repeat(length)}</Text>
-            <Text color={theme.muted}>{"·".repeat(Math.max(0, cols.bar - b - length))}</Text>
-            <Text> </Text>
-            <Text color={failed ? theme.error : undefined}>{cell(shortDuration(r.span.duration_ms), cols.duration, true)}</Text>
-          </Box>
+          <SpanRow
+            key={`${r.span.trace_id}/${r.span.span_id}`}
+            row={r}
+            total={model.total}
+            cols={cols}
+            selected={isSel}
+            focused={isSel && focused}
+          />
         );
       })}
     </Box>
   );
 }
+
+interface SpanRowProps {
+  row: WaterfallRow;
+  total: number;
+  cols: ReturnType<typeof waterfallColumns>;
+  selected: boolean;
+  focused: boolean;
+}
+
+/** One span as one <Text> (nested for colour): one node for ink to lay out and write per line. */
+const SpanRow = memo(function SpanRow({ row, total, cols, selected, focused }: SpanRowProps) {
+  const { span } = row;
+  const { start: b, length } = barCells(span.offset_ms, span.duration_ms, total, cols.bar);
+  const failed = span.error !== null;
+  const color = failed ? theme.error : theme.kind[span.kind];
+  return (
+    <Text wrap="truncate">
+      <Text color={theme.accent}>{selected ? "›" : " "}</Text>
+      <Text inverse={focused} bold={selected} color={failed ? theme.error : undefined}>
+        {cell(`${row.guide}${span.name}`, cols.name)}
+      </Text>
+      {cols.service > 0 ? <Text color={theme.muted}>{cell(span.service, cols.service)}</Text> : null}{" "}
+      <Text color={theme.muted}>{"·".repeat(b)}</Text>
+      <Text color={color}>{"█".repeat(length)}</Text>
+      <Text color={theme.muted}>{"·".repeat(Math.max(0, cols.bar - b - length))}</Text>{" "}
+      <Text color={failed ? theme.error : undefined}>{cell(shortDuration(span.duration_ms), cols.duration, true)}</Text>
+    </Text>
+  );
+});

@@ -26,7 +26,8 @@ export interface Swimlane {
   events: SwimEvent[];
 }
 
-const ORDER = ["nova-api", "keystone", "glance", "placement", "nova-conductor", "nova-scheduler", "nova-compute", "hypervisor"];
+// "os": the CLI's own lane when a command runs with --trace (it calls the APIs, so it comes first).
+const ORDER = ["os", "nova-api", "keystone", "glance", "placement", "nova-conductor", "nova-scheduler", "nova-compute", "hypervisor"];
 
 /** A client span (outgoing HTTP, RPC call/cast) belongs to whoever made the call in the same process. */
 const isClient = (s: SpanRecord) => s.kind === "http" || (s.kind === "rpc" && s.attributes.side !== "server");
@@ -60,7 +61,8 @@ function laneNamer(spans: SpanRecord[]): (s: SpanRecord) => string {
 
 const rank = (lane: string) => {
   const base = lane.split("@")[0] ?? lane;
-  const i = ORDER.indexOf(base);
+  // nova-api's spans carry the service name "nova" in a running cloud (its paste app's name).
+  const i = ORDER.indexOf(base === "nova" ? "nova-api" : base);
   return i < 0 ? ORDER.length - 1.5 : i; // unknown services sit just before the hypervisor
 };
 

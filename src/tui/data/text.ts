@@ -1,8 +1,12 @@
 /** Cell-width helpers for fixed-width terminal columns (span names and paths are ASCII in practice). */
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /** Cut `text` to `width` cells, marking the cut with "…". */
 export function clip(text: string, width: number): string {
   if (width <= 0) return "";
+  // Fast path (every frame pads hundreds of cells): a string no longer in UTF-16 units than `width` fits.
+  if (text.length <= width) return text;
   const chars = [...text];
   if (chars.length <= width) return text;
   return width === 1 ? "…" : `${chars.slice(0, width - 1).join("")}…`;
@@ -11,7 +15,7 @@ export function clip(text: string, width: number): string {
 /** Fit and pad to exactly `width` cells (right-aligned when asked). */
 export function cell(text: string, width: number, right = false): string {
   const t = clip(text, width);
-  const fill = " ".repeat(Math.max(0, width - [...t].length));
+  const fill = " ".repeat(Math.max(0, width - (SURROGATE.test(t) ? [...t].length : t.length)));
   return right ? fill + t : t + fill;
 }
 
