@@ -50,7 +50,11 @@ export function setup(): void {
     copyFileSync(join(REPO_ROOT, "bin", "run.js"), join(cliRoot, "bin", "run.js"));
     const env = { ...process.env };
     delete env.NODE_ENV; // oclif must read dist/, not map it back to src/
-    execFileSync(process.execPath, [join(REPO_ROOT, "scripts", "build-manifest.mjs"), "--root", cliRoot], { env, stdio: ["ignore", "ignore", "pipe"], timeout: 60_000 });
+    execFileSync(process.execPath, [join(REPO_ROOT, "scripts", "build-manifest.mjs"), "--root", cliRoot], {
+      env,
+      stdio: ["ignore", "ignore", "pipe"],
+      timeout: 60_000,
+    });
     process.env[CLI_ROOT_ENV] = cliRoot;
   } catch (err) {
     console.warn(`[global-setup] no oclif manifest, \`os\` runs from bin/run.js: ${(err as Error).message}`);

@@ -25,7 +25,13 @@ export function compareReports(old: CompareReport, now: CompareReport): string[]
       body.push([r.name, "-", r.median_ms.toFixed(3), "new", ""]);
       continue;
     }
-    body.push([r.name, o.median_ms.toFixed(3), r.median_ms.toFixed(3), pct(o.median_ms, r.median_ms), flag(o.median_ms, r.median_ms, false)]);
+    body.push([
+      r.name,
+      o.median_ms.toFixed(3),
+      r.median_ms.toFixed(3),
+      pct(o.median_ms, r.median_ms),
+      flag(o.median_ms, r.median_ms, false),
+    ]);
   }
   for (const o of old.rows) if (!now.rows.some((r) => r.name === o.name)) body.push([o.name, o.median_ms.toFixed(3), "-", "not run", ""]);
   const oldMetrics = new Map((old.metrics ?? []).map((m) => [`${m.row} ${m.name}`, m]));
@@ -41,7 +47,8 @@ export function compareReports(old: CompareReport, now: CompareReport): string[]
     ]);
   }
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join("  ");
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join("  ");
   lines.push(line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line));
   return lines;
 }

@@ -67,7 +67,8 @@ export function onBenchExit(fn: () => Promise<void>): void {
 }
 
 export async function runBenchExit(): Promise<void> {
-  for (const fn of cleanups.splice(0).reverse()) await fn().catch((err) => process.stderr.write(`cleanup failed: ${(err as Error).message}\n`));
+  for (const fn of cleanups.splice(0).reverse())
+    await fn().catch((err) => process.stderr.write(`cleanup failed: ${(err as Error).message}\n`));
 }
 
 function fmtNum(n: number): string {

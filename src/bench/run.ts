@@ -85,9 +85,13 @@ async function main(): Promise<void> {
     }
     const res = summarize(row.name, samples);
     if (row.target?.maxMedianMs !== undefined)
-      targets.push(verdict(row.name, `median ${fmt(res.median_ms)} ms <= ${row.target.maxMedianMs} ms`, res.median_ms <= row.target.maxMedianMs));
+      targets.push(
+        verdict(row.name, `median ${fmt(res.median_ms)} ms <= ${row.target.maxMedianMs} ms`, res.median_ms <= row.target.maxMedianMs),
+      );
     if (row.target?.minOpsPerS !== undefined)
-      targets.push(verdict(row.name, `${res.ops_per_s.toFixed(1)} ops/s >= ${row.target.minOpsPerS} ops/s`, res.ops_per_s >= row.target.minOpsPerS));
+      targets.push(
+        verdict(row.name, `${res.ops_per_s.toFixed(1)} ops/s >= ${row.target.minOpsPerS} ops/s`, res.ops_per_s >= row.target.minOpsPerS),
+      );
     const floor = row.floorOf ? results.find((r) => r.name === row.floorOf) : undefined;
     if (floor) {
       res.floor_ms = floor.median_ms;
@@ -120,7 +124,10 @@ async function main(): Promise<void> {
   for (const m of metrics) {
     const limit = m.max !== undefined ? `<= ${m.max}` : m.min !== undefined ? `>= ${m.min}` : undefined;
     const what = `${m.name} ${fmt(m.value, Number.isInteger(m.value) ? 0 : 3)} ${m.unit}`;
-    if (limit) targets.push(verdict(m.row, `${what} ${limit}`, (m.max === undefined || m.value <= m.max) && (m.min === undefined || m.value >= m.min)));
+    if (limit)
+      targets.push(
+        verdict(m.row, `${what} ${limit}`, (m.max === undefined || m.value <= m.max) && (m.min === undefined || m.value >= m.min)),
+      );
     else targets.push(`     ${m.row}: ${what}`);
   }
   if (targets.length) console.log("");
@@ -131,7 +138,8 @@ async function main(): Promise<void> {
     console.log("");
     for (const line of compareReports(old, { rows: rowsOut, metrics })) console.log(line);
   }
-  if (values.json) writeFileSync(values.json, `${JSON.stringify({ at: new Date().toISOString(), rows: rowsOut, metrics, targets, failures }, null, 2)}\n`);
+  if (values.json)
+    writeFileSync(values.json, `${JSON.stringify({ at: new Date().toISOString(), rows: rowsOut, metrics, targets, failures }, null, 2)}\n`);
   if (failures.length) process.exit(1);
   // Peers and sockets are closed; leave nothing behind that keeps the process up.
   process.exit(0);

@@ -56,7 +56,10 @@ export class Transport {
       req.on("error", (err: NodeJS.ErrnoException) => {
         if (err instanceof ConnectionError) return reject(err);
         // A refused local address usually means the local cloud is down: say what to do about it.
-        const hint = err.code === "ECONNREFUSED" && /\/\/(127\.|localhost)/.test(url) ? " (is the local cloud up? `os cloud status` shows it, `os cloud up` starts it)" : "";
+        const hint =
+          err.code === "ECONNREFUSED" && /\/\/(127\.|localhost)/.test(url)
+            ? " (is the local cloud up? `os cloud status` shows it, `os cloud up` starts it)"
+            : "";
         reject(new ConnectionError(`Unable to establish connection to ${url}: ${err.code ?? err.message}${hint}`));
       });
       req.on("response", (res) => {

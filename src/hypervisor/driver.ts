@@ -186,7 +186,13 @@ export interface ComputeDriver {
     network_info: NetworkInfo,
     block_device_info: BlockDeviceInfo | null,
   ): Promise<void>;
-  destroy(context: RequestContext, instance: Instance, network_info: NetworkInfo, block_device_info: BlockDeviceInfo | null, destroy_disks: boolean): Promise<void>;
+  destroy(
+    context: RequestContext,
+    instance: Instance,
+    network_info: NetworkInfo,
+    block_device_info: BlockDeviceInfo | null,
+    destroy_disks: boolean,
+  ): Promise<void>;
   reboot(context: RequestContext, instance: Instance, network_info: NetworkInfo, reboot_type: RebootType): Promise<void>;
   /** timeout > 0: ask the guest to shut down (ACPI) and wait that long before pulling the plug. */
   power_off(instance: Instance, timeout: number, retry_interval: number): Promise<void>;

@@ -172,9 +172,15 @@ describe.skipIf(Boolean(missing))("os compute commands against a local cloud", (
     ]);
 
     // Reads: byte for byte the same output (each pair, and the three pairs, at once: they only read).
-    const reads = [["hypervisor", "list"], ["flavor", "list"], ["flavor", "show", "m1.tiny"]];
+    const reads = [
+      ["hypervisor", "list"],
+      ["flavor", "list"],
+      ["flavor", "show", "m1.tiny"],
+    ];
     const outputs = await Promise.all(reads.map((args) => Promise.all([ok(openstack, args), ok(os, args)])));
-    reads.forEach((args, i) => expect(outputs[i]?.[1], `os ${args.join(" ")}`).toBe(outputs[i]?.[0]));
+    reads.forEach((args, i) => {
+      expect(outputs[i]?.[1], `os ${args.join(" ")}`).toBe(outputs[i]?.[0]);
+    });
     const hv = parseTable(outputs[0]?.[0] as string);
     expect(hv.header).toEqual(["ID", "Hypervisor Hostname", "Hypervisor Type", "Host IP", "State"]);
     expect(hv.rows.map((r) => r[1]).sort()).toEqual(["compute1", "compute2"]);
@@ -223,9 +229,15 @@ describe.skipIf(Boolean(missing))("os compute commands against a local cloud", (
       "cirros",
       "parity.small",
     ]);
-    const serverReads = [["server", "list"], ["server", "list", "--long"], ["server", "show", "parity-vm"]];
+    const serverReads = [
+      ["server", "list"],
+      ["server", "list", "--long"],
+      ["server", "show", "parity-vm"],
+    ];
     const serverOutputs = await Promise.all(serverReads.map((args) => Promise.all([ok(openstack, args), ok(os, args)])));
-    serverReads.forEach((args, i) => expect(serverOutputs[i]?.[1], `os ${args.join(" ")}`).toBe(serverOutputs[i]?.[0]));
+    serverReads.forEach((args, i) => {
+      expect(serverOutputs[i]?.[1], `os ${args.join(" ")}`).toBe(serverOutputs[i]?.[0]);
+    });
 
     await ok(openstack, ["server", "stop", "parity-vm"]);
     await waitStatus("parity-vm", "SHUTOFF");

@@ -21,8 +21,7 @@ export function run(file: string, args: string[], env: NodeJS.ProcessEnv, timeou
 }
 
 /** `os …` (dist/ when built, else the TypeScript sources: test/helpers/runtime.ts). */
-export const os = (args: string[], env: NodeJS.ProcessEnv, timeoutMs?: number) =>
-  run(process.execPath, cliArgv(...args), env, timeoutMs);
+export const os = (args: string[], env: NodeJS.ProcessEnv, timeoutMs?: number) => run(process.execPath, cliArgv(...args), env, timeoutMs);
 
 /** The real python-openstackclient. */
 export const openstack = (args: string[], env: NodeJS.ProcessEnv, timeoutMs?: number) => run("openstack", args, env, timeoutMs);

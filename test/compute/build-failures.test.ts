@@ -125,9 +125,9 @@ describe("build failures", () => {
     expect(done["OS-EXT-SRV-ATTR:host"]).toBe(survivor);
     expect(await allocationProviders(id)).toEqual([await providerOf(survivor)]);
     // The dead host's hypervisor no longer counts the instance in Placement.
-    const usages = await fetch(`${cloud.placement}/resource_providers/${await providerOf(victim)}/usages`, { headers: { "x-auth-token": ADMIN } }).then((x) =>
-      x.json(),
-    );
+    const usages = await fetch(`${cloud.placement}/resource_providers/${await providerOf(victim)}/usages`, {
+      headers: { "x-auth-token": ADMIN },
+    }).then((x) => x.json());
     expect(usages.usages.MEMORY_MB ?? 0).toBe(0);
     await cloud.req(ADMIN, "DELETE", `/servers/${id}`);
   }, 90_000);

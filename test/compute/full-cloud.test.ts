@@ -107,7 +107,9 @@ describe("nova in the whole cloud, with Keystone", () => {
     });
     expect(r.status).toBe(200);
     const port = cloud.sets.find((x) => x.startsWith("vnc.novncproxy_port="))?.split("=")[1];
-    const m = new RegExp(`^http://127\\.0\\.0\\.1:${port}/vnc_lite\\.html\\?path=%3Ftoken%3D([0-9a-f-]{36})$`).exec(r.body.remote_console.url);
+    const m = new RegExp(`^http://127\\.0\\.0\\.1:${port}/vnc_lite\\.html\\?path=%3Ftoken%3D([0-9a-f-]{36})$`).exec(
+      r.body.remote_console.url,
+    );
     expect(r.body.remote_console).toMatchObject({ protocol: "vnc", type: "novnc" });
     expect(m, r.body.remote_console.url).not.toBeNull();
     const token = m?.[1] ?? "";
@@ -130,15 +132,33 @@ describe("nova in the whole cloud, with Keystone", () => {
     expect(page.status).toBeLessThan(500);
 
     // The legacy action answers the same kind of URL before 2.6, and is gone from 2.6 on.
-    const legacy = await member.request("compute", "POST", `/servers/${serverId}/action`, { body: { "os-getVNCConsole": { type: "novnc" } }, microversion: "2.1" });
+    const legacy = await member.request("compute", "POST", `/servers/${serverId}/action`, {
+      body: { "os-getVNCConsole": { type: "novnc" } },
+      microversion: "2.1",
+    });
     expect(legacy.status).toBe(200);
     expect(legacy.body.console.type).toBe("novnc");
     expect(legacy.body.console.url).toMatch(/\/vnc_lite\.html\?path=%3Ftoken%3D[0-9a-f-]{36}$/);
-    const gone = await status(member.request("compute", "POST", `/servers/${serverId}/action`, { body: { "os-getVNCConsole": { type: "novnc" } }, microversion: "2.6" }));
+    const gone = await status(
+      member.request("compute", "POST", `/servers/${serverId}/action`, {
+        body: { "os-getVNCConsole": { type: "novnc" } },
+        microversion: "2.6",
+      }),
+    );
     expect(gone.status).toBe(404);
-    const bad = await status(member.request("compute", "POST", `/servers/${serverId}/remote-consoles`, { body: { remote_console: { protocol: "vnc", type: "serial" } }, microversion: "2.6" }));
+    const bad = await status(
+      member.request("compute", "POST", `/servers/${serverId}/remote-consoles`, {
+        body: { remote_console: { protocol: "vnc", type: "serial" } },
+        microversion: "2.6",
+      }),
+    );
     expect(bad.status).toBe(400);
-    const readerConsole = await status(reader.request("compute", "POST", `/servers/${serverId}/remote-consoles`, { body: { remote_console: { protocol: "vnc", type: "novnc" } }, microversion: "2.6" }));
+    const readerConsole = await status(
+      reader.request("compute", "POST", `/servers/${serverId}/remote-consoles`, {
+        body: { remote_console: { protocol: "vnc", type: "novnc" } },
+        microversion: "2.6",
+      }),
+    );
     expect(readerConsole.status).toBe(403);
   }, 30_000);
 
@@ -168,7 +188,8 @@ describe("nova in the whole cloud, with Keystone", () => {
       if (steps.every((s) => named(spans, s).length > 0)) break;
       await new Promise((res) => setTimeout(res, 300));
     }
-    for (const step of steps) expect(named(spans, step).length, `span ${step} (have: ${[...new Set(spans.map((s) => s.name))].join(", ")})`).toBeGreaterThan(0);
+    for (const step of steps)
+      expect(named(spans, step).length, `span ${step} (have: ${[...new Set(spans.map((s) => s.name))].join(", ")})`).toBeGreaterThan(0);
     const byId = new Map(spans.map((s) => [s.span_id, s]));
     // One trace, one root (the API's wsgi span); every other span's parent is in the trace.
     const roots = spans.filter((s) => !s.parent_id || !byId.has(s.parent_id));
@@ -197,7 +218,8 @@ describe("nova in the whole cloud, with Keystone", () => {
     ];
     const ancestors = (s: SpanRecord) => {
       const out: string[] = [];
-      for (let p = s.parent_id ? byId.get(s.parent_id) : undefined; p; p = p.parent_id ? byId.get(p.parent_id) : undefined) out.push(p.name);
+      for (let p = s.parent_id ? byId.get(s.parent_id) : undefined; p; p = p.parent_id ? byId.get(p.parent_id) : undefined)
+        out.push(p.name);
       return out;
     };
     for (const [step, cause] of causedBy) {

@@ -34,7 +34,14 @@ export async function upFullCloud(extra: string[] = []): Promise<FullCloud> {
       admin,
       as: (username, password, project) =>
         new Session({
-          auth: { auth_url: authUrl, username, password, project_name: project, user_domain_name: "Default", project_domain_name: "Default" },
+          auth: {
+            auth_url: authUrl,
+            username,
+            password,
+            project_name: project,
+            user_domain_name: "Default",
+            project_domain_name: "Default",
+          },
           cache: false,
         }),
       async close() {

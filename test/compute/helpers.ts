@@ -19,7 +19,11 @@ interface Proc {
 }
 
 function spawnEntry(name: string, file: string, args: string[], env: Record<string, string>, waitLine: boolean): Proc {
-  const child = spawn(process.execPath, entryArgv(file, ...args), { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, entryArgv(file, ...args), {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let err = "";
   child.stderr?.on("data", (d) => {
     err += d;
@@ -62,7 +66,13 @@ export interface Cloud {
   imageId: string;
   procs: Proc[];
   /** JSON request against nova-api as `user:project` (noauth2). */
-  req(token: string, method: string, path: string, body?: unknown, microversion?: string): Promise<{ status: number; body: any; headers: Headers }>;
+  req(
+    token: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    microversion?: string,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   waitFor(token: string, id: string, pred: (s: any) => boolean, timeoutMs?: number): Promise<any>;
   stopProc(name: string): Promise<void>;
   close(): Promise<void>;
@@ -117,8 +127,18 @@ export async function startCloud(opts: { computes?: string[]; overrides?: string
 
   // A public, active image in Glance (what `os cloud up` uploads as cirros).
   const gh = { "x-auth-token": "admin:admin", "content-type": "application/json" };
-  const img = await (await fetch(`${glanceUrl}/v2/images`, { method: "POST", headers: gh, body: JSON.stringify({ name: "cirros", disk_format: "qcow2", container_format: "bare", visibility: "public" }) })).json();
-  const up = await fetch(`${glanceUrl}/v2/images/${img.id}/file`, { method: "PUT", headers: { "x-auth-token": "admin:admin", "content-type": "application/octet-stream" }, body: Buffer.alloc(4096, 1) });
+  const img = await (
+    await fetch(`${glanceUrl}/v2/images`, {
+      method: "POST",
+      headers: gh,
+      body: JSON.stringify({ name: "cirros", disk_format: "qcow2", container_format: "bare", visibility: "public" }),
+    })
+  ).json();
+  const up = await fetch(`${glanceUrl}/v2/images/${img.id}/file`, {
+    method: "PUT",
+    headers: { "x-auth-token": "admin:admin", "content-type": "application/octet-stream" },
+    body: Buffer.alloc(4096, 1),
+  });
   if (up.status !== 204) throw new Error(`image upload answered ${up.status}`);
 
   const nova = `http://127.0.0.1:${novaPort}`;
@@ -134,7 +154,11 @@ export async function startCloud(opts: { computes?: string[]; overrides?: string
       const headers: Record<string, string> = { "x-auth-token": token, accept: "application/json" };
       if (microversion) headers["openstack-api-version"] = `compute ${microversion}`;
       if (body !== undefined) headers["content-type"] = "application/json";
-      const r = await fetch(`${nova}/v2.1${path}`, { method, headers, body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body) });
+      const r = await fetch(`${nova}/v2.1${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      });
       const text = await r.text();
       let parsed: unknown = text;
       try {
@@ -178,7 +202,9 @@ export async function waitComputesUp(cloud: Cloud, count: number, timeoutMs = 20
     last = r.body;
     const up = (r.body?.services ?? []).filter((s: any) => s.state === "up");
     const hv = await cloud.req("admin:admin", "GET", "/os-hypervisors");
-    const mapped = await fetch(`${cloud.placement}/resource_providers`, { headers: { "x-auth-token": "admin:admin" } }).then((x) => x.json());
+    const mapped = await fetch(`${cloud.placement}/resource_providers`, { headers: { "x-auth-token": "admin:admin" } }).then((x) =>
+      x.json(),
+    );
     if (up.length >= count && (hv.body?.hypervisors ?? []).length >= count && (mapped.resource_providers ?? []).length >= count) {
       // Host discovery runs every second in the scheduler; give it a turn.
       await new Promise((res) => setTimeout(res, 1200));

@@ -33,7 +33,11 @@ describe("nova policy defaults", () => {
   });
 
   it("keeps flavors, services and hypervisors to admins", () => {
-    for (const rule of ["os_compute_api:os-flavor-manage:create", "os_compute_api:os-services:list", "os_compute_api:os-hypervisors:list"]) {
+    for (const rule of [
+      "os_compute_api:os-flavor-manage:create",
+      "os_compute_api:os-services:list",
+      "os_compute_api:os-hypervisors:list",
+    ]) {
       expect(policy.allows(member, rule)).toBe(false);
       expect(policy.allows(admin, rule)).toBe(true);
     }

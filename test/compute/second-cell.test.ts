@@ -19,7 +19,11 @@ let cell2Bus = "";
 const extra: ChildProcess[] = [];
 
 function run(file: string, args: string[], env: Record<string, string>): Promise<void> {
-  const child = spawn(process.execPath, entryArgv(file, ...args), { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, entryArgv(file, ...args), {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   extra.push(child);
   let err = "";
   child.stderr?.on("data", (d) => {
@@ -52,7 +56,19 @@ beforeAll(async () => {
   await waitComputesUp(cloud, 1);
   cell2Bus = `zmq://127.0.0.1:${await freePort()}`;
   const created = await osCli(
-    ["manage", "cell_v2", "create_cell", "--name", "cell2", "--transport-url", cell2Bus, "--database-connection", "sqlite:///nova_cell2.sqlite", "--state-dir", cloud.dir],
+    [
+      "manage",
+      "cell_v2",
+      "create_cell",
+      "--name",
+      "cell2",
+      "--transport-url",
+      cell2Bus,
+      "--database-connection",
+      "sqlite:///nova_cell2.sqlite",
+      "--state-dir",
+      cloud.dir,
+    ],
     cloud.env,
   );
   if (created.code !== 0) throw new Error(`create_cell failed (${created.code}): ${created.stderr}`);
@@ -82,16 +98,26 @@ describe("a second real cell", () => {
     ]);
     // cell2's conductor registered and heartbeats in cell2's own database.
     const db = new Database(join(cloud.dir, "db", "nova_cell2.sqlite"), { readonly: true });
-    const binaries = (db.prepare("SELECT binary, host FROM services WHERE deleted = 0").all() as Array<{ binary: string; host: string }>).map((r) => `${r.binary}@${r.host}`);
+    const binaries = (
+      db.prepare("SELECT binary, host FROM services WHERE deleted = 0").all() as Array<{ binary: string; host: string }>
+    ).map((r) => `${r.binary}@${r.host}`);
     db.close();
     expect(binaries).toEqual(expect.arrayContaining(["nova-conductor@controller", "nova-compute@compute9"]));
   });
 
   it("builds a server in cell2 when cell1 has no enabled compute, and acts on it over cell2's bus", async () => {
     const c1 = (await admin("GET", "/os-services?binary=nova-compute&host=compute1")).body.services[0];
-    expect((await admin("PUT", `/os-services/${c1.id}`, { status: "disabled", disabled_reason: "test: push builds to cell2" })).status).toBe(200);
+    expect(
+      (await admin("PUT", `/os-services/${c1.id}`, { status: "disabled", disabled_reason: "test: push builds to cell2" })).status,
+    ).toBe(200);
 
-    const r = await cloud.req(USER, "POST", "/servers", { server: { name: "in-cell2", imageRef: cloud.imageId, flavorRef: "1", networks: "none" } }, "2.79");
+    const r = await cloud.req(
+      USER,
+      "POST",
+      "/servers",
+      { server: { name: "in-cell2", imageRef: cloud.imageId, flavorRef: "1", networks: "none" } },
+      "2.79",
+    );
     expect(r.status).toBe(202);
     const id = r.body.server.id;
     const s = await cloud.waitFor(USER, id, (x) => x.status === "ACTIVE" || x.status === "ERROR", 30_000);
@@ -106,7 +132,9 @@ describe("a second real cell", () => {
     expect(cell1.prepare("SELECT COUNT(*) AS n FROM instances WHERE uuid = ?").get(id)).toEqual({ n: 0 });
     cell1.close();
     const api = new Database(join(cloud.dir, "db", "nova_api.sqlite"), { readonly: true });
-    expect(api.prepare("SELECT c.name FROM instance_mappings m JOIN cell_mappings c ON c.id = m.cell_id WHERE m.instance_uuid = ?").get(id)).toEqual({ name: "cell2" });
+    expect(
+      api.prepare("SELECT c.name FROM instance_mappings m JOIN cell_mappings c ON c.id = m.cell_id WHERE m.instance_uuid = ?").get(id),
+    ).toEqual({ name: "cell2" });
     api.close();
 
     // Actions go over cell2's bus to compute9 and its saves through cell2's conductor.

@@ -34,7 +34,9 @@ describe("nova control plane over real processes", () => {
     expect(r.headers.get("openstack-api-version")).toBe("compute 2.60");
     expect(r.headers.get("x-openstack-nova-api-version")).toBe("2.60");
     expect(r.headers.get("vary")).toContain("OpenStack-API-Version");
-    expect(r.body.flavors.map((f: any) => f.name)).toEqual(expect.arrayContaining(["m1.tiny", "m1.small", "m1.medium", "m1.large", "m1.xlarge", "cirros256"]));
+    expect(r.body.flavors.map((f: any) => f.name)).toEqual(
+      expect.arrayContaining(["m1.tiny", "m1.small", "m1.medium", "m1.large", "m1.xlarge", "cirros256"]),
+    );
     const bad = await cloud.req(USER, "GET", "/flavors", undefined, "2.100");
     expect(bad.status).toBe(406);
     expect(bad.body.computeFault.message).toContain("Version 2.100 is not supported by the API");
@@ -109,10 +111,22 @@ describe("nova control plane over real processes", () => {
     const missing = await cloud.req(USER, "POST", "/servers", { server: { name: "x", imageRef: cloud.imageId, networks: "none" } }, "2.79");
     expect(missing.status).toBe(400);
     expect(missing.body.badRequest.message).toContain("'flavorRef' is a required property");
-    const extra = await cloud.req(USER, "POST", "/servers", { server: { name: "x", flavorRef: "1", imageRef: cloud.imageId, networks: "none", bogus: 1 } }, "2.79");
+    const extra = await cloud.req(
+      USER,
+      "POST",
+      "/servers",
+      { server: { name: "x", flavorRef: "1", imageRef: cloud.imageId, networks: "none", bogus: 1 } },
+      "2.79",
+    );
     expect(extra.status).toBe(400);
     expect(extra.body.badRequest.message).toContain("Additional properties are not allowed ('bogus' was unexpected)");
-    const badName = await cloud.req(USER, "POST", "/servers", { server: { name: " x", flavorRef: "1", imageRef: cloud.imageId, networks: "none" } }, "2.79");
+    const badName = await cloud.req(
+      USER,
+      "POST",
+      "/servers",
+      { server: { name: " x", flavorRef: "1", imageRef: cloud.imageId, networks: "none" } },
+      "2.79",
+    );
     expect(badName.status).toBe(400);
     expect(badName.body.badRequest.message).toContain("Invalid input for field/attribute name");
     const noNet = await cloud.req(USER, "POST", "/servers", { server: { name: "x", flavorRef: "1", imageRef: cloud.imageId } }, "2.79");
@@ -144,7 +158,13 @@ describe("nova control plane over real processes", () => {
     expect(made.body.keypair.public_key).toMatch(/^ssh-rsa AAAA/);
     expect(made.body.keypair.private_key).toContain("PRIVATE KEY");
     expect(made.body.keypair.fingerprint).toMatch(/^([0-9a-f]{2}:){15}[0-9a-f]{2}$/);
-    const imported = await cloud.req(USER, "POST", "/os-keypairs", { keypair: { name: "k2", public_key: made.body.keypair.public_key } }, "2.2");
+    const imported = await cloud.req(
+      USER,
+      "POST",
+      "/os-keypairs",
+      { keypair: { name: "k2", public_key: made.body.keypair.public_key } },
+      "2.2",
+    );
     expect(imported.body.keypair.fingerprint).toBe(made.body.keypair.fingerprint);
     const bad = await cloud.req(USER, "POST", "/os-keypairs", { keypair: { name: "k3", public_key: "ssh-rsa nonsense" } }, "2.2");
     expect(bad.status).toBe(400);

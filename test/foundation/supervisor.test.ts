@@ -8,7 +8,16 @@ import { isolatedPorts } from "../helpers/ports.js";
 // The supervisor through the public CLI: up, status, no duplicates, restart after kill -9, down.
 const dir = mkdtempSync(join(tmpdir(), "ps-sup-"));
 let sets: string[] = [];
-const withSets = (args: string[]) => [...args, "--driver", "fake", "--computes", "1", "--state-dir", dir, ...sets.flatMap((s) => ["--set", s])];
+const withSets = (args: string[]) => [
+  ...args,
+  "--driver",
+  "fake",
+  "--computes",
+  "1",
+  "--state-dir",
+  dir,
+  ...sets.flatMap((s) => ["--set", s]),
+];
 
 interface Row {
   Service: string;

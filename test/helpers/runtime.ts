@@ -34,10 +34,14 @@ function* sourcesUnder(dir: string): Generator<string> {
 
 /** Whether dist/ holds a build of the current src/ (checked once per process), and if not, why. */
 export function distStatus(): { ok: boolean; why: string } {
-  if (fresh) return fresh;
+  fresh ??= checkDist();
+  return fresh;
+}
+
+function checkDist(): { ok: boolean; why: string } {
   const forced = process.env.POCKETSTACK_TEST_RUNTIME;
-  if (forced === "src") return (fresh = { ok: false, why: "POCKETSTACK_TEST_RUNTIME=src" });
-  if (forced === "dist") return (fresh = { ok: true, why: "POCKETSTACK_TEST_RUNTIME=dist" });
+  if (forced === "src") return { ok: false, why: "POCKETSTACK_TEST_RUNTIME=src" };
+  if (forced === "dist") return { ok: true, why: "POCKETSTACK_TEST_RUNTIME=dist" };
   const src = join(REPO_ROOT, "src");
   for (const file of sourcesUnder(src)) {
     const out = join(REPO_ROOT, "dist", relative(src, file)).replace(/\.tsx?$/, ".js");
@@ -45,11 +49,11 @@ export function distStatus(): { ok: boolean; why: string } {
     try {
       outTime = statSync(out).mtimeMs;
     } catch {
-      return (fresh = { ok: false, why: `${relative(REPO_ROOT, out)} is missing` });
+      return { ok: false, why: `${relative(REPO_ROOT, out)} is missing` };
     }
-    if (outTime < statSync(file).mtimeMs) return (fresh = { ok: false, why: `${relative(REPO_ROOT, file)} changed after the last build` });
+    if (outTime < statSync(file).mtimeMs) return { ok: false, why: `${relative(REPO_ROOT, file)} changed after the last build` };
   }
-  return (fresh = { ok: true, why: "dist/ is up to date" });
+  return { ok: true, why: "dist/ is up to date" };
 }
 
 export const fromDist = (): boolean => distStatus().ok;
@@ -93,7 +97,8 @@ export function entryFork(srcFile: string, opts: { fromSource?: boolean } = {}):
 /** The script that runs `os`: bin/run.js (production oclif on dist/) or bin/dev.js (oclif dev mode on src/ under tsx). */
 export function cliScript(): { script: string; execArgv: string[] } {
   warnOnce();
-  if (!fromDist() || !existsSync(join(REPO_ROOT, "dist", "commands"))) return { script: join(REPO_ROOT, "bin", "dev.js"), execArgv: ["--import", TSX_IMPORT] };
+  if (!fromDist() || !existsSync(join(REPO_ROOT, "dist", "commands")))
+    return { script: join(REPO_ROOT, "bin", "dev.js"), execArgv: ["--import", TSX_IMPORT] };
   // The global setup's copy of the package root carries an oclif.manifest.json, so each `os` start imports
   // only the command it runs instead of all of them; the code it runs is this repo's dist/.
   const root = process.env[CLI_ROOT_ENV];

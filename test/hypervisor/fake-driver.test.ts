@@ -53,7 +53,15 @@ describe("fake driver", () => {
     expect(log).toContain("Linux version");
     expect(log.trimEnd().endsWith("vm1 login:")).toBe(true);
     const res = await d.get_available_resource("compute1");
-    expect(res).toMatchObject({ vcpus: 8, memory_mb: 16384, local_gb: 200, vcpus_used: 1, memory_mb_used: 512, local_gb_used: 1, hypervisor_type: "fake" });
+    expect(res).toMatchObject({
+      vcpus: 8,
+      memory_mb: 16384,
+      local_gb: 200,
+      vcpus_used: 1,
+      memory_mb_used: 512,
+      local_gb_used: 1,
+      hypervisor_type: "fake",
+    });
     expect(JSON.parse(res.cpu_info).arch).toBe("x86_64");
   });
 

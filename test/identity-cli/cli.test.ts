@@ -93,7 +93,10 @@ describe("os identity commands against a live keystone", { timeout: 120_000 }, (
     await ok(["user", "create", "gina", "--password", "pw"]);
     await ok(["user", "create", "hugo", "--password", "pw"]);
     await ok(["group", "add", "user", "devs", "gina", "hugo"]);
-    const members = async () => JSON.parse(await ok(["user", "list", "--group", "devs", "-f", "json"])).map((u: { Name: string }) => u.Name).sort();
+    const members = async () =>
+      JSON.parse(await ok(["user", "list", "--group", "devs", "-f", "json"]))
+        .map((u: { Name: string }) => u.Name)
+        .sort();
     expect(await members()).toEqual(["gina", "hugo"]);
 
     const partly = await os(["group", "remove", "user", "devs", "gina", "nosuch"], env);

@@ -8,7 +8,13 @@ const fresh = () => new KeystoneStore(openDatabase(":memory:"), { hash: { algori
 describe("bootstrap (keystone-manage bootstrap)", () => {
   it("creates the default domain, admin project/user, roles with implications, grants and endpoints", () => {
     const s = fresh();
-    const r = bootstrap(s, { password: "pw", regionId: "RegionOne", publicUrl: "http://h:5000/v3", internalUrl: "http://h:5000/v3", adminUrl: "http://h:5000/v3" });
+    const r = bootstrap(s, {
+      password: "pw",
+      regionId: "RegionOne",
+      publicUrl: "http://h:5000/v3",
+      internalUrl: "http://h:5000/v3",
+      adminUrl: "http://h:5000/v3",
+    });
     expect(s.resource.getDomain("default").name).toBe("Default");
     expect(s.resource.getProjectByName("admin", "default").id).toBe(r.project_id);
     expect(s.identity.checkPassword(r.user_id, "pw")).toBe(true);
@@ -20,7 +26,12 @@ describe("bootstrap (keystone-manage bootstrap)", () => {
     const svc = s.catalog.listServices({ type: "identity" });
     expect(svc).toHaveLength(1);
     expect(svc[0]?.name).toBe("keystone");
-    expect(s.catalog.listEndpoints({ service_id: svc[0]?.id }).map((e) => e.interface).sort()).toEqual(["admin", "internal", "public"]);
+    expect(
+      s.catalog
+        .listEndpoints({ service_id: svc[0]?.id })
+        .map((e) => e.interface)
+        .sort(),
+    ).toEqual(["admin", "internal", "public"]);
   });
 
   it("is idempotent, and a re-run resets the password and moves an endpoint URL", () => {

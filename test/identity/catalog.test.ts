@@ -18,7 +18,10 @@ afterAll(async () => {
 
 describe("services, endpoints, regions", () => {
   it("registers a service with endpoints that then appear in new tokens' catalogs", async () => {
-    const svc = await call(ks.url, "POST", "/v3/services", { token: admin, body: { service: { type: "image", name: "glance", description: "Image" } } });
+    const svc = await call(ks.url, "POST", "/v3/services", {
+      token: admin,
+      body: { service: { type: "image", name: "glance", description: "Image" } },
+    });
     expect(svc.status).toBe(201);
     expect(svc.body.service).toMatchObject({ type: "image", name: "glance", enabled: true });
     expect(svc.body.service.links.self).toBe(`${ks.url}/v3/services/${svc.body.service.id}`);
@@ -31,7 +34,10 @@ describe("services, endpoints, regions", () => {
       expect(ep.status).toBe(201);
       expect(ep.body.endpoint).toMatchObject({ interface: iface, region_id: "RegionOne", region: "RegionOne", enabled: true });
     }
-    const bad = await call(ks.url, "POST", "/v3/endpoints", { token: admin, body: { endpoint: { service_id: sid, interface: "sideways", url: "http://x" } } });
+    const bad = await call(ks.url, "POST", "/v3/endpoints", {
+      token: admin,
+      body: { endpoint: { service_id: sid, interface: "sideways", url: "http://x" } },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/interface/);
 
@@ -57,7 +63,10 @@ describe("services, endpoints, regions", () => {
   it("regions: create with an id, list, child regions", async () => {
     const r = await call(ks.url, "POST", "/v3/regions", { token: admin, body: { region: { id: "RegionTwo", description: "second" } } });
     expect(r.status).toBe(201);
-    const child = await call(ks.url, "POST", "/v3/regions", { token: admin, body: { region: { id: "RegionTwoA", parent_region_id: "RegionTwo" } } });
+    const child = await call(ks.url, "POST", "/v3/regions", {
+      token: admin,
+      body: { region: { id: "RegionTwoA", parent_region_id: "RegionTwo" } },
+    });
     expect(child.body.region.parent_region_id).toBe("RegionTwo");
     const list = await call(ks.url, "GET", "/v3/regions", { token: admin });
     expect(list.body.regions.map((x: { id: string }) => x.id).sort()).toEqual(["RegionOne", "RegionTwo", "RegionTwoA"]);
@@ -69,7 +78,9 @@ describe("writes by another process (keystone-manage while keystone runs)", () =
   it("a bootstrap re-run that moves the identity endpoint shows in the next token's catalog", async () => {
     const before = await login(ks.url, adminUser, ks.adminPassword, adminProject);
     const pub = (t: typeof before) =>
-      t.res.body.token.catalog.find((s: { type: string }) => s.type === "identity").endpoints.find((e: { interface: string }) => e.interface === "public").url;
+      t.res.body.token.catalog
+        .find((s: { type: string }) => s.type === "identity")
+        .endpoints.find((e: { interface: string }) => e.interface === "public").url;
     expect(pub(before)).toBe(`${ks.url}/v3`);
     const store = openKeystoneStore(loadConfig(undefined, ks.settings), layout(ks.stateDir));
     try {
@@ -88,18 +99,28 @@ describe("domains, projects, users, groups CRUD and filters", () => {
     expect(d.status).toBe(201);
     const did = d.body.domain.id;
     expect(d.body.domain).toMatchObject({ name: "acme", enabled: true, description: "ACME" });
-    const p = await call(ks.url, "POST", "/v3/projects", { token: admin, body: { project: { name: "rockets", domain_id: did, enabled: false } } });
+    const p = await call(ks.url, "POST", "/v3/projects", {
+      token: admin,
+      body: { project: { name: "rockets", domain_id: did, enabled: false } },
+    });
     expect(p.body.project.domain_id).toBe(did);
-    const u = await call(ks.url, "POST", "/v3/users", { token: admin, body: { user: { name: "wile", domain_id: did, email: "w@acme", password: "x" } } });
+    const u = await call(ks.url, "POST", "/v3/users", {
+      token: admin,
+      body: { user: { name: "wile", domain_id: did, email: "w@acme", password: "x" } },
+    });
     expect(u.body.user).toMatchObject({ name: "wile", domain_id: did, email: "w@acme", enabled: true });
     expect(u.body.user.password).toBeUndefined();
 
-    expect((await call(ks.url, "GET", `/v3/projects?domain_id=${did}`, { token: admin })).body.projects.map((x: { name: string }) => x.name)).toEqual([
-      "rockets",
-    ]);
-    expect((await call(ks.url, "GET", "/v3/projects?enabled=false", { token: admin })).body.projects.map((x: { name: string }) => x.name)).toEqual(["rockets"]);
+    expect(
+      (await call(ks.url, "GET", `/v3/projects?domain_id=${did}`, { token: admin })).body.projects.map((x: { name: string }) => x.name),
+    ).toEqual(["rockets"]);
+    expect(
+      (await call(ks.url, "GET", "/v3/projects?enabled=false", { token: admin })).body.projects.map((x: { name: string }) => x.name),
+    ).toEqual(["rockets"]);
     expect((await call(ks.url, "GET", "/v3/projects?name=admin", { token: admin })).body.projects).toHaveLength(1);
-    expect((await call(ks.url, "GET", `/v3/users?domain_id=${did}`, { token: admin })).body.users.map((x: { name: string }) => x.name)).toEqual(["wile"]);
+    expect(
+      (await call(ks.url, "GET", `/v3/users?domain_id=${did}`, { token: admin })).body.users.map((x: { name: string }) => x.name),
+    ).toEqual(["wile"]);
     expect((await call(ks.url, "GET", "/v3/domains?name=acme", { token: admin })).body.domains).toHaveLength(1);
 
     // a domain must be disabled before it can be deleted
@@ -113,7 +134,9 @@ describe("domains, projects, users, groups CRUD and filters", () => {
   it("a project with children cannot be deleted; a leaf can", async () => {
     const parent = (await call(ks.url, "POST", "/v3/projects", { token: admin, body: { project: { name: "tree-top" } } })).body.project;
     expect(parent.domain_id).toBe("default");
-    const leaf = (await call(ks.url, "POST", "/v3/projects", { token: admin, body: { project: { name: "tree-leaf", parent_id: parent.id } } })).body.project;
+    const leaf = (
+      await call(ks.url, "POST", "/v3/projects", { token: admin, body: { project: { name: "tree-leaf", parent_id: parent.id } } })
+    ).body.project;
     expect((await call(ks.url, "DELETE", `/v3/projects/${parent.id}`, { token: admin })).status).toBe(403);
     expect((await call(ks.url, "DELETE", `/v3/projects/${leaf.id}`, { token: admin })).status).toBe(204);
     expect((await call(ks.url, "DELETE", `/v3/projects/${parent.id}`, { token: admin })).status).toBe(204);
@@ -124,8 +147,12 @@ describe("domains, projects, users, groups CRUD and filters", () => {
     const u = (await call(ks.url, "POST", "/v3/users", { token: admin, body: { user: { name: "olga" } } })).body.user;
     expect((await call(ks.url, "HEAD", `/v3/groups/${g.id}/users/${u.id}`, { token: admin })).status).toBe(404);
     await call(ks.url, "PUT", `/v3/groups/${g.id}/users/${u.id}`, { token: admin });
-    expect((await call(ks.url, "GET", `/v3/users/${u.id}/groups`, { token: admin })).body.groups.map((x: { name: string }) => x.name)).toEqual(["ops"]);
-    expect((await call(ks.url, "GET", `/v3/groups/${g.id}/users`, { token: admin })).body.users.map((x: { name: string }) => x.name)).toEqual(["olga"]);
+    expect(
+      (await call(ks.url, "GET", `/v3/users/${u.id}/groups`, { token: admin })).body.groups.map((x: { name: string }) => x.name),
+    ).toEqual(["ops"]);
+    expect(
+      (await call(ks.url, "GET", `/v3/groups/${g.id}/users`, { token: admin })).body.users.map((x: { name: string }) => x.name),
+    ).toEqual(["olga"]);
     expect((await call(ks.url, "DELETE", `/v3/groups/${g.id}/users/${u.id}`, { token: admin })).status).toBe(204);
     expect((await call(ks.url, "GET", `/v3/groups/${g.id}/users`, { token: admin })).body.users).toEqual([]);
   });
@@ -134,7 +161,10 @@ describe("domains, projects, users, groups CRUD and filters", () => {
 describe("credentials and application credentials", () => {
   it("stores a credential blob for a user", async () => {
     const me = (await call(ks.url, "GET", "/v3/users?name=admin", { token: admin })).body.users[0].id;
-    const c = await call(ks.url, "POST", "/v3/credentials", { token: admin, body: { credential: { user_id: me, type: "totp", blob: "abc" } } });
+    const c = await call(ks.url, "POST", "/v3/credentials", {
+      token: admin,
+      body: { credential: { user_id: me, type: "totp", blob: "abc" } },
+    });
     expect(c.status).toBe(201);
     expect(c.body.credential).toMatchObject({ user_id: me, type: "totp", blob: "abc", project_id: null });
     expect((await call(ks.url, "GET", `/v3/credentials?user_id=${me}`, { token: admin })).body.credentials).toHaveLength(1);
@@ -169,7 +199,11 @@ describe("credentials and application credentials", () => {
     expect((await call(ks.url, "POST", "/v3/projects", { token: appToken, body: { project: { name: "nope" } } })).status).toBe(403);
 
     const byName = await call(ks.url, "POST", "/v3/auth/tokens", {
-      body: { auth: { identity: { methods: ["application_credential"], application_credential: { name: "ci", user: { id: me }, secret: "wrong" } } } },
+      body: {
+        auth: {
+          identity: { methods: ["application_credential"], application_credential: { name: "ci", user: { id: me }, secret: "wrong" } },
+        },
+      },
     });
     expect(byName.status).toBe(401);
 

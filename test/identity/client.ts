@@ -5,7 +5,12 @@ export interface Res {
   body: any;
 }
 
-export async function call(url: string, method: string, path: string, opts: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<Res> {
+export async function call(
+  url: string,
+  method: string,
+  path: string,
+  opts: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+): Promise<Res> {
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.token) headers["x-auth-token"] = opts.token;
   let body: string | undefined;
@@ -32,7 +37,12 @@ export function passwordAuth(user: Record<string, unknown>, password: string, sc
 }
 
 /** POST /v3/auth/tokens; returns the token id and body (status checked by the caller when it matters). */
-export async function login(url: string, user: Record<string, unknown>, password: string, scope?: Scope): Promise<{ token: string; res: Res }> {
+export async function login(
+  url: string,
+  user: Record<string, unknown>,
+  password: string,
+  scope?: Scope,
+): Promise<{ token: string; res: Res }> {
   const res = await call(url, "POST", "/v3/auth/tokens", { body: passwordAuth(user, password, scope) });
   return { token: res.headers.get("x-subject-token") ?? "", res };
 }

@@ -78,7 +78,9 @@ describe("Keystone error bodies", () => {
     expect(a.status).toBe(201);
     const b = await call(ks.url, "POST", "/v3/projects", { token: admin, body: { project: { name: "dup", domain_id: "default" } } });
     expect(b.status).toBe(409);
-    expect(b.body.error.message).toBe("Conflict occurred attempting to store project - Duplicate entry found with name dup at domain ID default.");
+    expect(b.body.error.message).toBe(
+      "Conflict occurred attempting to store project - Duplicate entry found with name dup at domain ID default.",
+    );
   });
 
   it("unknown path: 404; wrong method: 405 with Allow", async () => {

@@ -25,7 +25,8 @@ describe("password hashes in passlib formats", () => {
 
   it("reads hashes made by another implementation (Python hashlib, passlib's string layout)", () => {
     // hashlib.pbkdf2_hmac / hashlib.scrypt over b"password" with salt b"saltsaltsaltsalt", ab64-encoded
-    const pbkdf2 = "$pbkdf2-sha512$1000$c2FsdHNhbHRzYWx0c2FsdA$715rqIr5dXOVPpBhqqsugl037zT5bWJTWYmZtIcK8hBnisKpwfY7kokvwjDrNHqHhF50Pb7MD6HvkJwiDQw4ww";
+    const pbkdf2 =
+      "$pbkdf2-sha512$1000$c2FsdHNhbHRzYWx0c2FsdA$715rqIr5dXOVPpBhqqsugl037zT5bWJTWYmZtIcK8hBnisKpwfY7kokvwjDrNHqHhF50Pb7MD6HvkJwiDQw4ww";
     const scrypt = "$scrypt$ln=10,r=8,p=1$c2FsdHNhbHRzYWx0c2FsdA$BVMRKqdiVYikKAaPR1wucsKUKvw4TuPLkdEYtoSHas4";
     expect(checkPassword("password", pbkdf2)).toBe(true);
     expect(checkPassword("passw0rd", pbkdf2)).toBe(false);
@@ -39,7 +40,11 @@ describe("password hashes in passlib formats", () => {
   });
 
   it("the async check (what the API uses) agrees with the blocking one for every format", async () => {
-    for (const [alg, rounds] of [["bcrypt", 4], ["scrypt", 10], ["pbkdf2_sha512", 1000]] as const) {
+    for (const [alg, rounds] of [
+      ["bcrypt", 4],
+      ["scrypt", 10],
+      ["pbkdf2_sha512", 1000],
+    ] as const) {
       const h = hashPassword("s3cret", alg, rounds);
       expect(await checkPasswordAsync("s3cret", h), alg).toBe(true);
       expect(await checkPasswordAsync("s3cret!", h), alg).toBe(false);

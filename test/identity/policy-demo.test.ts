@@ -14,11 +14,16 @@ let demo: string;
 beforeAll(async () => {
   ks = await startKeystone();
   admin = (await login(ks.url, adminUser, ks.adminPassword, adminProject)).token;
-  demoProject = (await call(ks.url, "POST", "/v3/projects", { token: admin, body: { project: { name: "demo", domain_id: "default" } } })).body.project.id;
-  demoUser = (await call(ks.url, "POST", "/v3/users", { token: admin, body: { user: { name: "demo", password: "demo-pw", domain_id: "default" } } })).body.user.id;
+  demoProject = (await call(ks.url, "POST", "/v3/projects", { token: admin, body: { project: { name: "demo", domain_id: "default" } } }))
+    .body.project.id;
+  demoUser = (
+    await call(ks.url, "POST", "/v3/users", { token: admin, body: { user: { name: "demo", password: "demo-pw", domain_id: "default" } } })
+  ).body.user.id;
   const reader = (await call(ks.url, "GET", "/v3/roles?name=reader", { token: admin })).body.roles[0].id;
   expect((await call(ks.url, "PUT", `/v3/projects/${demoProject}/users/${demoUser}/roles/${reader}`, { token: admin })).status).toBe(204);
-  const t = await login(ks.url, { name: "demo", domain: { id: "default" } }, "demo-pw", { project: { name: "demo", domain: { id: "default" } } });
+  const t = await login(ks.url, { name: "demo", domain: { id: "default" } }, "demo-pw", {
+    project: { name: "demo", domain: { id: "default" } },
+  });
   expect(t.res.status).toBe(201);
   expect(t.res.body.token.roles.map((r: { name: string }) => r.name)).toEqual(["reader"]);
   demo = t.token;

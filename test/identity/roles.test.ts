@@ -34,7 +34,10 @@ describe("roles and implied roles", () => {
     const inf = await call(ks.url, "GET", "/v3/role_inferences", { token: admin });
     expect(inf.status).toBe(200);
     const rules = Object.fromEntries(
-      inf.body.role_inferences.map((r: { prior_role: { name: string }; implies: Array<{ name: string }> }) => [r.prior_role.name, names(r.implies)]),
+      inf.body.role_inferences.map((r: { prior_role: { name: string }; implies: Array<{ name: string }> }) => [
+        r.prior_role.name,
+        names(r.implies),
+      ]),
     );
     expect(rules).toEqual({ admin: ["member"], member: ["reader"] });
     const one = await call(ks.url, "GET", `/v3/roles/${ids.admin}/implies/${ids.member}`, { token: admin });
@@ -57,7 +60,9 @@ describe("effective roles in tokens", () => {
     expect((await login(ks.url, alice, "alice-pw", { project: { id: ids.parent } })).res.status).toBe(401);
     expect((await call(ks.url, "PUT", `/v3/groups/${ids.devs}/users/${ids.alice}`, { token: admin })).status).toBe(204);
     expect((await call(ks.url, "HEAD", `/v3/groups/${ids.devs}/users/${ids.alice}`, { token: admin })).status).toBe(204);
-    expect((await call(ks.url, "PUT", `/v3/projects/${ids.parent}/groups/${ids.devs}/roles/${ids.member}`, { token: admin })).status).toBe(204);
+    expect((await call(ks.url, "PUT", `/v3/projects/${ids.parent}/groups/${ids.devs}/roles/${ids.member}`, { token: admin })).status).toBe(
+      204,
+    );
     const t = await login(ks.url, alice, "alice-pw", { project: { id: ids.parent } });
     expect(t.res.status).toBe(201);
     expect(names(t.res.body.token.roles)).toEqual(["member", "reader"]);
@@ -67,7 +72,12 @@ describe("effective roles in tokens", () => {
   });
 
   it("an inherited grant on the parent reaches the child, not the parent", async () => {
-    const put = await call(ks.url, "PUT", `/v3/OS-INHERIT/projects/${ids.parent}/users/${ids.alice}/roles/${ids.admin}/inherited_to_projects`, { token: admin });
+    const put = await call(
+      ks.url,
+      "PUT",
+      `/v3/OS-INHERIT/projects/${ids.parent}/users/${ids.alice}/roles/${ids.admin}/inherited_to_projects`,
+      { token: admin },
+    );
     expect(put.status).toBe(204);
     const child = await login(ks.url, alice, "alice-pw", { project: { id: ids.child } });
     expect(child.res.status).toBe(201);
@@ -102,13 +112,24 @@ describe("effective roles in tokens", () => {
     expect(direct.status).toBe(200);
     const inherited = direct.body.role_assignments.find((a: { scope: Record<string, unknown> }) => a.scope["OS-INHERIT:inherited_to"]);
     expect(inherited.scope.project.id).toBe(ids.parent);
-    expect(inherited.links.assignment).toBe(`${ks.url}/v3/OS-INHERIT/projects/${ids.parent}/users/${ids.alice}/roles/${ids.admin}/inherited_to_projects`);
+    expect(inherited.links.assignment).toBe(
+      `${ks.url}/v3/OS-INHERIT/projects/${ids.parent}/users/${ids.alice}/roles/${ids.admin}/inherited_to_projects`,
+    );
 
-    const eff = await call(ks.url, "GET", `/v3/role_assignments?effective&include_names&user.id=${ids.alice}&scope.project.id=${ids.parent}`, {
-      token: admin,
-    });
+    const eff = await call(
+      ks.url,
+      "GET",
+      `/v3/role_assignments?effective&include_names&user.id=${ids.alice}&scope.project.id=${ids.parent}`,
+      {
+        token: admin,
+      },
+    );
     expect(eff.status).toBe(200);
-    const rows = eff.body.role_assignments as Array<{ role: { name: string }; user: { id: string; name: string }; links: Record<string, string> }>;
+    const rows = eff.body.role_assignments as Array<{
+      role: { name: string };
+      user: { id: string; name: string };
+      links: Record<string, string>;
+    }>;
     expect(names(rows.map((r) => r.role))).toEqual(["member", "reader"]);
     expect(rows.every((r) => r.user.id === ids.alice && r.user.name === "alice")).toBe(true);
     expect(rows[0]?.links.membership).toBe(`${ks.url}/v3/groups/${ids.devs}/users/${ids.alice}`);
@@ -119,13 +140,19 @@ describe("effective roles in tokens", () => {
     expect(system.body.role_assignments).toHaveLength(1);
     expect(system.body.role_assignments[0].scope).toEqual({ system: { all: true } });
 
-    const tree = await call(ks.url, "GET", `/v3/role_assignments?effective&scope.project.id=${ids.parent}&include_subtree=true`, { token: admin });
+    const tree = await call(ks.url, "GET", `/v3/role_assignments?effective&scope.project.id=${ids.parent}&include_subtree=true`, {
+      token: admin,
+    });
     expect(tree.body.role_assignments.some((a: { scope: { project: { id: string } } }) => a.scope.project.id === ids.child)).toBe(true);
   });
 
   it("grants answer HEAD 204/404 and list per target", async () => {
-    expect((await call(ks.url, "HEAD", `/v3/projects/${ids.parent}/groups/${ids.devs}/roles/${ids.member}`, { token: admin })).status).toBe(204);
-    expect((await call(ks.url, "HEAD", `/v3/projects/${ids.parent}/groups/${ids.devs}/roles/${ids.admin}`, { token: admin })).status).toBe(404);
+    expect((await call(ks.url, "HEAD", `/v3/projects/${ids.parent}/groups/${ids.devs}/roles/${ids.member}`, { token: admin })).status).toBe(
+      204,
+    );
+    expect((await call(ks.url, "HEAD", `/v3/projects/${ids.parent}/groups/${ids.devs}/roles/${ids.admin}`, { token: admin })).status).toBe(
+      404,
+    );
     const list = await call(ks.url, "GET", `/v3/projects/${ids.parent}/groups/${ids.devs}/roles`, { token: admin });
     expect(names(list.body.roles)).toEqual(["member"]);
     const missing = await call(ks.url, "PUT", `/v3/projects/nope/users/${ids.alice}/roles/${ids.member}`, { token: admin });

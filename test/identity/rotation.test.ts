@@ -17,8 +17,7 @@ afterAll(async () => {
   await ks?.stop();
 });
 
-const rotate = () =>
-  run(process.execPath, cliArgv("manage", "keystone", "fernet-rotate", "--state-dir", ks.stateDir), { cwd: REPO_ROOT });
+const rotate = () => run(process.execPath, cliArgv("manage", "keystone", "fernet-rotate", "--state-dir", ks.stateDir), { cwd: REPO_ROOT });
 
 describe("os manage keystone fernet-rotate", () => {
   it("a token minted before a rotation still validates in the running keystone; after max_active_keys rotations it does not", async () => {

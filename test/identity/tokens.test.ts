@@ -76,7 +76,12 @@ describe("POST /v3/auth/tokens", () => {
 
   it("leaves the catalog out with ?nocatalog", async () => {
     const res = await call(ks.url, "POST", "/v3/auth/tokens?nocatalog", {
-      body: { auth: { identity: { methods: ["password"], password: { user: { ...adminUser, password: ks.adminPassword } } }, scope: adminProject } },
+      body: {
+        auth: {
+          identity: { methods: ["password"], password: { user: { ...adminUser, password: ks.adminPassword } } },
+          scope: adminProject,
+        },
+      },
     });
     expect(res.status).toBe(201);
     expect(res.body.token.catalog).toBeUndefined();
@@ -136,8 +141,12 @@ describe("validate, check and revoke", () => {
     const revoked = await login(ks.url, adminUser, ks.adminPassword, adminProject);
     await call(ks.url, "DELETE", "/v3/auth/tokens", { token: kept.token, headers: { "x-subject-token": revoked.token } });
     await ks.restart();
-    expect((await call(ks.url, "GET", "/v3/auth/tokens", { token: kept.token, headers: { "x-subject-token": kept.token } })).status).toBe(200);
-    expect((await call(ks.url, "GET", "/v3/auth/tokens", { token: kept.token, headers: { "x-subject-token": revoked.token } })).status).toBe(404);
+    expect((await call(ks.url, "GET", "/v3/auth/tokens", { token: kept.token, headers: { "x-subject-token": kept.token } })).status).toBe(
+      200,
+    );
+    expect(
+      (await call(ks.url, "GET", "/v3/auth/tokens", { token: kept.token, headers: { "x-subject-token": revoked.token } })).status,
+    ).toBe(404);
   });
 });
 

@@ -24,8 +24,7 @@ const env = () => ({ ...s.env, POCKETSTACK_HOME: work, OS_CLOUD: "" });
 /** The real python-openstackclient. */
 const openstack = (...args: string[]) => execa("openstack", args, { env: env(), reject: false, timeout: 60_000 });
 /** Our `os`, with the same OS_* environment. */
-const os = (...args: string[]) =>
-  execa(process.execPath, cliArgv(...args), { cwd: root, env: env(), reject: false, timeout: 60_000 });
+const os = (...args: string[]) => execa(process.execPath, cliArgv(...args), { cwd: root, env: env(), reject: false, timeout: 60_000 });
 
 /** The Field column of a cliff show table. */
 const fieldNames = (table: string) =>

@@ -166,8 +166,7 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run>
 }
 
 /** Our `os` CLI (dist/ when built, else the TypeScript sources: test/helpers/runtime.ts). */
-export const os = (args: string[], env: NodeJS.ProcessEnv): Promise<Run> =>
-  run(process.execPath, cliArgv(...args), env);
+export const os = (args: string[], env: NodeJS.ProcessEnv): Promise<Run> => run(process.execPath, cliArgv(...args), env);
 
 /** The real python-openstackclient, when installed. */
 export const openstack = (args: string[], env: NodeJS.ProcessEnv): Promise<Run> => run("openstack", args, env);

@@ -70,7 +70,9 @@ describe("a message delivered twice runs once", () => {
     // A different message id is a new message: it runs (and here fails on the task state, as it should).
     await dealer.send(msg("c", "client1-8", body));
     await read(4);
-    expect((replies[3]?.body as { error?: { message: string } }).error?.message).toMatch(/Conflict: expected null, actual networking/);
+    expect((replies[3]?.body as { error?: { message: string } } | undefined)?.error?.message).toMatch(
+      /Conflict: expected null, actual networking/,
+    );
     expect(saves).toBe(2);
 
     const cast = JSON.stringify({ method: "ping_cast", args: {}, ctx: { roles: [] } });

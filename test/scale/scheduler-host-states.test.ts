@@ -46,7 +46,9 @@ function cloudWithNodes(n: number) {
       hypervisor_type: "fake",
       cpu_info: JSON.stringify({ arch: "x86_64" }),
     });
-    summaries[node.uuid] = { resources: { VCPU: { capacity: 128, used: i }, MEMORY_MB: { capacity: 16384, used: 1024 }, DISK_GB: { capacity: 100, used: 2 } } };
+    summaries[node.uuid] = {
+      resources: { VCPU: { capacity: 128, used: i }, MEMORY_MB: { capacity: 16384, used: 1024 }, DISK_GB: { capacity: 100, used: 2 } },
+    };
   }
   cells.discoverHosts();
   return { dir, api, cells, db, cell, summaries };
@@ -73,22 +75,22 @@ function countQueries<T>(dbs: Db[], fn: () => T): { result: T; queries: number }
 }
 
 function addInstance(db: Db, host: string, deleted = 0) {
-  db.prepare("INSERT INTO instances (uuid, project_id, user_id, flavor, host, node, created_at, deleted) VALUES (?, 'p', 'u', '{}', ?, ?, ?, ?)").run(
-    randomUUID(),
-    host,
-    host,
-    new Date().toISOString(),
-    deleted,
-  );
+  db.prepare(
+    "INSERT INTO instances (uuid, project_id, user_id, flavor, host, node, created_at, deleted) VALUES (?, 'p', 'u', '{}', ?, ?, ?, ?)",
+  ).run(randomUUID(), host, host, new Date().toISOString(), deleted);
 }
 
 describe("scheduler host states", () => {
   it("carry each candidate's service, zone, aggregates, instance count and free resources", () => {
     const { api, cells, db, cell, summaries } = cloudWithNodes(3);
     const now = new Date().toISOString();
-    api.prepare("INSERT INTO aggregates (uuid, name, created_at) VALUES (?, 'fast', ?), (?, 'plain', ?)").run(randomUUID(), now, randomUUID(), now);
+    api
+      .prepare("INSERT INTO aggregates (uuid, name, created_at) VALUES (?, 'fast', ?), (?, 'plain', ?)")
+      .run(randomUUID(), now, randomUUID(), now);
     const [fast, plain] = (api.prepare("SELECT id FROM aggregates ORDER BY id").all() as Array<{ id: number }>).map((a) => a.id);
-    api.prepare("INSERT INTO aggregate_metadata (aggregate_id, key, value) VALUES (?, 'availability_zone', 'az-fast'), (?, 'ssd', 'true')").run(fast, fast);
+    api
+      .prepare("INSERT INTO aggregate_metadata (aggregate_id, key, value) VALUES (?, 'availability_zone', 'az-fast'), (?, 'ssd', 'true')")
+      .run(fast, fast);
     api.prepare("INSERT INTO aggregate_hosts (host, aggregate_id) VALUES ('compute2', ?), ('compute2', ?)").run(fast, plain);
     addInstance(db, "compute2");
     addInstance(db, "compute2");

@@ -60,7 +60,6 @@ function get(port: number, client?: { cert: string; key: string }): Promise<Got>
 }
 
 describe("HTTPS and mutual TLS with serve()", { timeout: 90_000 }, () => {
-  afterAll(removeTempDirs);
   beforeAll(async () => {
     stateDir = tempDir("ps-https-");
     prepared = await prepareTls(stateDir, [
@@ -73,6 +72,7 @@ describe("HTTPS and mutual TLS with serve()", { timeout: 90_000 }, () => {
   }, 90_000);
   afterAll(async () => {
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    removeTempDirs();
   });
 
   it("prepareTls creates the CA once, a chain per service, and reuses what still fits", async () => {

@@ -50,8 +50,7 @@ const spansOf = (traceId: string): SpanRecord[] => {
   }
 };
 
-const os = (...args: string[]) =>
-  execa(process.execPath, cliArgv(...args, "--state-dir", home), { cwd: repoRoot, reject: false });
+const os = (...args: string[]) => execa(process.execPath, cliArgv(...args, "--state-dir", home), { cwd: repoRoot, reject: false });
 
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), "pocketstack-trace-"));
@@ -212,9 +211,7 @@ describe("a request across two services", () => {
     expect(forest[0]?.children[0]?.parent_id).toBe(forest[0]?.span_id);
 
     expect(unknown.exitCode).toBe(1);
-    expect(unknown.stderr.trim()).toBe(
-      "No trace with a request ID or trace ID of 'req-00000000-0000-4000-8000-000000000000' exists.",
-    );
+    expect(unknown.stderr.trim()).toBe("No trace with a request ID or trace ID of 'req-00000000-0000-4000-8000-000000000000' exists.");
     expect(badId.exitCode).toBe(1);
     expect(badId.stderr.trim().split("\n")).toHaveLength(1);
 

@@ -38,7 +38,16 @@ describe.skipIf(!TMUX)("os trace watch in tmux", () => {
     const writer = openTraceWriter(join(dir, "db", "trace.sqlite"), { retention: 1000 });
     writer.insert(loadTrace("token-issue", Date.now() - 60_000));
     // A clean environment: with CI set, ink would draw only the last frame.
-    const cmd = `env -i PATH='${process.env.PATH}' HOME='${process.env.HOME}' TERM=xterm-256color '${process.execPath}' ${cliArgv("trace", "watch", "--state-dir", dir, "--interval", "100").map((a) => `'${a}'`).join(" ")}`;
+    const cmd = `env -i PATH='${process.env.PATH}' HOME='${process.env.HOME}' TERM=xterm-256color '${process.execPath}' ${cliArgv(
+      "trace",
+      "watch",
+      "--state-dir",
+      dir,
+      "--interval",
+      "100",
+    )
+      .map((a) => `'${a}'`)
+      .join(" ")}`;
     tmux("new-session", "-d", "-s", "watch", "-x", "200", "-y", "50", "-c", repo, cmd);
     try {
       await until("the stored request", () => /1 requests/.test(screen()) && screen().includes("/v3/auth/tokens"), 60_000);

@@ -106,7 +106,8 @@ export async function startNovaBenchCloud(extra: string[] = []): Promise<NovaBen
           }
           const a = await call("GET", `/servers?status=ACTIVE&limit=${count}`);
           if ((a.body?.servers?.length ?? 0) >= count) return;
-          if (performance.now() > until) throw new Error(`only ${a.body?.servers?.length} of ${count} servers ACTIVE after ${timeoutMs} ms`);
+          if (performance.now() > until)
+            throw new Error(`only ${a.body?.servers?.length} of ${count} servers ACTIVE after ${timeoutMs} ms`);
           await sleep(20);
         }
       },

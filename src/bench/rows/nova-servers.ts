@@ -5,7 +5,11 @@ import { createBody, startNovaBenchCloud, verdict } from "./nova-common.js";
 // in a cloud of its own brought up by the row, fake boot time 0, tracing off.
 
 /** Fake nodes big enough for 1,000 m1.tiny servers on two nodes (Placement would refuse more than the inventory). */
-const ROOMY = ["compute.resource_provider_vcpus=2048", "compute.resource_provider_memory_mb=1048576", "compute.resource_provider_disk_gb=100000"];
+const ROOMY = [
+  "compute.resource_provider_vcpus=2048",
+  "compute.resource_provider_memory_mb=1048576",
+  "compute.resource_provider_disk_gb=100000",
+];
 
 /**
  * One `openstack server create --wait` at a time: POST /servers, then GET /servers/{id} until ACTIVE.
@@ -47,7 +51,9 @@ export const concurrentRow: BenchRow = {
     const cloud = await startNovaBenchCloud(ROOMY);
     try {
       const t = performance.now();
-      const posts = await Promise.all(Array.from({ length: 100 }, (_, i) => cloud.compute("POST", "/servers", createBody(cloud, `burst-${i}`))));
+      const posts = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => cloud.compute("POST", "/servers", createBody(cloud, `burst-${i}`))),
+      );
       const bad = posts.find((p) => p.status !== 202);
       if (bad) throw new Error(`POST /servers answered ${bad.status}: ${JSON.stringify(bad.body)}`);
       await cloud.waitAllActive(100);
@@ -75,7 +81,8 @@ export const detailRow: BenchRow = {
       }
       const list = async () => {
         const r = await cloud.compute("GET", "/servers/detail");
-        if (r.status !== 200 || r.body.servers.length !== 1000) throw new Error(`GET /servers/detail answered ${r.status} with ${r.body?.servers?.length} servers`);
+        if (r.status !== 200 || r.body.servers.length !== 1000)
+          throw new Error(`GET /servers/detail answered ${r.status} with ${r.body?.servers?.length} servers`);
       };
       for (let i = 0; i < Math.min(budget.warmup, 5); i++) await list();
       const out: number[] = [];

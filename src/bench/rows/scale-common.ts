@@ -44,7 +44,9 @@ export function scaleCloud(): Promise<ScaleCloud> {
 /** nova-compute services `up` (os-services) and compute resource providers (Placement), counted. */
 export async function nodeCounts(cloud: NovaBenchCloud): Promise<{ servicesUp: number; providers: number; hypervisors: number }> {
   const services = await cloud.compute("GET", "/os-services?binary=nova-compute");
-  const servicesUp = (services.body?.services ?? []).filter((s: { state: string; status: string }) => s.state === "up" && s.status === "enabled").length;
+  const servicesUp = (services.body?.services ?? []).filter(
+    (s: { state: string; status: string }) => s.state === "up" && s.status === "enabled",
+  ).length;
   const rps = await cloud.session.request<{ resource_providers: unknown[] }>("placement", "GET", "/resource_providers");
   const hv = await cloud.compute("GET", "/os-hypervisors");
   return { servicesUp, providers: rps.body.resource_providers.length, hypervisors: hv.body?.hypervisors?.length ?? 0 };
@@ -55,7 +57,8 @@ export async function waitNodesUp(cloud: NovaBenchCloud, n: number, timeoutMs: n
   for (;;) {
     const c = await nodeCounts(cloud);
     if (c.servicesUp >= n && c.providers >= n && c.hypervisors >= n) return;
-    if (performance.now() > until) throw new Error(`after ${timeoutMs} ms: ${c.servicesUp} services up, ${c.providers} providers, ${c.hypervisors} hypervisors of ${n}`);
+    if (performance.now() > until)
+      throw new Error(`after ${timeoutMs} ms: ${c.servicesUp} services up, ${c.providers} providers, ${c.hypervisors} hypervisors of ${n}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }

@@ -54,7 +54,12 @@ export const createRow: BenchRow = {
     recordMetric({ row: this.name, name: "servers in ERROR", value: totals.error, unit: "servers", max: 0 });
     // Placement's usage of the project against the flavors of its servers.
     const project = (await cloud.session.authRef()).projectId;
-    const usages = (await cloud.session.request<{ usages: Record<string, number> }>("placement", "GET", "/usages", { query: { project_id: project }, microversion: "1.9" })).body.usages;
+    const usages = (
+      await cloud.session.request<{ usages: Record<string, number> }>("placement", "GET", "/usages", {
+        query: { project_id: project },
+        microversion: "1.9",
+      })
+    ).body.usages;
     const want = { VCPU: 0, MEMORY_MB: 0, DISK_GB: 0 };
     for (const s of totals.servers) {
       want.VCPU += s.flavor.vcpus;
@@ -113,9 +118,20 @@ export const deleteRow: BenchRow = {
     }
     const took = performance.now() - t;
     const project = (await cloud.session.authRef()).projectId;
-    const usages = (await cloud.session.request<{ usages: Record<string, number> }>("placement", "GET", "/usages", { query: { project_id: project }, microversion: "1.9" })).body.usages;
+    const usages = (
+      await cloud.session.request<{ usages: Record<string, number> }>("placement", "GET", "/usages", {
+        query: { project_id: project },
+        microversion: "1.9",
+      })
+    ).body.usages;
     recordMetric({ row: this.name, name: "servers deleted", value: ids.length, unit: "servers" });
-    recordMetric({ row: this.name, name: "Placement usage left", value: Object.values(usages).reduce((a, b) => a + b, 0), unit: "units", max: 0 });
+    recordMetric({
+      row: this.name,
+      name: "Placement usage left",
+      value: Object.values(usages).reduce((a, b) => a + b, 0),
+      unit: "units",
+      max: 0,
+    });
     return [took];
   },
 };

@@ -20,7 +20,10 @@ export default class CloudUp extends BaseCommand<typeof CloudUp> {
     set: setFlag,
     driver: Flags.option({ options: ["fake", "qemu", "auto"] as const, summary: "Hypervisor driver of the compute nodes." })(),
     computes: Flags.integer({ min: 0, summary: "Number of compute nodes." }),
-    "nodes-per-process": Flags.integer({ min: 1, summary: "Compute nodes one nova-compute worker process hosts ([compute] nodes_per_process; default 1)." }),
+    "nodes-per-process": Flags.integer({
+      min: 1,
+      summary: "Compute nodes one nova-compute worker process hosts ([compute] nodes_per_process; default 1).",
+    }),
     tls: Flags.boolean({ summary: "Serve every API over HTTPS with certificates from a lab CA (kept in [ssl] of pocketstack.conf)." }),
   };
 

@@ -17,10 +17,16 @@ export default class NodeAdd extends BaseCommand<typeof NodeAdd> {
     "<%= config.bin %> node add compute4 --driver qemu",
     "<%= config.bin %> node add compute --count 98 --driver fake",
   ];
-  static override args = { name: Args.string({ required: true, description: "Host name of the node (compute3), or with --count the prefix (compute)" }) };
+  static override args = {
+    name: Args.string({ required: true, description: "Host name of the node (compute3), or with --count the prefix (compute)" }),
+  };
   static override flags = {
     driver: Flags.string({ options: [...NODE_DRIVERS], summary: "Hypervisor driver of the node (default: [compute] compute_driver)." }),
-    count: Flags.integer({ min: 1, max: 10_000, summary: "Add this many nodes named <NAME><k>, numbered after the highest <NAME><k> listed." }),
+    count: Flags.integer({
+      min: 1,
+      max: 10_000,
+      summary: "Add this many nodes named <NAME><k>, numbered after the highest <NAME><k> listed.",
+    }),
     "state-dir": stateDirFlag,
   };
 
@@ -40,11 +46,22 @@ export default class NodeAdd extends BaseCommand<typeof NodeAdd> {
     }
     const nodes = readNodes(dir) ?? [];
     const perProcess = config.int("compute", "nodes_per_process");
-    const rows = added.map((n) => ({ host: n.host, driver: n.driver, unit: unitOfHost(nodes, perProcess, n.host) ?? `nova-compute@${n.host}`, nodes_file: nodesFile(dir) }));
+    const rows = added.map((n) => ({
+      host: n.host,
+      driver: n.driver,
+      unit: unitOfHost(nodes, perProcess, n.host) ?? `nova-compute@${n.host}`,
+      nodes_file: nodesFile(dir),
+    }));
     if (this.flags.count === undefined) await this.printOne(rows[0] as (typeof rows)[number]);
-    else await this.printList(["Host", "Driver", "Unit"], rows.map((r) => ({ Host: r.host, Driver: r.driver, Unit: r.unit })));
+    else
+      await this.printList(
+        ["Host", "Driver", "Unit"],
+        rows.map((r) => ({ Host: r.host, Driver: r.driver, Unit: r.unit })),
+      );
     if (cloudStatus(dir).running && this.flags.format === "table") {
-      this.logToStderr(`the running cloud's supervisor starts ${added.length === 1 ? rows[0]?.unit : `${added.length} nodes`} from ${nodesFile(dir)}`);
+      this.logToStderr(
+        `the running cloud's supervisor starts ${added.length === 1 ? rows[0]?.unit : `${added.length} nodes`} from ${nodesFile(dir)}`,
+      );
     }
   }
 }

@@ -15,7 +15,7 @@ export default class NodeList extends BaseCommand<typeof NodeList> {
 
   async run(): Promise<void> {
     const dir = stateDir(this.flags["state-dir"]);
-    let nodes;
+    let nodes: ReturnType<typeof defaultNodes>;
     try {
       nodes = readNodes(dir) ?? defaultNodes(loadConfig(layout(dir).config));
     } catch (err) {

@@ -86,7 +86,13 @@ export async function cloudUp(dir: string, opts: UpOptions = {}): Promise<{ conf
     const child = spawn(process.execPath, args, { env, detached: true, stdio: ["ignore", out, out] });
     child.unref();
   }
-  await waitHealthy(l, config, opts.timeoutMs ?? config.int("supervisor", "start_timeout") * 1000, caFileOf(l, config), await healthClientCert(l, config));
+  await waitHealthy(
+    l,
+    config,
+    opts.timeoutMs ?? config.int("supervisor", "start_timeout") * 1000,
+    caFileOf(l, config),
+    await healthClientCert(l, config),
+  );
   await deployOnline(l, config);
   await discoverHosts(l);
   const warning = await ensureCirrosImage(l);

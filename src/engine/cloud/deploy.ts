@@ -14,7 +14,8 @@ const password = () => randomBytes(18).toString("base64url");
 
 const scheme = (config: Config) => (config.bool("ssl", "enabled") ? "https" : "http");
 
-export const keystoneUrl = (config: Config) => `${scheme(config)}://${config.str("DEFAULT", "my_ip")}:${config.int("api", "keystone_port")}/v3`;
+export const keystoneUrl = (config: Config) =>
+  `${scheme(config)}://${config.str("DEFAULT", "my_ip")}:${config.int("api", "keystone_port")}/v3`;
 
 /** The catalog entries of the non-identity services (type, name, URL), as the install guides register them. */
 export function catalogEntries(config: Config): Array<{ type: string; name: string; description: string; url: string }> {
@@ -83,7 +84,11 @@ export async function deployOnline(l: Layout, config: Config): Promise<void> {
     const project = await ensure(id, "projects", { name: "service", domain_id: "default", description: "Service project" });
     for (const role of ["admin", "service"]) await ensure(id, "roles", { name: role });
     const serviceUser = config.str("keystone_authtoken", "username") || config.str("keystone_authtoken", "service_user");
-    const user = await ensure(id, "users", { name: serviceUser, domain_id: "default", password: config.str("keystone_authtoken", "password") });
+    const user = await ensure(id, "users", {
+      name: serviceUser,
+      domain_id: "default",
+      password: config.str("keystone_authtoken", "password"),
+    });
     // Keep the password in step with pocketstack.conf if the user existed already — but only when it is
     // out of step: a password change revokes the user's tokens, which the running services hold.
     if (!(await canAuthenticate(session, serviceUser, config.str("keystone_authtoken", "password"))))
@@ -97,7 +102,9 @@ export async function deployOnline(l: Layout, config: Config): Promise<void> {
     const services = await id.list("services");
     const endpoints = await id.list("endpoints");
     for (const e of catalogEntries(config)) {
-      const svc = services.find((s) => s.type === e.type) ?? (await id.create("services", { type: e.type, name: e.name, description: e.description, enabled: true }));
+      const svc =
+        services.find((s) => s.type === e.type) ??
+        (await id.create("services", { type: e.type, name: e.name, description: e.description, enabled: true }));
       for (const iface of ["public", "internal", "admin"]) {
         const existing = endpoints.find((p) => p.service_id === svc.id && p.interface === iface);
         if (!existing) await id.create("endpoints", { service_id: svc.id, interface: iface, url: e.url, region_id: region, enabled: true });
@@ -137,7 +144,10 @@ export async function ensureCirrosImage(l: Layout): Promise<string | undefined> 
 }
 
 async function ensure(
-  id: { list(kind: string, q?: Record<string, string>): Promise<Array<Record<string, unknown>>>; create(kind: never, body: Record<string, unknown>): Promise<Record<string, unknown>> },
+  id: {
+    list(kind: string, q?: Record<string, string>): Promise<Array<Record<string, unknown>>>;
+    create(kind: never, body: Record<string, unknown>): Promise<Record<string, unknown>>;
+  },
   kind: string,
   body: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {

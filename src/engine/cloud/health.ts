@@ -11,7 +11,13 @@ export interface HealthClientCert {
 }
 
 /** HTTP services answer GET / (version discovery) with < 500; others accept a TCP connection. */
-export async function healthCheck(spec: ServiceSpec, host: string, timeoutMs = 2000, caFile?: string, client?: HealthClientCert): Promise<boolean> {
+export async function healthCheck(
+  spec: ServiceSpec,
+  host: string,
+  timeoutMs = 2000,
+  caFile?: string,
+  client?: HealthClientCert,
+): Promise<boolean> {
   if (spec.transportUrl) {
     // Loaded lazily: `os cloud status` and friends should not pay for zeromq at start-up.
     const { pingBroker } = await import("../common/rpc/client.js");
@@ -22,7 +28,9 @@ export async function healthCheck(spec: ServiceSpec, host: string, timeoutMs = 2
       // With TLS on, every API and the console proxy answer HTTPS only.
       const tls = caFile !== undefined;
       const send = tls ? httpsRequest : request;
-      const secure = tls ? { ca: readFileSync(caFile), ...(client ? { cert: readFileSync(client.certFile), key: readFileSync(client.keyFile) } : {}) } : {};
+      const secure = tls
+        ? { ca: readFileSync(caFile), ...(client ? { cert: readFileSync(client.certFile), key: readFileSync(client.keyFile) } : {}) }
+        : {};
       const req = send({ host, port: spec.port, path: "/", method: "GET", timeout: timeoutMs, ...secure }, (res) => {
         res.resume();
         resolve((res.statusCode ?? 500) < 500);

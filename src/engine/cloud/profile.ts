@@ -38,9 +38,13 @@ export function writeAdminProfile(l: Layout, p: AdminProfile): void {
     ...(p.cacert ? { cacert: p.cacert } : {}),
     ...(p.cert && p.key ? { cert: p.cert, key: p.key } : {}),
   };
-  writeFileSync(l.cloudsYaml, `# The local pocketstack cloud. Use: os --os-cloud pocketstack … / openstack --os-cloud pocketstack …\n${stringify({ clouds: { pocketstack: cloud } })}`, {
-    mode: 0o600,
-  });
+  writeFileSync(
+    l.cloudsYaml,
+    `# The local pocketstack cloud. Use: os --os-cloud pocketstack … / openstack --os-cloud pocketstack …\n${stringify({ clouds: { pocketstack: cloud } })}`,
+    {
+      mode: 0o600,
+    },
+  );
   const env: Record<string, string> = {
     OS_AUTH_URL: p.authUrl,
     OS_USERNAME: p.username,

@@ -86,11 +86,22 @@ export function cloudServices(cfg: Config, nodes: Array<{ host: string; driver: 
     // The RPC services register their topics with the cell's broker as they start.
     { name: "nova-conductor", description: "Nova conductor (cell1)", entry: "engine/compute/conductor/main", after: ["bus-cell1"] },
     { name: "nova-scheduler", description: "Nova scheduler", entry: "engine/compute/scheduler/main", after: ["bus-cell1"] },
-    { name: "nova-api", description: "Compute API v2.1", entry: "engine/compute/api/main", port: cfg.int("api", "compute_port"), after: ["bus-cell1"] },
+    {
+      name: "nova-api",
+      description: "Compute API v2.1",
+      entry: "engine/compute/api/main",
+      port: cfg.int("api", "compute_port"),
+      after: ["bus-cell1"],
+    },
     ...computeUnits(cfg, nodes),
   );
   if (cfg.bool("vnc", "enabled"))
-    services.push({ name: "nova-novncproxy", description: "noVNC console proxy", entry: "engine/console/main", port: cfg.int("vnc", "novncproxy_port") });
+    services.push({
+      name: "nova-novncproxy",
+      description: "noVNC console proxy",
+      entry: "engine/console/main",
+      port: cfg.int("vnc", "novncproxy_port"),
+    });
   return services;
 }
 

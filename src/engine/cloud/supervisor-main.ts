@@ -39,7 +39,9 @@ const services = allServices(l.root, config);
 // A unit whose code is missing (a partial build) would only crash-loop: refuse to start, naming the files.
 const missing = missingEntries(services);
 if (missing.length > 0) {
-  log.error(`cannot start the cloud: missing service entr${missing.length === 1 ? "y" : "ies"} ${missing.join(", ")} (run \`npm run build\`)`);
+  log.error(
+    `cannot start the cloud: missing service entr${missing.length === 1 ? "y" : "ies"} ${missing.join(", ")} (run \`npm run build\`)`,
+  );
   rmSync(l.supervisorPid, { force: true });
   process.exit(1);
 }

@@ -36,18 +36,24 @@ export function bootstrap(store: KeystoneStore, o: BootstrapOptions): BootstrapR
   const created: string[] = [];
   return store.db.transaction((): BootstrapResult => {
     const { resource, identity, assignment, catalog } = store;
-    const domain = resource.findDomain("default") ?? (created.push("domain Default"), resource.createDomain({ id: "default", name: "Default", description: "The default domain" }));
+    const domain =
+      resource.findDomain("default") ??
+      (created.push("domain Default"), resource.createDomain({ id: "default", name: "Default", description: "The default domain" }));
 
     const project = (() => {
       try {
         return resource.getProjectByName(projectName, domain.id);
       } catch {
         created.push(`project ${projectName}`);
-        return resource.createProject({ name: projectName, domain_id: domain.id, description: "Bootstrap project for initializing the cloud." });
+        return resource.createProject({
+          name: projectName,
+          domain_id: domain.id,
+          description: "Bootstrap project for initializing the cloud.",
+        });
       }
     })();
 
-    let user;
+    let user: ReturnType<typeof identity.getUserByName>;
     try {
       user = identity.getUserByName(username, domain.id);
       if (!identity.checkPassword(user.id, o.password)) identity.setPassword(user.id, o.password);
@@ -76,7 +82,14 @@ export function bootstrap(store: KeystoneStore, o: BootstrapOptions): BootstrapR
     assignment.grant({ actor: "user", actor_id: user.id, target: "project", target_id: project.id, role_id: bootRole });
     assignment.grant({ actor: "user", actor_id: user.id, target: "system", target_id: "all", role_id: bootRole });
 
-    const result: BootstrapResult = { domain_id: domain.id, project_id: project.id, user_id: user.id, role_ids: roleIds, endpoint_ids: [], created };
+    const result: BootstrapResult = {
+      domain_id: domain.id,
+      project_id: project.id,
+      user_id: user.id,
+      role_ids: roleIds,
+      endpoint_ids: [],
+      created,
+    };
     if (o.regionId && !catalog.findRegion(o.regionId)) {
       created.push(`region ${o.regionId}`);
       catalog.createRegion({ id: o.regionId });
@@ -94,13 +107,17 @@ export function bootstrap(store: KeystoneStore, o: BootstrapOptions): BootstrapR
       result.service_id = service.id;
       for (const [iface, url] of urls) {
         if (!url) continue;
-        const existing = catalog.listEndpoints({ service_id: service.id, interface: iface }).find((e) => e.region_id === (o.regionId ?? null));
+        const existing = catalog
+          .listEndpoints({ service_id: service.id, interface: iface })
+          .find((e) => e.region_id === (o.regionId ?? null));
         if (existing) {
           if (existing.url !== url) catalog.updateEndpoint(existing.id, { url });
           result.endpoint_ids.push(existing.id);
         } else {
           created.push(`${iface} endpoint ${url}`);
-          result.endpoint_ids.push(catalog.createEndpoint({ interface: iface, service_id: service.id, url, region_id: o.regionId ?? null }).id);
+          result.endpoint_ids.push(
+            catalog.createEndpoint({ interface: iface, service_id: service.id, url, region_id: o.regionId ?? null }).id,
+          );
         }
       }
     }

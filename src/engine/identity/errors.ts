@@ -14,11 +14,9 @@ export const missing = (attribute: string, target: string) => validation(`Expect
 /** Keystone's SchemaValidationError text for a field of the wrong type or value. */
 export const invalidField = (field: string, why: string) => validation(`Invalid input for field '${field}': ${why}`);
 
-export const conflict = (kind: string, detail: string) =>
-  new HttpError(409, `Conflict occurred attempting to store ${kind} - ${detail}.`);
+export const conflict = (kind: string, detail: string) => new HttpError(409, `Conflict occurred attempting to store ${kind} - ${detail}.`);
 
-export const forbidden = (action: string) =>
-  new HttpError(403, `You are not authorized to perform the requested action: ${action}.`);
+export const forbidden = (action: string) => new HttpError(403, `You are not authorized to perform the requested action: ${action}.`);
 
 export const forbiddenMsg = (message: string) => new HttpError(403, message);
 

@@ -13,7 +13,10 @@ import { createJwsKeyPair, createTokenProvider, setupKeyRepository } from "./tok
 /** The store as configured: the database under the state dir, hashing and token lifetime from the config. */
 export function openKeystoneStore(config: Config, layout: Layout): KeystoneStore {
   return KeystoneStore.open(layout.db("keystone"), {
-    hash: { algorithm: config.str("identity", "password_hash_algorithm") as HashAlgorithm, rounds: config.int("identity", "password_hash_rounds") },
+    hash: {
+      algorithm: config.str("identity", "password_hash_algorithm") as HashAlgorithm,
+      rounds: config.int("identity", "password_hash_rounds"),
+    },
     tokenLifetimeMs: config.int("token", "expiration") * 1000,
     pragmas: {
       journalMode: config.str("database", "journal_mode"),

@@ -12,7 +12,8 @@ import { createKeystoneContext, ensureTokenKeys } from "./keystone.js";
 
 async function main(): Promise<void> {
   const rt = startService("keystone");
-  if (ensureTokenKeys(rt.config, rt.layout)) log.warning("no token keys were found; created a new key repository (run `os manage keystone fernet-setup` first to avoid this)");
+  if (ensureTokenKeys(rt.config, rt.layout))
+    log.warning("no token keys were found; created a new key repository (run `os manage keystone fernet-setup` first to avoid this)");
   const ctx = createKeystoneContext(rt.config, rt.layout);
   const app = await loadApp(rt.pasteFile(), "main", {
     service_name: "keystone",

@@ -51,7 +51,15 @@ type Stored =
 function parseStored(stored: string): Stored {
   if (/^\$2[aby]\$/.test(stored)) return { kind: "bcrypt", hash: stored };
   const s = /^\$scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([^$]+)\$([^$]+)$/.exec(stored);
-  if (s) return { kind: "scrypt", N: 2 ** Number(s[1]), r: Number(s[2]), p: Number(s[3]), salt: unab64(s[4] as string), expected: unab64(s[5] as string) };
+  if (s)
+    return {
+      kind: "scrypt",
+      N: 2 ** Number(s[1]),
+      r: Number(s[2]),
+      p: Number(s[3]),
+      salt: unab64(s[4] as string),
+      expected: unab64(s[5] as string),
+    };
   const k = /^\$pbkdf2-sha512\$(\d+)\$([^$]+)\$([^$]+)$/.exec(stored);
   if (k) return { kind: "pbkdf2", rounds: Number(k[1]), salt: unab64(k[2] as string), expected: unab64(k[3] as string) };
   return { kind: "unknown" };

@@ -160,7 +160,13 @@ export class FakeDriver implements ComputeDriver {
     });
   }
 
-  async destroy(_context: RequestContext, instance: Instance, _network_info?: NetworkInfo, _block_device_info?: BlockDeviceInfo | null, _destroy_disks?: boolean): Promise<void> {
+  async destroy(
+    _context: RequestContext,
+    instance: Instance,
+    _network_info?: NetworkInfo,
+    _block_device_info?: BlockDeviceInfo | null,
+    _destroy_disks?: boolean,
+  ): Promise<void> {
     // Nova's destroy is idempotent: a guest that is already gone is not an error.
     if (this.store.guests.delete(instance.uuid)) this.store.save();
   }

@@ -56,7 +56,12 @@ export function qemuOptions(opts: DriverOptions, stateDirInstances: string): Qem
     forceConfigDrive: read<boolean | string>(c, "DEFAULT", "force_config_drive", true) !== false,
     dhcpDomain: read(c, "api", "dhcp_domain", "novalocal"),
     imageCacheMinAgeS: Number(read(c, "image_cache", "remove_unused_original_minimum_age_seconds", 86400)),
-    glanceEndpoint: read(c, "glance", "endpoint", `${read<boolean>(c, "ssl", "enabled", false) ? "https" : "http"}://${myIp}:${read(c, "api", "glance_port", 9292)}`),
+    glanceEndpoint: read(
+      c,
+      "glance",
+      "endpoint",
+      `${read<boolean>(c, "ssl", "enabled", false) ? "https" : "http"}://${myIp}:${read(c, "api", "glance_port", 9292)}`,
+    ),
     emulator: read(c, "libvirt", "emulator", "qemu-system-x86_64"),
   };
 }

@@ -36,7 +36,15 @@ async function settled(uuid: string, vm_state: string) {
 
 async function build(overrides: Partial<Instance> = {}, image: Record<string, unknown> = { id: "img-1", name: "cirros" }) {
   const instance = world.conductor.addInstance(overrides);
-  await cast("build_and_run_instance", { instance, image, request_spec: {}, filter_properties: {}, node: "compute1", limits: {}, host_list: [] });
+  await cast("build_and_run_instance", {
+    instance,
+    image,
+    request_spec: {},
+    filter_properties: {},
+    node: "compute1",
+    limits: {},
+    host_list: [],
+  });
   return instance;
 }
 
@@ -45,7 +53,14 @@ describe("nova-compute (fake driver) against a bus and a conductor", () => {
     const svc = await until("service row", () => world.conductor.services.get("compute1/nova-compute"));
     expect(svc).toMatchObject({ binary: "nova-compute", topic: "compute" });
     const node = await until("compute node", () => world.conductor.nodes.get("compute1"));
-    expect(node).toMatchObject({ vcpus: 8, memory_mb: 16384, local_gb: 200, hypervisor_type: "fake", hypervisor_hostname: "compute1", memory_mb_used: 512 });
+    expect(node).toMatchObject({
+      vcpus: 8,
+      memory_mb: 16384,
+      local_gb: 200,
+      hypervisor_type: "fake",
+      hypervisor_hostname: "compute1",
+      memory_mb_used: 512,
+    });
     expect(node.uuid).toMatch(/^[0-9a-f-]{36}$/);
 
     const rp = await world.placementApi("GET", `/resource_providers/${node.uuid}`);
@@ -88,7 +103,9 @@ describe("nova-compute (fake driver) against a bus and a conductor", () => {
     expect(full.split("\n").length).toBeGreaterThan(10);
     const vnc = await call<Record<string, unknown>>("get_vnc_console", { instance: done, console_type: "novnc" });
     expect(vnc).toMatchObject({ host: "127.0.0.1", port: expect.any(Number), access_url_base: expect.stringMatching(/vnc_lite\.html$/) });
-    await expect(call("get_vnc_console", { instance: done, console_type: "spice-html5" })).rejects.toMatchObject({ exc_type: "ConsoleTypeInvalid" });
+    await expect(call("get_vnc_console", { instance: done, console_type: "spice-html5" })).rejects.toMatchObject({
+      exc_type: "ConsoleTypeInvalid",
+    });
   });
 
   it("stops, starts, reboots, pauses, suspends and deletes with Nova's state transitions", async () => {
@@ -117,7 +134,11 @@ describe("nova-compute (fake driver) against a bus and a conductor", () => {
     const mid = world.conductor.history.get(uuid)?.length ?? 0;
     await cast("reboot_instance", { ...apiSets(uuid, "rebooting_hard"), reboot_type: "HARD" });
     await settled(uuid, "active");
-    expect(world.conductor.history.get(uuid)?.slice(mid)).toEqual(["active/reboot_pending_hard", "active/reboot_started_hard", "active/None"]);
+    expect(world.conductor.history.get(uuid)?.slice(mid)).toEqual([
+      "active/reboot_pending_hard",
+      "active/reboot_started_hard",
+      "active/None",
+    ]);
 
     await cast("pause_instance", apiSets(uuid, "pausing"));
     expect(await settled(uuid, "paused")).toMatchObject({ power_state: 3 });
@@ -128,7 +149,10 @@ describe("nova-compute (fake driver) against a bus and a conductor", () => {
     await cast("resume_instance", apiSets(uuid, "resuming"));
     expect(await settled(uuid, "active")).toMatchObject({ power_state: 1 });
 
-    const events = world.conductor.eventsOf(uuid).filter((e) => e.endsWith(":Success")).map((e) => e.split(":")[0]);
+    const events = world.conductor
+      .eventsOf(uuid)
+      .filter((e) => e.endsWith(":Success"))
+      .map((e) => e.split(":")[0]);
     expect(events).toEqual([
       "compute__do_build_and_run_instance",
       "compute_stop_instance",
@@ -157,7 +181,10 @@ describe("nova-compute (fake driver) against a bus and a conductor", () => {
     await until("event finish", () => world.conductor.eventsOf(uuid).includes("compute_unpause_instance:finish:Error"));
     const i = await settled(uuid, "active");
     expect(i.power_state).toBe(1);
-    expect(world.conductor.faults.find((f) => f.uuid === uuid)).toMatchObject({ code: 500, message: expect.stringMatching(/Cannot unpause/) });
+    expect(world.conductor.faults.find((f) => f.uuid === uuid)).toMatchObject({
+      code: 500,
+      message: expect.stringMatching(/Cannot unpause/),
+    });
   });
 
   it("a spawn failure frees the allocation and sends the build back to the conductor with this host excluded", async () => {
@@ -180,7 +207,9 @@ describe("nova-compute (fake driver) against a bus and a conductor", () => {
       node: "compute1",
       host_list: [alternate],
     });
-    const resched = await until("build_instances cast", () => world.conductor.reschedules.find((r) => r.instances[0].uuid === instance.uuid));
+    const resched = await until("build_instances cast", () =>
+      world.conductor.reschedules.find((r) => r.instances[0].uuid === instance.uuid),
+    );
     expect(resched.filter_properties.retry.hosts).toEqual([["compute1", "compute1"]]);
     expect(resched.filter_properties.retry.exc_reason).toMatch(/fake_fail_spawn/);
     expect(resched.host_lists).toEqual([[alternate]]);
@@ -190,12 +219,29 @@ describe("nova-compute (fake driver) against a bus and a conductor", () => {
 
   it("after max_attempts the build ends in ERROR with a fault instead of another reschedule", async () => {
     const instance = world.conductor.addInstance({
-      flavor: { flavorid: "9", name: "bad", vcpus: 1, memory_mb: 64, root_gb: 1, ephemeral_gb: 0, swap: 0, extra_specs: { "fake:fail_spawn": "true" } },
+      flavor: {
+        flavorid: "9",
+        name: "bad",
+        vcpus: 1,
+        memory_mb: 64,
+        root_gb: 1,
+        ephemeral_gb: 0,
+        swap: 0,
+        extra_specs: { "fake:fail_spawn": "true" },
+      },
     });
     await cast("build_and_run_instance", {
       instance,
       image: { id: "img-1" },
-      filter_properties: { retry: { num_attempts: 3, hosts: [["compute2", "compute2"], ["compute3", "compute3"]] } },
+      filter_properties: {
+        retry: {
+          num_attempts: 3,
+          hosts: [
+            ["compute2", "compute2"],
+            ["compute3", "compute3"],
+          ],
+        },
+      },
       node: "compute1",
       host_list: [],
     });

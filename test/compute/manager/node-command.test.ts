@@ -8,8 +8,11 @@ import { cliArgv } from "../../helpers/runtime.js";
 
 function os(args: string[], home: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, cliArgv(...args), { env: { ...process.env, POCKETSTACK_HOME: home }, timeout: 60_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      cliArgv(...args),
+      { env: { ...process.env, POCKETSTACK_HOME: home }, timeout: 60_000 },
+      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
     );
   });
 }

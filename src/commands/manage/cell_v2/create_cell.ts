@@ -7,7 +7,9 @@ export default class CellV2CreateCell extends BaseCommand<typeof CellV2CreateCel
   static override summary = "Create a cell mapping (nova-manage cell_v2 create_cell).";
   static override description =
     "Adds a cell with its own message bus and database (created and synced now), and prints its uuid. A new cell needs its own bus process and conductor (`nova-conductor --cell NAME`).";
-  static override examples = ["<%= config.bin %> manage cell_v2 create_cell --name cell2 --transport-url zmq://127.0.0.1:5680 --database-connection sqlite:///nova_cell2.sqlite"];
+  static override examples = [
+    "<%= config.bin %> manage cell_v2 create_cell --name cell2 --transport-url zmq://127.0.0.1:5680 --database-connection sqlite:///nova_cell2.sqlite",
+  ];
   static override flags = {
     "state-dir": stateDirFlag,
     set: setFlag,
@@ -25,7 +27,7 @@ export default class CellV2CreateCell extends BaseCommand<typeof CellV2CreateCel
     if (!/^sqlite:\/\/\/.+/.test(db)) this.error(`--database-connection '${db}' is not of the form sqlite:///<file>`, { exit: 1 });
     const url = this.flags["transport-url"] ?? transportUrl;
     if (!/^zmq:\/\/[^:/]+:\d+\/?$/.test(url)) this.error(`--transport-url '${url}' is not of the form zmq://HOST:PORT`, { exit: 1 });
-    let cell;
+    let cell: ReturnType<typeof cells.createCell>;
     try {
       cell = cells.createCell(name, url, db);
     } catch (err) {

@@ -5,7 +5,8 @@ import { cellMappingsFor } from "../../../engine/compute/cells/manage.js";
 
 export default class CellV2DiscoverHosts extends BaseCommand<typeof CellV2DiscoverHosts> {
   static override summary = "Map new compute hosts to their cells (nova-manage cell_v2 discover_hosts).";
-  static override description = "Looks for compute nodes in each cell's database that have no host mapping yet and maps them, so the scheduler can use them.";
+  static override description =
+    "Looks for compute nodes in each cell's database that have no host mapping yet and maps them, so the scheduler can use them.";
   static override examples = ["<%= config.bin %> manage cell_v2 discover_hosts --verbose"];
   static override flags = {
     "state-dir": stateDirFlag,
@@ -25,7 +26,9 @@ export default class CellV2DiscoverHosts extends BaseCommand<typeof CellV2Discov
       this.log(`Getting computes from cell '${cell.name}': ${cell.uuid}`);
       const here = mapped.filter((m) => m.cell.uuid === cell.uuid);
       for (const m of here) this.log(`Checking host mapping for compute host '${m.host}': creating host mapping`);
-      this.log(here.length ? `Found ${here.length} unmapped computes in cell: ${cell.uuid}` : `Found 0 unmapped computes in cell: ${cell.uuid}`);
+      this.log(
+        here.length ? `Found ${here.length} unmapped computes in cell: ${cell.uuid}` : `Found 0 unmapped computes in cell: ${cell.uuid}`,
+      );
     }
   }
 }

@@ -19,7 +19,11 @@ export default class KeystoneBootstrap extends BaseCommand<typeof KeystoneBootst
     "bootstrap-username": Flags.string({ summary: "Name of the admin user.", default: "admin", env: "OS_BOOTSTRAP_USERNAME" }),
     "bootstrap-project-name": Flags.string({ summary: "Name of the admin project.", default: "admin", env: "OS_BOOTSTRAP_PROJECT_NAME" }),
     "bootstrap-role-name": Flags.string({ summary: "Role granted to the admin user.", default: "admin", env: "OS_BOOTSTRAP_ROLE_NAME" }),
-    "bootstrap-service-name": Flags.string({ summary: "Name of the identity service.", default: "keystone", env: "OS_BOOTSTRAP_SERVICE_NAME" }),
+    "bootstrap-service-name": Flags.string({
+      summary: "Name of the identity service.",
+      default: "keystone",
+      env: "OS_BOOTSTRAP_SERVICE_NAME",
+    }),
     "bootstrap-region-id": Flags.string({ summary: "Region of the identity endpoints.", env: "OS_BOOTSTRAP_REGION_ID" }),
     "bootstrap-public-url": Flags.string({ summary: "Public endpoint of the identity service.", env: "OS_BOOTSTRAP_PUBLIC_URL" }),
     "bootstrap-internal-url": Flags.string({ summary: "Internal endpoint of the identity service.", env: "OS_BOOTSTRAP_INTERNAL_URL" }),
@@ -47,7 +51,9 @@ export default class KeystoneBootstrap extends BaseCommand<typeof KeystoneBootst
       });
       for (const what of res.created) this.log(`Created ${what}`);
       if (res.created.length === 0) this.log("Already bootstrapped; nothing to create.");
-      this.log(`Granted ${f["bootstrap-role-name"]} on project ${f["bootstrap-project-name"]} and on the system to user ${f["bootstrap-username"]} (${res.user_id}).`);
+      this.log(
+        `Granted ${f["bootstrap-role-name"]} on project ${f["bootstrap-project-name"]} and on the system to user ${f["bootstrap-username"]} (${res.user_id}).`,
+      );
     } finally {
       store.close();
     }

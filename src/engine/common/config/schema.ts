@@ -58,7 +58,10 @@ export const SCHEMA: Schema = {
     user_domain_name: s("Default", "Domain of the service user."),
     project_domain_name: s("Default", "Domain of that project."),
     cafile: s("", "CA bundle (PEM) the services trust when they call Keystone and each other (default with [ssl] enabled: the lab CA)."),
-    certfile: s("", "Client certificate (PEM) the services present to APIs that require one (default with [ssl] enabled: the lab's pocketstack-services certificate)."),
+    certfile: s(
+      "",
+      "Client certificate (PEM) the services present to APIs that require one (default with [ssl] enabled: the lab's pocketstack-services certificate).",
+    ),
     keyfile: s("", "Key of certfile."),
   },
   token: {
@@ -98,13 +101,20 @@ export const SCHEMA: Schema = {
   vnc: {
     enabled: b(true, "Offer VNC consoles."),
     novncproxy_port: i(6080, "Port of nova-novncproxy."),
-    novncproxy_base_url: s("", "Public URL of noVNC's page that console URLs point at (default: http://<my_ip>:<novncproxy_port>/vnc_lite.html)."),
+    novncproxy_base_url: s(
+      "",
+      "Public URL of noVNC's page that console URLs point at (default: http://<my_ip>:<novncproxy_port>/vnc_lite.html).",
+    ),
     server_listen: s("127.0.0.1", "Address guests' VNC servers bind to."),
   },
   scheduler: {
     max_attempts: i(3, "Hosts tried for one instance before it goes to ERROR.", 1),
     max_placement_results: i(1000, "Allocation candidates asked from Placement.", 1),
-    discover_hosts_in_cells_interval: i(10, "Seconds between the scheduler's automatic cell_v2 discover_hosts runs; -1 turns it off (Nova's default).", -1),
+    discover_hosts_in_cells_interval: i(
+      10,
+      "Seconds between the scheduler's automatic cell_v2 discover_hosts runs; -1 turns it off (Nova's default).",
+      -1,
+    ),
   },
   filter_scheduler: {
     enabled_filters: {
@@ -119,7 +129,11 @@ export const SCHEMA: Schema = {
       ],
       help: "Host filters the scheduler runs, in order.",
     },
-    weight_classes: { type: "list", default: ["RAMWeigher", "CPUWeigher", "DiskWeigher"], help: "Weighers that rank the hosts left after filtering." },
+    weight_classes: {
+      type: "list",
+      default: ["RAMWeigher", "CPUWeigher", "DiskWeigher"],
+      help: "Weighers that rank the hosts left after filtering.",
+    },
     ram_weight_multiplier: { type: "float", default: 1.0, help: "Multiplier of the RAMWeigher (negative stacks instead of spreading)." },
     cpu_weight_multiplier: f(1.0, "Multiplier of the CPUWeigher."),
     disk_weight_multiplier: f(1.0, "Multiplier of the DiskWeigher."),
@@ -143,7 +157,11 @@ export const SCHEMA: Schema = {
   compute: {
     compute_driver: s("auto", "Hypervisor driver: qemu, fake, or auto (qemu where installed).", ["auto", "qemu", "fake"]),
     computes: i(2, "Compute nodes `os cloud up` starts (compute1..N) when etc/nodes.json does not list them.", 0),
-    nodes_per_process: i(1, "Compute nodes one nova-compute worker process hosts (each its own service, RPC server and heartbeat); more than 1 saves memory at scale.", 1),
+    nodes_per_process: i(
+      1,
+      "Compute nodes one nova-compute worker process hosts (each its own service, RPC server and heartbeat); more than 1 saves memory at scale.",
+      1,
+    ),
     resource_provider_vcpus: i(8, "VCPUs each fake node reports.", 1),
     cpu_allocation_ratio: f(4.0, "Overcommit of VCPU."),
     ram_allocation_ratio: f(1.0, "Overcommit of MEMORY_MB."),

@@ -3,7 +3,17 @@ import { type Router, jsonBody } from "../../common/http/router.js";
 import { type HttpRequest, empty, json } from "../../common/http/types.js";
 import type { Db } from "../../common/db/database.js";
 import type { CellMapping } from "../cells/mappings.js";
-import { type ComputeNode, type ServiceRecord, computeNodes, deleteService, listServices, serviceById, serviceByUuid, serviceIsUp, updateService } from "../objects/services.js";
+import {
+  type ComputeNode,
+  type ServiceRecord,
+  computeNodes,
+  deleteService,
+  listServices,
+  serviceById,
+  serviceByUuid,
+  serviceIsUp,
+  updateService,
+} from "../objects/services.js";
 import { hostAvailabilityZone } from "../objects/server-groups.js";
 import { atLeast } from "./microversion.js";
 import type { NovaApi } from "./nova-api.js";
@@ -14,7 +24,9 @@ import { validate } from "./validation.js";
 export function addAdminRoutes(r: Router, api: NovaApi): void {
   const downTime = () => api.config.int("DEFAULT", "service_down_time");
   const zoneOf = (s: ServiceRecord) =>
-    s.binary === "nova-compute" ? hostAvailabilityZone(api.apiDb, s.host, api.config.str("DEFAULT", "default_availability_zone")) : "internal";
+    s.binary === "nova-compute"
+      ? hostAvailabilityZone(api.apiDb, s.host, api.config.str("DEFAULT", "default_availability_zone"))
+      : "internal";
   const all = (): Array<{ s: ServiceRecord; db: Db; cell: CellMapping }> =>
     api.cells.list().flatMap((cell) => {
       const db = api.cells.db(cell);
@@ -78,9 +90,12 @@ export function addAdminRoutes(r: Router, api: NovaApi): void {
     validate(serviceUpdate, body);
     const x = findService(req.params.service_id ?? "");
     if (!x) throw new HttpError(404, `Service ${req.params.service_id} could not be found.`);
-    if (Object.keys(body).length === 0) throw new HttpError(400, "No updates were requested. Fields 'status' or 'forced_down' should be specified.");
-    if (body.disabled_reason && body.status !== "disabled") throw new HttpError(400, "Specifying 'disabled_reason' with status 'enabled' is invalid.");
-    if (x.s.binary !== "nova-compute") throw new HttpError(400, `Updating a ${x.s.binary} service is not supported. Only nova-compute services can be updated.`);
+    if (Object.keys(body).length === 0)
+      throw new HttpError(400, "No updates were requested. Fields 'status' or 'forced_down' should be specified.");
+    if (body.disabled_reason && body.status !== "disabled")
+      throw new HttpError(400, "Specifying 'disabled_reason' with status 'enabled' is invalid.");
+    if (x.s.binary !== "nova-compute")
+      throw new HttpError(400, `Updating a ${x.s.binary} service is not supported. Only nova-compute services can be updated.`);
     const updates: Record<string, unknown> = {};
     if (body.status) {
       updates.disabled = body.status === "disabled";
@@ -97,7 +112,8 @@ export function addAdminRoutes(r: Router, api: NovaApi): void {
     if (!x) throw new HttpError(404, `Service ${req.params.service_id} could not be found.`);
     if (x.s.binary === "nova-compute") {
       const busy = x.db.prepare("SELECT COUNT(*) AS n FROM instances WHERE host = ? AND deleted = 0").get(x.s.host) as { n: number };
-      if (busy.n > 0) throw new HttpError(409, `Unable to delete compute service that is hosting instances. Migrate or delete the instances first.`);
+      if (busy.n > 0)
+        throw new HttpError(409, `Unable to delete compute service that is hosting instances. Migrate or delete the instances first.`);
       x.db.prepare("UPDATE compute_nodes SET deleted = id WHERE host = ?").run(x.s.host);
       api.apiDb.prepare("DELETE FROM host_mappings WHERE host = ?").run(x.s.host);
     }
@@ -145,7 +161,11 @@ export function addAdminRoutes(r: Router, api: NovaApi): void {
       free_ram_mb: n.memory_mb - n.memory_mb_used,
       free_disk_gb: n.local_gb - n.local_gb_used,
       current_workload: 0,
-      running_vms: (x.db.prepare("SELECT COUNT(*) AS c FROM instances WHERE host = ? AND node = ? AND deleted = 0").get(n.host, n.hypervisor_hostname) as { c: number }).c,
+      running_vms: (
+        x.db
+          .prepare("SELECT COUNT(*) AS c FROM instances WHERE host = ? AND node = ? AND deleted = 0")
+          .get(n.host, n.hypervisor_hostname) as { c: number }
+      ).c,
       disk_available_least: n.local_gb - n.local_gb_used,
       cpu_info: cpuInfo,
     });
@@ -163,7 +183,20 @@ export function addAdminRoutes(r: Router, api: NovaApi): void {
   r.get("/os-hypervisors/statistics", (req) => {
     api.policy.authorize(api.ctx(req), "os_compute_api:os-hypervisors:statistics");
     if (atLeast(req, 88)) throw new HttpError(404, "The resource could not be found.");
-    const s = { count: 0, vcpus: 0, memory_mb: 0, local_gb: 0, vcpus_used: 0, memory_mb_used: 0, local_gb_used: 0, free_ram_mb: 0, free_disk_gb: 0, current_workload: 0, running_vms: 0, disk_available_least: 0 };
+    const s = {
+      count: 0,
+      vcpus: 0,
+      memory_mb: 0,
+      local_gb: 0,
+      vcpus_used: 0,
+      memory_mb_used: 0,
+      local_gb_used: 0,
+      free_ram_mb: 0,
+      free_disk_gb: 0,
+      current_workload: 0,
+      running_vms: 0,
+      disk_available_least: 0,
+    };
     for (const x of nodes()) {
       const v = hvView(req, x, true) as Record<string, number>;
       s.count += 1;
@@ -197,7 +230,9 @@ export function addAdminRoutes(r: Router, api: NovaApi): void {
   };
   r.get("/os-availability-zone", (req) => {
     api.policy.authorize(api.ctx(req), "os_compute_api:os-availability-zone:list");
-    const out = [...zones()].filter(([name]) => name !== "internal").map(([name, z]) => ({ zoneName: name, zoneState: { available: z.up }, hosts: null }));
+    const out = [...zones()]
+      .filter(([name]) => name !== "internal")
+      .map(([name, z]) => ({ zoneName: name, zoneState: { available: z.up }, hosts: null }));
     return json(200, { availabilityZoneInfo: out });
   });
   r.get("/os-availability-zone/detail", (req) => {

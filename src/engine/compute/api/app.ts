@@ -47,7 +47,14 @@ export function createNovaApi(config: Config, dir: string): NovaApi {
   const settings = dbSettings(config);
   const cells = new CellMappings(openApiDb(dir, settings), dir, settings);
   const l = layout(dir);
-  return new NovaApi(config, dir, cells, new CellBuses(config.int("DEFAULT", "rpc_response_timeout") * 1000), new ServiceClients(config, dir), new ComputePolicy(l.policyFile("nova")));
+  return new NovaApi(
+    config,
+    dir,
+    cells,
+    new CellBuses(config.int("DEFAULT", "rpc_response_timeout") * 1000),
+    new ServiceClients(config, dir),
+    new ComputePolicy(l.policyFile("nova")),
+  );
 }
 
 const isConfig = (c: unknown): c is Config => typeof (c as Config | undefined)?.str === "function";

@@ -69,7 +69,8 @@ export class ComputeAPI {
   flavor(ctx: RequestContext, ref: string): Flavor {
     const id = lastSegment(String(ref));
     const f = flavorByFlavorId(this.api.apiDb, id);
-    if (!f || !flavorVisible(this.api.apiDb, f, ctx.project_id, this.api.isAdmin(ctx))) throw new HttpError(400, `Flavor ${id} could not be found.`);
+    if (!f || !flavorVisible(this.api.apiDb, f, ctx.project_id, this.api.isAdmin(ctx)))
+      throw new HttpError(400, `Flavor ${id} could not be found.`);
     if (f.disabled) throw new HttpError(400, `Flavor ${id} is disabled.`);
     return f;
   }
@@ -81,7 +82,32 @@ export class ComputeAPI {
     if (res.status === 404 || res.status === 403) throw new HttpError(400, `Image ${id} could not be found.`);
     if (res.status !== 200) throw new HttpError(503, `The image service answered ${res.status} for image ${id}.`);
     const body = res.body;
-    const known = new Set(["id", "name", "status", "min_ram", "min_disk", "size", "disk_format", "container_format", "checksum", "owner", "visibility", "protected", "created_at", "updated_at", "tags", "self", "file", "schema", "virtual_size", "os_hidden", "os_hash_algo", "os_hash_value", "locations", "direct_url"]);
+    const known = new Set([
+      "id",
+      "name",
+      "status",
+      "min_ram",
+      "min_disk",
+      "size",
+      "disk_format",
+      "container_format",
+      "checksum",
+      "owner",
+      "visibility",
+      "protected",
+      "created_at",
+      "updated_at",
+      "tags",
+      "self",
+      "file",
+      "schema",
+      "virtual_size",
+      "os_hidden",
+      "os_hash_algo",
+      "os_hash_value",
+      "locations",
+      "direct_url",
+    ]);
     const properties: Record<string, string> = {};
     for (const [k, v] of Object.entries(body)) if (!known.has(k) && v !== null && typeof v !== "object") properties[k] = String(v);
     return {
@@ -99,7 +125,9 @@ export class ComputeAPI {
 
   /** Availability zones that exist: the default one plus those named by aggregates. */
   zones(): string[] {
-    const rows = this.api.apiDb.prepare("SELECT DISTINCT value FROM aggregate_metadata WHERE key = 'availability_zone'").all() as Array<{ value: string }>;
+    const rows = this.api.apiDb.prepare("SELECT DISTINCT value FROM aggregate_metadata WHERE key = 'availability_zone'").all() as Array<{
+      value: string;
+    }>;
     return [this.api.config.str("DEFAULT", "default_availability_zone"), ...rows.map((r) => r.value)];
   }
 
@@ -123,15 +151,20 @@ export class ComputeAPI {
         if (!kp) throw new HttpError(400, "Invalid key_name provided.");
         keyData = kp.public_key;
       }
-      if (r.availability_zone && !this.zones().includes(r.availability_zone)) throw new HttpError(400, "The requested availability zone is not available");
+      if (r.availability_zone && !this.zones().includes(r.availability_zone))
+        throw new HttpError(400, "The requested availability zone is not available");
       let group: ReturnType<typeof getServerGroup>;
       if (r.group) {
         group = getServerGroup(this.api.apiDb, r.group);
-        if (!group || (group.project_id !== ctx.project_id && !this.api.isAdmin(ctx))) throw new HttpError(400, `Instance group ${r.group} could not be found.`);
+        if (!group || (group.project_id !== ctx.project_id && !this.api.isAdmin(ctx)))
+          throw new HttpError(400, `Instance group ${r.group} could not be found.`);
       }
       const limits = projectLimits(this.api.apiDb, this.api.config, ctx.project_id ?? "");
       if (limits.metadata_items >= 0 && Object.keys(r.metadata).length > limits.metadata_items)
-        throw new HttpError(403, `Quota exceeded for metadata_items: Requested ${Object.keys(r.metadata).length}, but already used 0 of ${limits.metadata_items} metadata_items`);
+        throw new HttpError(
+          403,
+          `Quota exceeded for metadata_items: Requested ${Object.keys(r.metadata).length}, but already used 0 of ${limits.metadata_items} metadata_items`,
+        );
       if (group && limits.server_group_members >= 0 && group.members.length + r.max_count > limits.server_group_members)
         throw new HttpError(403, "Quota exceeded, too many servers in group");
       const fi = flavorInfo(flavor);
@@ -150,7 +183,16 @@ export class ComputeAPI {
       span.set("count", count);
       const reservation_id = `r-${randomBytes(4).toString("hex").slice(0, 8)}`;
       const instances = await withSpan("_provision_instances", "internal", () =>
-        this.provision(ctx, r, fi, image, count, reservation_id, keyData, group ? { uuid: group.uuid, policy: group.policy, rules: group.rules, members: group.members } : null),
+        this.provision(
+          ctx,
+          r,
+          fi,
+          image,
+          count,
+          reservation_id,
+          keyData,
+          group ? { uuid: group.uuid, policy: group.policy, rules: group.rules, members: group.members } : null,
+        ),
       );
       await withSpan("compute_task_api.schedule_and_build_instances", "internal", () =>
         this.conductorCast(ctx, "schedule_and_build_instances", {
@@ -163,7 +205,15 @@ export class ComputeAPI {
     });
   }
 
-  private specFor(ctx: RequestContext, inst: Instance, flavor: Instance["flavor"], image: ImageMeta, r: CreateRequest, count: number, group: ReturnType<typeof getServerGroup>): RequestSpec {
+  private specFor(
+    ctx: RequestContext,
+    inst: Instance,
+    flavor: Instance["flavor"],
+    image: ImageMeta,
+    r: CreateRequest,
+    count: number,
+    group: ReturnType<typeof getServerGroup>,
+  ): RequestSpec {
     return {
       instance_uuid: inst.uuid,
       project_id: ctx.project_id ?? "",
@@ -230,7 +280,12 @@ export class ComputeAPI {
           reservation_id,
           launch_index: i,
           metadata: r.metadata,
-          system_metadata: { image_base_image_ref: image.id, image_min_ram: String(image.min_ram), image_min_disk: String(image.min_disk), ...prefixed(image.properties) },
+          system_metadata: {
+            image_base_image_ref: image.id,
+            image_min_ram: String(image.min_ram),
+            image_min_disk: String(image.min_disk),
+            ...prefixed(image.properties),
+          },
           created_at: utcNow(),
           updated_at: null,
           deleted: false,
@@ -271,7 +326,10 @@ export class ComputeAPI {
   }
 
   /** Server must be in a cell with a host to act on it. */
-  inCell(s: FoundServer, action: string): asserts s is FoundServer & { db: NonNullable<FoundServer["db"]>; cell: NonNullable<FoundServer["cell"]> } {
+  inCell(
+    s: FoundServer,
+    action: string,
+  ): asserts s is FoundServer & { db: NonNullable<FoundServer["db"]>; cell: NonNullable<FoundServer["cell"]> } {
     if (!s.db || !s.cell || !s.instance.host)
       throw new HttpError(409, `Cannot '${action}' instance ${s.instance.uuid} while it is in vm_state ${s.instance.vm_state}`);
   }
@@ -288,14 +346,18 @@ export class ComputeAPI {
     this.inCell(s, action);
     const inst = saveInstance(s.db, s.instance.uuid, updates, { expected_task_state: [null] });
     actionStart(s.db, { uuid: inst.uuid, action, request_id: ctx.request_id ?? "", user_id: ctx.user_id, project_id: ctx.project_id });
-    await this.api.buses.forCell(s.cell).cast(ctx, `compute.${inst.host}`, method, { instance: inst, ...args }, { version: RPC_VERSION.compute });
+    await this.api.buses
+      .forCell(s.cell)
+      .cast(ctx, `compute.${inst.host}`, method, { instance: inst, ...args }, { version: RPC_VERSION.compute });
     return inst;
   }
 
   /** A call (with a reply) to the server's compute host; waits [DEFAULT] rpc_response_timeout unless told. */
   async callHost<T>(ctx: RequestContext, s: FoundServer, method: string, args: Record<string, unknown>, timeoutMs?: number): Promise<T> {
     this.inCell(s, method);
-    return this.api.buses.forCell(s.cell).call<T>(ctx, `compute.${s.instance.host}`, method, { instance: s.instance, ...args }, { version: RPC_VERSION.compute, timeoutMs });
+    return this.api.buses
+      .forCell(s.cell)
+      .call<T>(ctx, `compute.${s.instance.host}`, method, { instance: s.instance, ...args }, { version: RPC_VERSION.compute, timeoutMs });
   }
 
   /**
@@ -318,7 +380,9 @@ export class ComputeAPI {
     actionStart(s.db, { uuid, action: "delete", request_id: ctx.request_id ?? "", user_id: ctx.user_id, project_id: ctx.project_id });
     if (svc && serviceIsUp(svc, this.api.config.int("DEFAULT", "service_down_time"))) {
       const inst = saveInstance(s.db, uuid, { task_state: "deleting" });
-      await this.api.buses.forCell(s.cell).cast(ctx, `compute.${inst.host}`, "terminate_instance", { instance: inst }, { version: RPC_VERSION.compute });
+      await this.api.buses
+        .forCell(s.cell)
+        .cast(ctx, `compute.${inst.host}`, "terminate_instance", { instance: inst }, { version: RPC_VERSION.compute });
       return;
     }
     // _local_delete: nobody to ask; remove the record and the allocations ourselves.

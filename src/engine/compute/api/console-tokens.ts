@@ -22,16 +22,19 @@ const TOKEN_TTL_SECONDS = 600;
  * mint a token (a UUID, as Nova does), keep only its SHA-256 in console_auth_tokens with the connect
  * info and an expiry, and answer the URL the user opens (ConsoleAuthToken.access_url).
  */
-export async function createConsoleUrl(api: NovaApi, compute: ComputeAPI, ctx: RequestContext, s: FoundServer, protocol: "vnc" | "serial", type: string): Promise<string> {
+export async function createConsoleUrl(
+  api: NovaApi,
+  compute: ComputeAPI,
+  ctx: RequestContext,
+  s: FoundServer,
+  protocol: "vnc" | "serial",
+  type: string,
+): Promise<string> {
   if (s.instance.vm_state !== "active" || !s.db || !s.instance.host) throw new HttpError(409, `Instance ${s.instance.uuid} is not ready`);
   const method = protocol === "vnc" ? "get_vnc_console" : "get_serial_console";
   const c = await compute.callHost<ConsoleConnectInfo>(ctx, s, method, { console_type: type });
   const token = randomUUID();
-  const base =
-    c.access_url_base ??
-    (protocol === "vnc"
-      ? novncBaseUrl(api.config)
-      : `ws://${api.config.str("DEFAULT", "my_ip")}:6083/`);
+  const base = c.access_url_base ?? (protocol === "vnc" ? novncBaseUrl(api.config) : `ws://${api.config.str("DEFAULT", "my_ip")}:6083/`);
   // nova-novncproxy reads tokens from cell1's database (src/engine/console/token-store.ts), whatever cell
   // the instance is in: pocketstack runs one console proxy for the whole cloud.
   const cell1 = api.cells.byName("cell1") ?? api.cells.realCells()[0];

@@ -47,7 +47,8 @@ export function addFlavorRoutes(r: Router, api: NovaApi): void {
   const get = (req: HttpRequest): Flavor => {
     const ctx = api.ctx(req);
     const f = flavorByFlavorId(api.apiDb, req.params.flavor_id ?? "");
-    if (!f || !flavorVisible(api.apiDb, f, ctx.project_id, api.isAdmin(ctx))) throw new HttpError(404, `Flavor ${req.params.flavor_id} could not be found.`);
+    if (!f || !flavorVisible(api.apiDb, f, ctx.project_id, api.isAdmin(ctx)))
+      throw new HttpError(404, `Flavor ${req.params.flavor_id} could not be found.`);
     return f;
   };
   const list = (detail: boolean) => (req: HttpRequest) => {
@@ -56,7 +57,8 @@ export function addFlavorRoutes(r: Router, api: NovaApi): void {
     const q = req.query;
     const isPublic = q.get("is_public");
     let flavors = listFlavors(api.apiDb).filter((f) => {
-      if (!admin || isPublic === null) return flavorVisible(api.apiDb, f, ctx.project_id, false) || (admin && isPublic === null && f.is_public);
+      if (!admin || isPublic === null)
+        return flavorVisible(api.apiDb, f, ctx.project_id, false) || (admin && isPublic === null && f.is_public);
       if (isPublic.toLowerCase() === "none") return true;
       return f.is_public === /^(true|1|yes)$/i.test(isPublic);
     });
@@ -64,7 +66,14 @@ export function addFlavorRoutes(r: Router, api: NovaApi): void {
     if (q.get("minDisk")) flavors = flavors.filter((f) => f.root_gb >= Number(q.get("minDisk")));
     const key = q.get("sort_key") ?? "flavorid";
     const dir = q.get("sort_dir") === "desc" ? -1 : 1;
-    const col: Record<string, (f: Flavor) => string | number> = { flavorid: (f) => f.flavorid, name: (f) => f.name, memory_mb: (f) => f.memory_mb, vcpus: (f) => f.vcpus, root_gb: (f) => f.root_gb, id: (f) => f.id };
+    const col: Record<string, (f: Flavor) => string | number> = {
+      flavorid: (f) => f.flavorid,
+      name: (f) => f.name,
+      memory_mb: (f) => f.memory_mb,
+      vcpus: (f) => f.vcpus,
+      root_gb: (f) => f.root_gb,
+      id: (f) => f.id,
+    };
     const get = col[key];
     if (!get) throw new HttpError(400, `Invalid sort_key ${key}`);
     flavors.sort((a, b) => (get(a) < get(b) ? -1 : get(a) > get(b) ? 1 : 0) * dir);
@@ -98,7 +107,10 @@ export function addFlavorRoutes(r: Router, api: NovaApi): void {
     validate(flavorCreate, body);
     const f = body.flavor as Record<string, any>;
     if ("description" in f && !atLeast(req, 55))
-      throw new HttpError(400, `Invalid input for field/attribute flavor. Value: ${JSON.stringify(f)}. Additional properties are not allowed ('description' was unexpected)`);
+      throw new HttpError(
+        400,
+        `Invalid input for field/attribute flavor. Value: ${JSON.stringify(f)}. Additional properties are not allowed ('description' was unexpected)`,
+      );
     try {
       const flavor = createFlavor(api.apiDb, {
         flavorid: f.id ? String(f.id) : randomUUID(),
@@ -109,7 +121,10 @@ export function addFlavorRoutes(r: Router, api: NovaApi): void {
         ephemeral_gb: Number(f["OS-FLV-EXT-DATA:ephemeral"] ?? 0),
         swap: Number(f.swap || 0),
         rxtx_factor: Number(f.rxtx_factor ?? 1),
-        is_public: f["os-flavor-access:is_public"] === undefined ? true : f["os-flavor-access:is_public"] === true || /^(true|1|yes)$/i.test(String(f["os-flavor-access:is_public"])),
+        is_public:
+          f["os-flavor-access:is_public"] === undefined
+            ? true
+            : f["os-flavor-access:is_public"] === true || /^(true|1|yes)$/i.test(String(f["os-flavor-access:is_public"])),
         description: f.description ?? null,
       });
       return json(200, { flavor: view(req, flavor, true, true) });
@@ -125,7 +140,9 @@ export function addFlavorRoutes(r: Router, api: NovaApi): void {
     const body = await jsonBody(req);
     validate(flavorUpdate, body);
     const f = get(req);
-    api.apiDb.prepare("UPDATE flavors SET description = ? WHERE id = ?").run((body.flavor as { description: string | null }).description, f.id);
+    api.apiDb
+      .prepare("UPDATE flavors SET description = ? WHERE id = ?")
+      .run((body.flavor as { description: string | null }).description, f.id);
     return json(200, { flavor: view(req, get(req), true, true) });
   });
   r.delete("/flavors/{flavor_id}", (req) => {
@@ -164,11 +181,14 @@ export function addFlavorRoutes(r: Router, api: NovaApi): void {
   });
   r.delete("/flavors/{flavor_id}/os-extra_specs/{key}", (req) => {
     api.policy.authorize(api.ctx(req), "os_compute_api:os-flavor-extra-specs:delete");
-    if (!deleteExtraSpec(api.apiDb, get(req), req.params.key ?? "")) throw new HttpError(404, `Flavor ${req.params.flavor_id} has no extra specs with key ${req.params.key}.`);
+    if (!deleteExtraSpec(api.apiDb, get(req), req.params.key ?? ""))
+      throw new HttpError(404, `Flavor ${req.params.flavor_id} has no extra specs with key ${req.params.key}.`);
     return empty(200);
   });
 
-  const accessList = (f: Flavor) => ({ flavor_access: flavorProjects(api.apiDb, f.id).map((p) => ({ flavor_id: f.flavorid, tenant_id: p })) });
+  const accessList = (f: Flavor) => ({
+    flavor_access: flavorProjects(api.apiDb, f.id).map((p) => ({ flavor_id: f.flavorid, tenant_id: p })),
+  });
   r.get("/flavors/{flavor_id}/os-flavor-access", (req) => {
     api.policy.authorize(api.ctx(req), "os_compute_api:os-flavor-access");
     const f = get(req);
@@ -184,13 +204,15 @@ export function addFlavorRoutes(r: Router, api: NovaApi): void {
       const tenant = (body.addTenantAccess as { tenant?: string }).tenant;
       if (!tenant) throw new HttpError(400, "Invalid input for field/attribute addTenantAccess. 'tenant' is a required property");
       if (f.is_public) throw new HttpError(409, "Can not add access to a public flavor.");
-      if (!addFlavorAccess(api.apiDb, f, tenant)) throw new HttpError(409, `Flavor access already exists for flavor ${f.flavorid} and project ${tenant} combination.`);
+      if (!addFlavorAccess(api.apiDb, f, tenant))
+        throw new HttpError(409, `Flavor access already exists for flavor ${f.flavorid} and project ${tenant} combination.`);
       return json(200, accessList(f));
     }
     if (body.removeTenantAccess) {
       api.policy.authorize(ctx, "os_compute_api:os-flavor-access:remove_tenant_access");
       const tenant = (body.removeTenantAccess as { tenant?: string }).tenant ?? "";
-      if (!removeFlavorAccess(api.apiDb, f, tenant)) throw new HttpError(404, `Flavor access not found for ${f.flavorid} / ${tenant} combination.`);
+      if (!removeFlavorAccess(api.apiDb, f, tenant))
+        throw new HttpError(404, `Flavor access not found for ${f.flavorid} / ${tenant} combination.`);
       return json(200, accessList(f));
     }
     throw new HttpError(400, `There is no such action: ${Object.keys(body).join(", ")}`);

@@ -1,7 +1,15 @@
 import { HttpError } from "../../common/http/errors.js";
 import { type Router, jsonBody } from "../../common/http/router.js";
 import { type HttpRequest, empty, json } from "../../common/http/types.js";
-import { KeyPairError, type KeyPair, createKeypair, deleteKeypair, generateKeyPair, keypairByName, keypairsOf } from "../objects/keypairs.js";
+import {
+  KeyPairError,
+  type KeyPair,
+  createKeypair,
+  deleteKeypair,
+  generateKeyPair,
+  keypairByName,
+  keypairsOf,
+} from "../objects/keypairs.js";
 import { projectLimits } from "../objects/quotas.js";
 import { atLeast } from "./microversion.js";
 import type { NovaApi } from "./nova-api.js";
@@ -13,7 +21,15 @@ export function addKeypairRoutes(r: Router, api: NovaApi): void {
   const view = (req: HttpRequest, k: KeyPair, full: boolean) => {
     const v: Record<string, unknown> = { name: k.name, public_key: k.public_key, fingerprint: k.fingerprint };
     if (atLeast(req, 2)) v.type = k.type;
-    if (full) Object.assign(v, { user_id: k.user_id, deleted: false, created_at: k.created_at.slice(0, 26), updated_at: null, deleted_at: null, id: k.id });
+    if (full)
+      Object.assign(v, {
+        user_id: k.user_id,
+        deleted: false,
+        created_at: k.created_at.slice(0, 26),
+        updated_at: null,
+        deleted_at: null,
+        id: k.id,
+      });
     return v;
   };
   const userOf = (req: HttpRequest, rule: string) => {
@@ -36,7 +52,8 @@ export function addKeypairRoutes(r: Router, api: NovaApi): void {
   });
   r.delete("/os-keypairs/{name}", (req) => {
     const user = userOf(req, "os_compute_api:os-keypairs:delete");
-    if (!deleteKeypair(api.apiDb, user, req.params.name ?? "")) throw new HttpError(404, `Keypair ${req.params.name} not found for user ${user}`);
+    if (!deleteKeypair(api.apiDb, user, req.params.name ?? ""))
+      throw new HttpError(404, `Keypair ${req.params.name} not found for user ${user}`);
     return empty(atLeast(req, 2) ? 204 : 202);
   });
   r.post("/os-keypairs", async (req) => {
@@ -44,8 +61,16 @@ export function addKeypairRoutes(r: Router, api: NovaApi): void {
     const body = await jsonBody(req);
     validate(keypairCreate, body);
     const kp = body.keypair as { name: string; type?: string; public_key?: string; user_id?: string };
-    if (kp.type && !atLeast(req, 2)) throw new HttpError(400, `Invalid input for field/attribute keypair. Value: ${JSON.stringify(kp)}. Additional properties are not allowed ('type' was unexpected)`);
-    if (kp.user_id && !atLeast(req, 10)) throw new HttpError(400, `Invalid input for field/attribute keypair. Value: ${JSON.stringify(kp)}. Additional properties are not allowed ('user_id' was unexpected)`);
+    if (kp.type && !atLeast(req, 2))
+      throw new HttpError(
+        400,
+        `Invalid input for field/attribute keypair. Value: ${JSON.stringify(kp)}. Additional properties are not allowed ('type' was unexpected)`,
+      );
+    if (kp.user_id && !atLeast(req, 10))
+      throw new HttpError(
+        400,
+        `Invalid input for field/attribute keypair. Value: ${JSON.stringify(kp)}. Additional properties are not allowed ('user_id' was unexpected)`,
+      );
     if (!kp.public_key && atLeast(req, 92)) throw new HttpError(400, "'public_key' is a required property");
     const user = kp.user_id ?? ctx.user_id ?? "";
     api.policy.authorize(ctx, "os_compute_api:os-keypairs:create", { user_id: user });

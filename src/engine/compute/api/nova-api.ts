@@ -65,7 +65,9 @@ export class NovaApi {
     const db = this.cells.db(where.cell);
     const instance = findInstance(db, id, opts.readDeleted);
     if (!instance) throw notFound();
-    const tags = (db.prepare("SELECT tag FROM tags WHERE resource_id = ? ORDER BY tag").all(id) as Array<{ tag: string }>).map((t) => t.tag);
+    const tags = (db.prepare("SELECT tag FROM tags WHERE resource_id = ? ORDER BY tag").all(id) as Array<{ tag: string }>).map(
+      (t) => t.tag,
+    );
     return { instance, cell: where.cell, db, tags };
   }
 

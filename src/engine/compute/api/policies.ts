@@ -132,7 +132,11 @@ export class ComputePolicy {
   }
 
   allows(ctx: RequestContext, action: string, target: Record<string, unknown> = {}): boolean {
-    return this.enforcer.enforce(action, { project_id: ctx.project_id, user_id: ctx.user_id, ...target }, { ...ctx, roles: ctx.roles ?? [] });
+    return this.enforcer.enforce(
+      action,
+      { project_id: ctx.project_id, user_id: ctx.user_id, ...target },
+      { ...ctx, roles: ctx.roles ?? [] },
+    );
   }
 
   isAdmin(ctx: RequestContext): boolean {

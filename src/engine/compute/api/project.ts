@@ -2,7 +2,15 @@ import { HttpError } from "../../common/http/errors.js";
 import { type Router, jsonBody } from "../../common/http/router.js";
 import { type HttpRequest, empty, json } from "../../common/http/types.js";
 import { keypairsOf } from "../objects/keypairs.js";
-import { QUOTA_RESOURCES, type QuotaResource, defaultLimits, deleteProjectLimits, instanceUsage, projectLimits, setProjectLimits } from "../objects/quotas.js";
+import {
+  QUOTA_RESOURCES,
+  type QuotaResource,
+  defaultLimits,
+  deleteProjectLimits,
+  instanceUsage,
+  projectLimits,
+  setProjectLimits,
+} from "../objects/quotas.js";
 import { type ServerGroup, createServerGroup, deleteServerGroup, getServerGroup, listServerGroups } from "../objects/server-groups.js";
 import { atLeast } from "./microversion.js";
 import type { NovaApi } from "./nova-api.js";
@@ -47,7 +55,13 @@ export function addProjectRoutes(r: Router, api: NovaApi): void {
     };
     if (!atLeast(req, 57)) Object.assign(absolute, { maxPersonality: l.injected_files, maxPersonalitySize: l.injected_file_content_bytes });
     if (!atLeast(req, 36))
-      Object.assign(absolute, { maxSecurityGroups: 10, maxSecurityGroupRules: 20, maxTotalFloatingIps: 10, totalFloatingIpsUsed: 0, totalSecurityGroupsUsed: 0 });
+      Object.assign(absolute, {
+        maxSecurityGroups: 10,
+        maxSecurityGroupRules: 20,
+        maxTotalFloatingIps: 10,
+        totalFloatingIpsUsed: 0,
+        totalSecurityGroupsUsed: 0,
+      });
     if (atLeast(req, 39)) delete absolute.maxImageMeta;
     return json(200, { limits: { rate: [], absolute } });
   });
@@ -62,7 +76,13 @@ export function addProjectRoutes(r: Router, api: NovaApi): void {
     api.policy.authorize(ctx, "os_compute_api:os-quota-sets:detail", { project_id: project });
     const l = projectLimits(api.apiDb, api.config, project);
     const u = instanceUsage(api.cells, project);
-    const used: Record<string, number> = { instances: u.instances, cores: u.cores, ram: u.ram, server_groups: groupsOf(project), key_pairs: keypairsOf(api.apiDb, ctx.user_id ?? "").length };
+    const used: Record<string, number> = {
+      instances: u.instances,
+      cores: u.cores,
+      ram: u.ram,
+      server_groups: groupsOf(project),
+      key_pairs: keypairsOf(api.apiDb, ctx.user_id ?? "").length,
+    };
     const out: Record<string, unknown> = { id: project };
     for (const k of shown(req)) out[k] = { limit: l[k as QuotaResource] ?? -1, in_use: used[k] ?? 0, reserved: 0 };
     return json(200, { quota_set: out });
@@ -83,7 +103,11 @@ export function addProjectRoutes(r: Router, api: NovaApi): void {
     const values: Partial<Record<QuotaResource, number>> = {};
     for (const [k, v] of Object.entries(qs)) {
       if (k === "force") continue;
-      if (!shown(req).includes(k)) throw new HttpError(400, `Invalid input for field/attribute quota_set. Additional properties are not allowed ('${k}' was unexpected)`);
+      if (!shown(req).includes(k))
+        throw new HttpError(
+          400,
+          `Invalid input for field/attribute quota_set. Additional properties are not allowed ('${k}' was unexpected)`,
+        );
       if (!(QUOTA_RESOURCES as readonly string[]).includes(k)) continue;
       values[k as QuotaResource] = Number(v);
     }
@@ -92,7 +116,8 @@ export function addProjectRoutes(r: Router, api: NovaApi): void {
       const u = instanceUsage(api.cells, project);
       for (const k of ["instances", "cores", "ram"] as const) {
         const v = values[k];
-        if (v !== undefined && v >= 0 && v < u[k]) throw new HttpError(400, `Quota limit ${v} for ${k} must be greater than or equal to already used and reserved ${u[k]}.`);
+        if (v !== undefined && v >= 0 && v < u[k])
+          throw new HttpError(400, `Quota limit ${v} for ${k} must be greater than or equal to already used and reserved ${u[k]}.`);
       }
     }
     setProjectLimits(api.apiDb, project, values);
@@ -115,7 +140,8 @@ export function addProjectRoutes(r: Router, api: NovaApi): void {
   const findGroup = (req: HttpRequest) => {
     const ctx = api.ctx(req);
     const g = getServerGroup(api.apiDb, req.params.group_id ?? "");
-    if (!g || (g.project_id !== ctx.project_id && !api.isAdmin(ctx))) throw new HttpError(404, `Instance group ${req.params.group_id} could not be found.`);
+    if (!g || (g.project_id !== ctx.project_id && !api.isAdmin(ctx)))
+      throw new HttpError(404, `Instance group ${req.params.group_id} could not be found.`);
     return g;
   };
   r.post("/os-server-groups", async (req) => {
@@ -126,15 +152,25 @@ export function addProjectRoutes(r: Router, api: NovaApi): void {
     const sg = body.server_group as { name: string; policies?: string[]; policy?: string; rules?: Record<string, unknown> };
     let policy: string | undefined;
     if (atLeast(req, 64)) {
-      if (sg.policies) throw new HttpError(400, `Invalid input for field/attribute server_group. Additional properties are not allowed ('policies' was unexpected)`);
+      if (sg.policies)
+        throw new HttpError(
+          400,
+          `Invalid input for field/attribute server_group. Additional properties are not allowed ('policies' was unexpected)`,
+        );
       policy = sg.policy;
       if (!policy) throw new HttpError(400, `Invalid input for field/attribute server_group. 'policy' is a required property`);
-      if (sg.rules && Object.keys(sg.rules).length && policy !== "anti-affinity") throw new HttpError(400, `Only anti-affinity policy supports "max_server_per_host" rule.`);
+      if (sg.rules && Object.keys(sg.rules).length && policy !== "anti-affinity")
+        throw new HttpError(400, `Only anti-affinity policy supports "max_server_per_host" rule.`);
     } else {
-      if (sg.policy || sg.rules) throw new HttpError(400, `Invalid input for field/attribute server_group. Additional properties are not allowed ('policy' was unexpected)`);
+      if (sg.policy || sg.rules)
+        throw new HttpError(
+          400,
+          `Invalid input for field/attribute server_group. Additional properties are not allowed ('policy' was unexpected)`,
+        );
       policy = sg.policies?.[0];
       if (!policy) throw new HttpError(400, `Invalid input for field/attribute server_group. 'policies' is a required property`);
-      if (!atLeast(req, 15) && policy.startsWith("soft-")) throw new HttpError(400, `Invalid input for field/attribute policies. '${policy}' is not one of ['anti-affinity', 'affinity']`);
+      if (!atLeast(req, 15) && policy.startsWith("soft-"))
+        throw new HttpError(400, `Invalid input for field/attribute policies. '${policy}' is not one of ['anti-affinity', 'affinity']`);
     }
     const limit = projectLimits(api.apiDb, api.config, ctx.project_id ?? "").server_groups;
     if (limit >= 0 && groupsOf(ctx.project_id ?? "") >= limit) throw new HttpError(403, "Quota exceeded, too many server groups.");

@@ -26,14 +26,24 @@ export const serverCreate = {
         metadata,
         networks: {
           oneOf: [
-            { type: "array", items: { type: "object", properties: { uuid: { type: "string" }, port: { type: ["string", "null"] }, fixed_ip: { type: "string" }, tag }, additionalProperties: false } },
+            {
+              type: "array",
+              items: {
+                type: "object",
+                properties: { uuid: { type: "string" }, port: { type: ["string", "null"] }, fixed_ip: { type: "string" }, tag },
+                additionalProperties: false,
+              },
+            },
             { type: "string", enum: ["none", "auto"] },
           ],
         },
         "OS-DCF:diskConfig": { type: "string", enum: ["AUTO", "MANUAL"] },
         accessIPv4: { type: "string" },
         accessIPv6: { type: "string" },
-        personality: { type: "array", items: { type: "object", properties: { path: { type: "string" }, contents: { type: "string" } }, additionalProperties: false } },
+        personality: {
+          type: "array",
+          items: { type: "object", properties: { path: { type: "string" }, contents: { type: "string" } }, additionalProperties: false },
+        },
         availability_zone: { type: "string", minLength: 1, maxLength: 255 },
         block_device_mapping_v2: { type: "array", items: { type: "object" } },
         config_drive: { type: ["boolean", "string"] },
@@ -41,7 +51,10 @@ export const serverCreate = {
         min_count: positiveInt,
         max_count: positiveInt,
         return_reservation_id: { type: ["boolean", "string"] },
-        security_groups: { type: "array", items: { type: "object", properties: { name: { type: "string" } }, additionalProperties: false } },
+        security_groups: {
+          type: "array",
+          items: { type: "object", properties: { name: { type: "string" } }, additionalProperties: false },
+        },
         user_data: { type: "string", maxLength: 65535 },
         description,
         tags: { type: "array", items: tag, maxItems: 50 },
@@ -64,7 +77,13 @@ export const serverUpdate = {
   properties: {
     server: {
       type: "object",
-      properties: { name, description, accessIPv4: { type: "string" }, accessIPv6: { type: "string" }, "OS-DCF:diskConfig": { type: "string" } },
+      properties: {
+        name,
+        description,
+        accessIPv4: { type: "string" },
+        accessIPv6: { type: "string" },
+        "OS-DCF:diskConfig": { type: "string" },
+      },
       additionalProperties: false,
     },
   },
@@ -74,7 +93,14 @@ export const serverUpdate = {
 
 export const reboot = {
   type: "object",
-  properties: { reboot: { type: "object", properties: { type: { type: "string", enum: ["HARD", "Hard", "hard", "SOFT", "Soft", "soft"] } }, required: ["type"], additionalProperties: false } },
+  properties: {
+    reboot: {
+      type: "object",
+      properties: { type: { type: "string", enum: ["HARD", "Hard", "hard", "SOFT", "Soft", "soft"] } },
+      required: ["type"],
+      additionalProperties: false,
+    },
+  },
   required: ["reboot"],
   additionalProperties: false,
 };
@@ -120,7 +146,10 @@ export const resize = {
   properties: {
     resize: {
       type: "object",
-      properties: { flavorRef: { type: ["string", "integer"], minLength: 1 }, "OS-DCF:diskConfig": { type: "string", enum: ["AUTO", "MANUAL"] } },
+      properties: {
+        flavorRef: { type: ["string", "integer"], minLength: 1 },
+        "OS-DCF:diskConfig": { type: "string", enum: ["AUTO", "MANUAL"] },
+      },
       required: ["flavorRef"],
       additionalProperties: false,
     },
@@ -144,7 +173,13 @@ export const consoleOutput = {
 
 export const lock = {
   type: "object",
-  properties: { lock: { type: ["object", "null"], properties: { locked_reason: { type: "string", minLength: 1, maxLength: 255 } }, additionalProperties: false } },
+  properties: {
+    lock: {
+      type: ["object", "null"],
+      properties: { locked_reason: { type: "string", minLength: 1, maxLength: 255 } },
+      additionalProperties: false,
+    },
+  },
   required: ["lock"],
   additionalProperties: false,
 };
@@ -153,7 +188,12 @@ export const lock = {
 export const resetState = {
   type: "object",
   properties: {
-    "os-resetState": { type: "object", properties: { state: { type: "string", enum: ["active", "error"] } }, required: ["state"], additionalProperties: false },
+    "os-resetState": {
+      type: "object",
+      properties: { state: { type: "string", enum: ["active", "error"] } },
+      required: ["state"],
+      additionalProperties: false,
+    },
   },
   required: ["os-resetState"],
   additionalProperties: false,
@@ -164,7 +204,10 @@ export const remoteConsole = {
   properties: {
     remote_console: {
       type: "object",
-      properties: { protocol: { enum: ["vnc", "spice", "rdp", "serial", "mks"] }, type: { enum: ["novnc", "xvpvnc", "spice-html5", "rdp-html5", "serial", "webmks"] } },
+      properties: {
+        protocol: { enum: ["vnc", "spice", "rdp", "serial", "mks"] },
+        type: { enum: ["novnc", "xvpvnc", "spice-html5", "rdp-html5", "serial", "webmks"] },
+      },
       required: ["protocol", "type"],
       additionalProperties: false,
     },
@@ -239,7 +282,11 @@ export const keypairCreate = {
 
 export const serviceUpdate = {
   type: "object",
-  properties: { status: { type: "string", enum: ["enabled", "disabled"] }, disabled_reason: { type: "string", minLength: 1, maxLength: 255 }, forced_down: { type: "boolean" } },
+  properties: {
+    status: { type: "string", enum: ["enabled", "disabled"] },
+    disabled_reason: { type: "string", minLength: 1, maxLength: 255 },
+    forced_down: { type: "boolean" },
+  },
   additionalProperties: false,
 };
 
@@ -264,9 +311,19 @@ export const serverGroupCreate = {
       type: "object",
       properties: {
         name,
-        policies: { type: "array", items: { type: "string", enum: ["anti-affinity", "affinity"] }, minItems: 1, maxItems: 1, uniqueItems: true },
+        policies: {
+          type: "array",
+          items: { type: "string", enum: ["anti-affinity", "affinity"] },
+          minItems: 1,
+          maxItems: 1,
+          uniqueItems: true,
+        },
         policy: { type: "string", enum: ["anti-affinity", "affinity", "soft-anti-affinity", "soft-affinity"] },
-        rules: { type: "object", properties: { max_server_per_host: { type: ["integer", "string"], pattern: "^[0-9]+$", minimum: 1 } }, additionalProperties: false },
+        rules: {
+          type: "object",
+          properties: { max_server_per_host: { type: ["integer", "string"], pattern: "^[0-9]+$", minimum: 1 } },
+          additionalProperties: false,
+        },
       },
       required: ["name"],
       additionalProperties: false,
@@ -279,11 +336,24 @@ export const serverGroupCreate = {
 export const metadataBody = { type: "object", properties: { metadata }, required: ["metadata"], additionalProperties: false };
 export const metaItemBody = {
   type: "object",
-  properties: { meta: { type: "object", patternProperties: { "^[a-zA-Z0-9-_:. ]{1,255}$": { type: "string", maxLength: 255 } }, additionalProperties: false, minProperties: 1, maxProperties: 1 } },
+  properties: {
+    meta: {
+      type: "object",
+      patternProperties: { "^[a-zA-Z0-9-_:. ]{1,255}$": { type: "string", maxLength: 255 } },
+      additionalProperties: false,
+      minProperties: 1,
+      maxProperties: 1,
+    },
+  },
   required: ["meta"],
   additionalProperties: false,
 };
-export const tagsBody = { type: "object", properties: { tags: { type: "array", items: tag, maxItems: 50 } }, required: ["tags"], additionalProperties: false };
+export const tagsBody = {
+  type: "object",
+  properties: { tags: { type: "array", items: tag, maxItems: 50 } },
+  required: ["tags"],
+  additionalProperties: false,
+};
 
 /** The legacy os-getVNCConsole action (2.1–2.5). */
 export const getVncConsole = {

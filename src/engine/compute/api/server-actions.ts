@@ -15,15 +15,22 @@ import { validate } from "./validation.js";
 import { detailView } from "./views.js";
 
 type Ctx = ReturnType<NovaApi["ctx"]>;
-type ActionHandler = (ctx: Ctx, s: FoundServer, body: Record<string, any>, req: Parameters<Parameters<Router["post"]>[1]>[0]) => Promise<HttpResponse>;
+type ActionHandler = (
+  ctx: Ctx,
+  s: FoundServer,
+  body: Record<string, any>,
+  req: Parameters<Parameters<Router["post"]>[1]>[0],
+) => Promise<HttpResponse>;
 
 const accepted = () => empty(202);
 
 /** POST /servers/{id}/action: one handler per action key, with Nova's policy, state and lock checks. */
 export function addServerActionRoutes(r: Router, api: NovaApi, compute: ComputeAPI): void {
-  const authorize = (ctx: Ctx, s: FoundServer, rule: string) => api.policy.authorize(ctx, rule, { project_id: s.instance.project_id, user_id: s.instance.user_id });
+  const authorize = (ctx: Ctx, s: FoundServer, rule: string) =>
+    api.policy.authorize(ctx, rule, { project_id: s.instance.project_id, user_id: s.instance.user_id });
 
-  const simple = (rule: string, action: string, method: string, vm: string[], task: string, extra: Record<string, unknown> = {}): ActionHandler =>
+  const simple =
+    (rule: string, action: string, method: string, vm: string[], task: string, extra: Record<string, unknown> = {}): ActionHandler =>
     async (ctx, s) => {
       authorize(ctx, s, rule);
       compute.checkLock(ctx, s);
@@ -33,7 +40,9 @@ export function addServerActionRoutes(r: Router, api: NovaApi, compute: ComputeA
     };
 
   const actions: Record<string, ActionHandler> = {
-    "os-stop": simple("os_compute_api:servers:stop", "stop", "stop_instance", ["active", "error"], "powering-off", { clean_shutdown: true }),
+    "os-stop": simple("os_compute_api:servers:stop", "stop", "stop_instance", ["active", "error"], "powering-off", {
+      clean_shutdown: true,
+    }),
     "os-start": simple("os_compute_api:servers:start", "start", "start_instance", ["stopped"], "powering-on"),
     pause: simple("os_compute_api:os-pause-server:pause", "pause", "pause_instance", ["active"], "pausing"),
     unpause: simple("os_compute_api:os-pause-server:unpause", "unpause", "unpause_instance", ["paused"], "unpausing"),
@@ -45,11 +54,25 @@ export function addServerActionRoutes(r: Router, api: NovaApi, compute: ComputeA
       compute.checkLock(ctx, s);
       const type = String(body.reboot.type).toUpperCase();
       if (type === "SOFT") compute.checkState(s, "reboot", ["active"]);
-      else compute.checkState(s, "reboot", ["active", "stopped", "paused", "suspended", "error"], [null, "rebooting", "reboot_pending", "reboot_started", "rebooting_hard"]);
+      else
+        compute.checkState(
+          s,
+          "reboot",
+          ["active", "stopped", "paused", "suspended", "error"],
+          [null, "rebooting", "reboot_pending", "reboot_started", "rebooting_hard"],
+        );
       compute.inCell(s, "reboot");
       const inst = saveInstance(s.db, s.instance.uuid, { task_state: type === "SOFT" ? "rebooting" : "rebooting_hard" }, {});
-      actionStart(s.db, { uuid: inst.uuid, action: "reboot", request_id: ctx.request_id ?? "", user_id: ctx.user_id, project_id: ctx.project_id });
-      await api.buses.forCell(s.cell).cast(ctx, `compute.${inst.host}`, "reboot_instance", { instance: inst, reboot_type: type }, { version: "6.0" });
+      actionStart(s.db, {
+        uuid: inst.uuid,
+        action: "reboot",
+        request_id: ctx.request_id ?? "",
+        user_id: ctx.user_id,
+        project_id: ctx.project_id,
+      });
+      await api.buses
+        .forCell(s.cell)
+        .cast(ctx, `compute.${inst.host}`, "reboot_instance", { instance: inst, reboot_type: type }, { version: "6.0" });
       return accepted();
     },
     lock: async (ctx, s, body, req) => {
@@ -60,18 +83,35 @@ export function addServerActionRoutes(r: Router, api: NovaApi, compute: ComputeA
       const sys = { ...s.instance.system_metadata };
       if (reason) sys.locked_reason = reason;
       else delete sys.locked_reason;
-      saveInstance(s.db, s.instance.uuid, { locked: true, locked_by: ctx.project_id === s.instance.project_id ? "owner" : "admin", system_metadata: sys });
-      actionStart(s.db, { uuid: s.instance.uuid, action: "lock", request_id: ctx.request_id ?? "", user_id: ctx.user_id, project_id: ctx.project_id });
+      saveInstance(s.db, s.instance.uuid, {
+        locked: true,
+        locked_by: ctx.project_id === s.instance.project_id ? "owner" : "admin",
+        system_metadata: sys,
+      });
+      actionStart(s.db, {
+        uuid: s.instance.uuid,
+        action: "lock",
+        request_id: ctx.request_id ?? "",
+        user_id: ctx.user_id,
+        project_id: ctx.project_id,
+      });
       return accepted();
     },
     unlock: async (ctx, s) => {
       authorize(ctx, s, "os_compute_api:os-lock-server:unlock");
       if (!s.db) throw new HttpError(409, `Instance ${s.instance.uuid} is not ready yet.`);
-      if (s.instance.locked_by === "admin" && ctx.project_id === s.instance.project_id) authorize(ctx, s, "os_compute_api:os-lock-server:unlock:unlock_override");
+      if (s.instance.locked_by === "admin" && ctx.project_id === s.instance.project_id)
+        authorize(ctx, s, "os_compute_api:os-lock-server:unlock:unlock_override");
       const sys = { ...s.instance.system_metadata };
       delete sys.locked_reason;
       saveInstance(s.db, s.instance.uuid, { locked: false, locked_by: null, system_metadata: sys });
-      actionStart(s.db, { uuid: s.instance.uuid, action: "unlock", request_id: ctx.request_id ?? "", user_id: ctx.user_id, project_id: ctx.project_id });
+      actionStart(s.db, {
+        uuid: s.instance.uuid,
+        action: "unlock",
+        request_id: ctx.request_id ?? "",
+        user_id: ctx.user_id,
+        project_id: ctx.project_id,
+      });
       return accepted();
     },
     "os-getConsoleOutput": async (ctx, s, body) => {
@@ -101,7 +141,8 @@ export function addServerActionRoutes(r: Router, api: NovaApi, compute: ComputeA
       const meta = body.createImage.metadata ?? {};
       const sys = s.instance.system_metadata ?? {};
       const props: Record<string, string> = {};
-      for (const [k, v] of Object.entries(sys)) if (k.startsWith("image_") && !["image_base_image_ref", "image_min_ram", "image_min_disk"].includes(k)) props[k.slice(6)] = v;
+      for (const [k, v] of Object.entries(sys))
+        if (k.startsWith("image_") && !["image_base_image_ref", "image_min_ram", "image_min_disk"].includes(k)) props[k.slice(6)] = v;
       const res = await api.clients.request<Record<string, any>>("image", "POST", "/v2/images", {
         ctx,
         body: {
@@ -119,7 +160,8 @@ export function addServerActionRoutes(r: Router, api: NovaApi, compute: ComputeA
           user_id: ctx.user_id,
         },
       });
-      if (res.status !== 201) throw new HttpError(res.status === 403 ? 403 : 400, `The image service refused the snapshot: ${JSON.stringify(res.body)}`);
+      if (res.status !== 201)
+        throw new HttpError(res.status === 403 ? 403 : 400, `The image service refused the snapshot: ${JSON.stringify(res.body)}`);
       const imageId = String(res.body.id);
       await compute.castToHost(ctx, s, "createImage", "snapshot_instance", { task_state: "image_snapshot_pending" }, { image_id: imageId });
       if (atLeast(req, 45)) return json(202, { image_id: imageId });
@@ -138,7 +180,12 @@ export function addServerActionRoutes(r: Router, api: NovaApi, compute: ComputeA
       if (rb.name !== undefined) updates.display_name = rb.name;
       if (rb.metadata !== undefined) updates.metadata = rb.metadata;
       if ("description" in rb) updates.display_description = rb.description;
-      const inst = await compute.castToHost(ctx, s, "rebuild", "rebuild_instance", updates, { image_ref: image.id, image, orig_image_ref: s.instance.image_ref, preserve_ephemeral: !!rb.preserve_ephemeral });
+      const inst = await compute.castToHost(ctx, s, "rebuild", "rebuild_instance", updates, {
+        image_ref: image.id,
+        image,
+        orig_image_ref: s.instance.image_ref,
+        preserve_ephemeral: !!rb.preserve_ephemeral,
+      });
       const view = detailView(api, req, { ...s, instance: inst }, { admin: api.isAdmin(ctx), showExtraSpecs: false });
       view.adminPass = rb.adminPass ?? Math.random().toString(36).slice(2, 14);
       return json(202, { server: view });
@@ -157,8 +204,25 @@ export function addServerActionRoutes(r: Router, api: NovaApi, compute: ComputeA
         .prepare(
           "INSERT INTO migrations (uuid, instance_uuid, source_compute, dest_compute, source_node, dest_node, old_flavor, new_flavor, migration_type, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'resize', 'pre-migrating', ?)",
         )
-        .run(migration, s.instance.uuid, s.instance.host, s.instance.host, s.instance.node, s.instance.node, JSON.stringify(s.instance.flavor), JSON.stringify(flavorInfo(flavor)), utcNow());
-      await compute.castToHost(ctx, s, "resize", "resize_instance", { task_state: "resize_prep" }, { flavor: flavorInfo(flavor), migration: { uuid: migration, old_flavor: s.instance.flavor } });
+        .run(
+          migration,
+          s.instance.uuid,
+          s.instance.host,
+          s.instance.host,
+          s.instance.node,
+          s.instance.node,
+          JSON.stringify(s.instance.flavor),
+          JSON.stringify(flavorInfo(flavor)),
+          utcNow(),
+        );
+      await compute.castToHost(
+        ctx,
+        s,
+        "resize",
+        "resize_instance",
+        { task_state: "resize_prep" },
+        { flavor: flavorInfo(flavor), migration: { uuid: migration, old_flavor: s.instance.flavor } },
+      );
       return accepted();
     },
     confirmResize: async (ctx, s) => {
@@ -166,11 +230,27 @@ export function addServerActionRoutes(r: Router, api: NovaApi, compute: ComputeA
       compute.checkLock(ctx, s);
       compute.checkState(s, "confirmResize", ["resized"]);
       compute.inCell(s, "confirmResize");
-      const m = s.db.prepare("SELECT uuid FROM migrations WHERE instance_uuid = ? ORDER BY id DESC LIMIT 1").get(s.instance.uuid) as { uuid: string } | undefined;
+      const m = s.db.prepare("SELECT uuid FROM migrations WHERE instance_uuid = ? ORDER BY id DESC LIMIT 1").get(s.instance.uuid) as
+        | { uuid: string }
+        | undefined;
       if (!m) throw new HttpError(400, `Instance has not been resized.`);
       s.db.prepare("UPDATE migrations SET status = 'confirming', updated_at = ? WHERE uuid = ?").run(utcNow(), m.uuid);
-      actionStart(s.db, { uuid: s.instance.uuid, action: "confirmResize", request_id: ctx.request_id ?? "", user_id: ctx.user_id, project_id: ctx.project_id });
-      await api.buses.forCell(s.cell).cast(ctx, `compute.${s.instance.host}`, "confirm_resize", { instance: s.instance, migration: { uuid: m.uuid } }, { version: "6.0" });
+      actionStart(s.db, {
+        uuid: s.instance.uuid,
+        action: "confirmResize",
+        request_id: ctx.request_id ?? "",
+        user_id: ctx.user_id,
+        project_id: ctx.project_id,
+      });
+      await api.buses
+        .forCell(s.cell)
+        .cast(
+          ctx,
+          `compute.${s.instance.host}`,
+          "confirm_resize",
+          { instance: s.instance, migration: { uuid: m.uuid } },
+          { version: "6.0" },
+        );
       return empty(204);
     },
     revertResize: async (ctx, s) => {
@@ -178,10 +258,19 @@ export function addServerActionRoutes(r: Router, api: NovaApi, compute: ComputeA
       compute.checkLock(ctx, s);
       compute.checkState(s, "revertResize", ["resized"]);
       compute.inCell(s, "revertResize");
-      const m = s.db.prepare("SELECT uuid, old_flavor FROM migrations WHERE instance_uuid = ? ORDER BY id DESC LIMIT 1").get(s.instance.uuid) as { uuid: string; old_flavor: string } | undefined;
+      const m = s.db
+        .prepare("SELECT uuid, old_flavor FROM migrations WHERE instance_uuid = ? ORDER BY id DESC LIMIT 1")
+        .get(s.instance.uuid) as { uuid: string; old_flavor: string } | undefined;
       if (!m) throw new HttpError(400, `Instance has not been resized.`);
       s.db.prepare("UPDATE migrations SET status = 'reverting', updated_at = ? WHERE uuid = ?").run(utcNow(), m.uuid);
-      await compute.castToHost(ctx, s, "revertResize", "revert_resize", { task_state: "resize_reverting" }, { migration: { uuid: m.uuid, old_flavor: JSON.parse(m.old_flavor) } });
+      await compute.castToHost(
+        ctx,
+        s,
+        "revertResize",
+        "revert_resize",
+        { task_state: "resize_reverting" },
+        { migration: { uuid: m.uuid, old_flavor: JSON.parse(m.old_flavor) } },
+      );
       return accepted();
     },
     // admin_actions._reset_state: force vm_state (active or error) and clear task_state, no state or lock
@@ -191,7 +280,13 @@ export function addServerActionRoutes(r: Router, api: NovaApi, compute: ComputeA
       authorize(ctx, s, "os_compute_api:os-admin-actions:reset_state");
       if (!s.db) throw new HttpError(409, `Instance ${s.instance.uuid} is not ready yet; try again once it is scheduled.`);
       const request_id = ctx.request_id ?? "";
-      actionStart(s.db, { uuid: s.instance.uuid, action: ACTION.RESET_STATE, request_id, user_id: ctx.user_id, project_id: ctx.project_id });
+      actionStart(s.db, {
+        uuid: s.instance.uuid,
+        action: ACTION.RESET_STATE,
+        request_id,
+        user_id: ctx.user_id,
+        project_id: ctx.project_id,
+      });
       saveInstance(s.db, s.instance.uuid, { vm_state: body["os-resetState"].state === "active" ? "active" : "error", task_state: null });
       actionFinish(s.db, { uuid: s.instance.uuid, request_id });
       return accepted();

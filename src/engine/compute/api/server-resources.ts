@@ -58,10 +58,19 @@ export function addServerResourceRoutes(r: Router, api: NovaApi, compute: Comput
     const admin = api.policy.allows(ctx, "os_compute_api:os-instance-actions:events:details", target(s));
     if (atLeast(req, 51) || api.policy.allows(ctx, "os_compute_api:os-instance-actions:events", target(s))) {
       out.events = found.events.map((e) => {
-        const ev: Record<string, unknown> = { event: e.event, start_time: micro(e.start_time), finish_time: micro(e.finish_time), result: e.result };
+        const ev: Record<string, unknown> = {
+          event: e.event,
+          start_time: micro(e.start_time),
+          finish_time: micro(e.finish_time),
+          result: e.result,
+        };
         if (admin) ev.traceback = e.traceback;
         if (atLeast(req, 62)) {
-          ev.hostId = e.host ? createHash("sha224").update(s.instance.project_id + e.host).digest("hex") : "";
+          ev.hostId = e.host
+            ? createHash("sha224")
+                .update(s.instance.project_id + e.host)
+                .digest("hex")
+            : "";
           if (admin) ev.host = e.host ?? "";
         }
         if (atLeast(req, 84)) ev.details = e.details;
@@ -96,11 +105,17 @@ export function addServerResourceRoutes(r: Router, api: NovaApi, compute: Comput
   };
   const writeMeta = (ctx: ReturnType<NovaApi["ctx"]>, s: FoundServer, md: Record<string, string>) => {
     const limit = projectLimits(api.apiDb, api.config, s.instance.project_id).metadata_items;
-    if (limit >= 0 && Object.keys(md).length > limit) throw new HttpError(403, `Quota exceeded for metadata_items: Requested ${Object.keys(md).length}, but already used 0 of ${limit} metadata_items`);
+    if (limit >= 0 && Object.keys(md).length > limit)
+      throw new HttpError(
+        403,
+        `Quota exceeded for metadata_items: Requested ${Object.keys(md).length}, but already used 0 of ${limit} metadata_items`,
+      );
     void ctx;
     return saveInstance(s.db as NonNullable<FoundServer["db"]>, s.instance.uuid, { metadata: md }).metadata;
   };
-  r.get("/servers/{server_id}/metadata", (req) => json(200, { metadata: meta(req, "os_compute_api:server-metadata:index").s.instance.metadata }));
+  r.get("/servers/{server_id}/metadata", (req) =>
+    json(200, { metadata: meta(req, "os_compute_api:server-metadata:index").s.instance.metadata }),
+  );
   r.get("/servers/{server_id}/metadata/{key}", (req) => {
     const { s } = meta(req, "os_compute_api:server-metadata:show");
     const v = s.instance.metadata[req.params.key ?? ""];

@@ -35,9 +35,16 @@ export function addServerRoutes(r: Router, api: NovaApi): ComputeAPI {
         ["hypervisor_hostname", 74],
       ];
       for (const [field, minor] of gated)
-        if (field in s && !atLeast(req, minor)) throw new HttpError(400, `Invalid input for field/attribute server. Value: ${JSON.stringify(s)}. Additional properties are not allowed ('${field}' was unexpected)`);
+        if (field in s && !atLeast(req, minor))
+          throw new HttpError(
+            400,
+            `Invalid input for field/attribute server. Value: ${JSON.stringify(s)}. Additional properties are not allowed ('${field}' was unexpected)`,
+          );
       if (atLeast(req, 37) && s.networks === undefined)
-        throw new HttpError(400, `Invalid input for field/attribute server. Value: ${JSON.stringify(s)}. 'networks' is a required property`);
+        throw new HttpError(
+          400,
+          `Invalid input for field/attribute server. Value: ${JSON.stringify(s)}. 'networks' is a required property`,
+        );
       if (!s.imageRef) throw new HttpError(400, "Missing imageRef attribute");
       const min = Number(s.min_count ?? 1);
       const max = Number(s.max_count ?? min);
@@ -86,30 +93,36 @@ export function addServerRoutes(r: Router, api: NovaApi): ComputeAPI {
     }),
   );
 
-  const list = (detail: boolean) => async (req: HttpRequest): Promise<HttpResponse> => {
-    const ctx = api.ctx(req);
-    const admin = api.isAdmin(ctx);
-    api.policy.authorize(ctx, detail ? "os_compute_api:servers:detail" : "os_compute_api:servers:index", { project_id: ctx.project_id });
-    const q = req.query;
-    const allTenants = q.has("all_tenants") && (q.get("all_tenants") === "" || truthy(q.get("all_tenants")));
-    if (allTenants) api.policy.authorize(ctx, detail ? "os_compute_api:servers:detail:get_all_tenants" : "os_compute_api:servers:index:get_all_tenants");
-    const { servers: page, more, limit } = listServerPage(api, req, ctx, admin, allTenants);
-    let servers: Buffer[];
-    if (detail) {
-      const showExtraSpecs = atLeast(req, 47) && api.policy.allows(ctx, "os_compute_api:os-flavor-extra-specs:index");
-      servers = renderDetailPage(api, req, page, tagsOfPage(page), { admin, showExtraSpecs, hostStatus: admin && atLeast(req, 16) });
-    } else servers = [Buffer.from(page.map((s) => JSON.stringify(basicView(api, req, s))).join(","))];
-    let links = "";
-    if (more) {
-      const params = new URLSearchParams(q);
-      params.set("limit", String(limit));
-      params.set("marker", page[page.length - 1]?.uuid ?? "");
-      links = `,"servers_links":${JSON.stringify([{ rel: "next", href: `${api.baseUrl(req)}/v2.1/servers${detail ? "/detail" : ""}?${params}` }])}`;
-    }
-    // The body is assembled from the servers' encoded JSON (kept ones are not serialized nor encoded again).
-    const body = Buffer.concat([Buffer.from('{"servers":['), ...servers, Buffer.from(`]${links}}`)]);
-    return { status: 200, headers: { "content-type": "application/json" }, body };
-  };
+  const list =
+    (detail: boolean) =>
+    async (req: HttpRequest): Promise<HttpResponse> => {
+      const ctx = api.ctx(req);
+      const admin = api.isAdmin(ctx);
+      api.policy.authorize(ctx, detail ? "os_compute_api:servers:detail" : "os_compute_api:servers:index", { project_id: ctx.project_id });
+      const q = req.query;
+      const allTenants = q.has("all_tenants") && (q.get("all_tenants") === "" || truthy(q.get("all_tenants")));
+      if (allTenants)
+        api.policy.authorize(
+          ctx,
+          detail ? "os_compute_api:servers:detail:get_all_tenants" : "os_compute_api:servers:index:get_all_tenants",
+        );
+      const { servers: page, more, limit } = listServerPage(api, req, ctx, admin, allTenants);
+      let servers: Buffer[];
+      if (detail) {
+        const showExtraSpecs = atLeast(req, 47) && api.policy.allows(ctx, "os_compute_api:os-flavor-extra-specs:index");
+        servers = renderDetailPage(api, req, page, tagsOfPage(page), { admin, showExtraSpecs, hostStatus: admin && atLeast(req, 16) });
+      } else servers = [Buffer.from(page.map((s) => JSON.stringify(basicView(api, req, s))).join(","))];
+      let links = "";
+      if (more) {
+        const params = new URLSearchParams(q);
+        params.set("limit", String(limit));
+        params.set("marker", page[page.length - 1]?.uuid ?? "");
+        links = `,"servers_links":${JSON.stringify([{ rel: "next", href: `${api.baseUrl(req)}/v2.1/servers${detail ? "/detail" : ""}?${params}` }])}`;
+      }
+      // The body is assembled from the servers' encoded JSON (kept ones are not serialized nor encoded again).
+      const body = Buffer.concat([Buffer.from('{"servers":['), ...servers, Buffer.from(`]${links}}`)]);
+      return { status: 200, headers: { "content-type": "application/json" }, body };
+    };
   r.get("/servers", list(false));
   r.get("/servers/detail", list(true));
 
@@ -129,7 +142,10 @@ export function addServerRoutes(r: Router, api: NovaApi): ComputeAPI {
     validate(serverUpdate, body);
     const u = body.server as Record<string, any>;
     if ("description" in u && !atLeast(req, 19))
-      throw new HttpError(400, `Invalid input for field/attribute server. Value: ${JSON.stringify(u)}. Additional properties are not allowed ('description' was unexpected)`);
+      throw new HttpError(
+        400,
+        `Invalid input for field/attribute server. Value: ${JSON.stringify(u)}. Additional properties are not allowed ('description' was unexpected)`,
+      );
     const s = api.findServer(ctx, req.params.server_id ?? "");
     api.policy.authorize(ctx, "os_compute_api:servers:update", { project_id: s.instance.project_id });
     if (!s.db) throw new HttpError(409, `Instance ${s.instance.uuid} is not ready yet; try again once it is scheduled.`);

@@ -33,7 +33,8 @@ function jsonschemaMessage(e: ErrorObject, value: unknown): string {
     case "pattern":
       return `${show(value)} does not match '${p.pattern}'`;
     case "format":
-      if (p.format === "name") return `An invalid 'name' value was provided. The name must be: printable characters. Can not start or end with whitespace.`;
+      if (p.format === "name")
+        return `An invalid 'name' value was provided. The name must be: printable characters. Can not start or end with whitespace.`;
       return `${show(value)} is not a '${p.format}'`;
     case "minItems":
       return `${show(value)} is too short`;
@@ -77,5 +78,8 @@ export function validate(schema: object, body: unknown): void {
   const path = e.instancePath.split("/").filter(Boolean);
   const last = path.pop();
   if (last === undefined) throw new HttpError(400, message);
-  throw new HttpError(400, `Invalid input for field/attribute ${last}. Value: ${typeof value === "string" ? value : JSON.stringify(value)}. ${message}`);
+  throw new HttpError(
+    400,
+    `Invalid input for field/attribute ${last}. Value: ${typeof value === "string" ? value : JSON.stringify(value)}. ${message}`,
+  );
 }

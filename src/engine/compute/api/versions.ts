@@ -21,7 +21,14 @@ export function v21Doc(root: string) {
 }
 
 function v20Doc(root: string) {
-  return { id: "v2.0", status: "SUPPORTED", version: "", min_version: "", updated: "2011-01-21T11:33:21Z", links: [{ rel: "self", href: `${root}/v2/` }] };
+  return {
+    id: "v2.0",
+    status: "SUPPORTED",
+    version: "",
+    min_version: "",
+    updated: "2011-01-21T11:33:21Z",
+    links: [{ rel: "self", href: `${root}/v2/` }],
+  };
 }
 
 /** GET / : the compute API's versions (no token needed), as nova's oscomputeversions app. */

@@ -60,7 +60,9 @@ export function hostId(projectId: string, host: string | null): string {
   const key = `${projectId}\n${host}`;
   let id = hostIds.get(key);
   if (id === undefined) {
-    id = createHash("sha224").update(projectId + host).digest("hex");
+    id = createHash("sha224")
+      .update(projectId + host)
+      .digest("hex");
     if (hostIds.size >= 10_000) hostIds.clear();
     hostIds.set(key, id);
   }
@@ -88,7 +90,14 @@ function faultView(f: Fault, admin: boolean) {
 function flavorView(api: NovaApi, req: HttpRequest, inst: Instance, showExtraSpecs: boolean) {
   const f = inst.flavor;
   if (!atLeast(req, 47)) return { id: f.flavorid, links: [{ rel: "bookmark", href: `${api.baseUrl(req)}/flavors/${f.flavorid}` }] };
-  const view: Record<string, unknown> = { vcpus: f.vcpus, ram: f.memory_mb, disk: f.root_gb, ephemeral: f.ephemeral_gb, swap: f.swap, original_name: f.name };
+  const view: Record<string, unknown> = {
+    vcpus: f.vcpus,
+    ram: f.memory_mb,
+    disk: f.root_gb,
+    ephemeral: f.ephemeral_gb,
+    swap: f.swap,
+    original_name: f.name,
+  };
   if (showExtraSpecs) view.extra_specs = f.extra_specs ?? {};
   return view;
 }

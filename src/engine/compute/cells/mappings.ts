@@ -67,7 +67,9 @@ export class CellMappings {
     const existing = this.apiDb.prepare("SELECT * FROM cell_mappings WHERE uuid = ?").get(CELL0_UUID) as CellRow | undefined;
     if (existing) return { cell: toCell(existing), created: false };
     this.apiDb
-      .prepare("INSERT INTO cell_mappings (uuid, name, transport_url, database_connection, created_at) VALUES (?, 'cell0', 'none:///', ?, ?)")
+      .prepare(
+        "INSERT INTO cell_mappings (uuid, name, transport_url, database_connection, created_at) VALUES (?, 'cell0', 'none:///', ?, ?)",
+      )
       .run(CELL0_UUID, databaseConnection, utcNow());
     const cell = this.cell0();
     this.db(cell);
@@ -78,7 +80,10 @@ export class CellMappings {
   createCell(name: string, transportUrl: string, databaseConnection: string, uuid = randomUUID()): CellMapping {
     if (this.byName(name)) throw new Error(`The specified cell name '${name}' is already in use.`);
     const dup = this.list().find((c) => c.transport_url === transportUrl && c.database_connection === databaseConnection);
-    if (dup) throw new Error(`The specified transport_url and database_connection combination already exists for another cell with uuid ${dup.uuid}.`);
+    if (dup)
+      throw new Error(
+        `The specified transport_url and database_connection combination already exists for another cell with uuid ${dup.uuid}.`,
+      );
     this.apiDb
       .prepare("INSERT INTO cell_mappings (uuid, name, transport_url, database_connection, created_at) VALUES (?, ?, ?, ?, ?)")
       .run(uuid, name, transportUrl, databaseConnection, utcNow());
@@ -100,7 +105,9 @@ export class CellMappings {
 
   hostMappings(): Array<{ host: string; cell_uuid: string; cell_name: string | null }> {
     return this.apiDb
-      .prepare("SELECT h.host, c.uuid AS cell_uuid, c.name AS cell_name FROM host_mappings h JOIN cell_mappings c ON c.id = h.cell_id ORDER BY h.id")
+      .prepare(
+        "SELECT h.host, c.uuid AS cell_uuid, c.name AS cell_name FROM host_mappings h JOIN cell_mappings c ON c.id = h.cell_id ORDER BY h.id",
+      )
       .all() as Array<{ host: string; cell_uuid: string; cell_name: string | null }>;
   }
 
@@ -113,7 +120,10 @@ export class CellMappings {
     for (const cell of this.realCells()) {
       if (cellUuid && cell.uuid !== cellUuid) continue;
       const cdb = this.db(cell);
-      const nodes = cdb.prepare("SELECT id, host FROM compute_nodes WHERE mapped = 0 AND deleted = 0").all() as Array<{ id: number; host: string }>;
+      const nodes = cdb.prepare("SELECT id, host FROM compute_nodes WHERE mapped = 0 AND deleted = 0").all() as Array<{
+        id: number;
+        host: string;
+      }>;
       for (const node of nodes) {
         const mapped = this.cellForHost(node.host);
         if (!mapped) {
@@ -136,6 +146,8 @@ export class CellMappings {
   }
 
   setInstanceCell(instanceUuid: string, cell: CellMapping): void {
-    this.apiDb.prepare("UPDATE instance_mappings SET cell_id = ?, updated_at = ? WHERE instance_uuid = ?").run(cell.id, utcNow(), instanceUuid);
+    this.apiDb
+      .prepare("UPDATE instance_mappings SET cell_id = ?, updated_at = ? WHERE instance_uuid = ?")
+      .run(cell.id, utcNow(), instanceUuid);
   }
 }

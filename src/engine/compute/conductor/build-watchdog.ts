@@ -41,14 +41,21 @@ export async function rescheduleOrphanedBuilds(config: Config, db: Db, tasks: Co
   const moved: string[] = [];
   for (const svc of dead) {
     const rows = db
-      .prepare("SELECT * FROM instances WHERE deleted = 0 AND host = ? AND vm_state = 'building' AND (task_state IS NULL OR task_state != 'deleting')")
+      .prepare(
+        "SELECT * FROM instances WHERE deleted = 0 AND host = ? AND vm_state = 'building' AND (task_state IS NULL OR task_state != 'deleting')",
+      )
       .all(svc.host) as Parameters<typeof rowToInstance>[1][];
     for (const row of rows) {
       const inst = rowToInstance(db, row);
       let claimed: Instance;
       try {
         // Take it from the dead host: only if nobody moved it meanwhile.
-        claimed = saveInstance(db, inst.uuid, { task_state: "scheduling" }, { expected_task_state: [inst.task_state], expected_vm_state: ["building"] });
+        claimed = saveInstance(
+          db,
+          inst.uuid,
+          { task_state: "scheduling" },
+          { expected_task_state: [inst.task_state], expected_vm_state: ["building"] },
+        );
       } catch {
         continue;
       }
@@ -56,7 +63,12 @@ export async function rescheduleOrphanedBuilds(config: Config, db: Db, tasks: Co
       const attempts = spec?.retry?.num_attempts ?? 1;
       const tried = [...new Set([...(spec?.retry?.hosts ?? []), svc.host])];
       log.warning(`instance ${inst.uuid}: nova-compute on ${svc.host} is down while it was building (attempt ${attempts}); rescheduling`);
-      const ctx: RequestContext = { user_id: inst.user_id, project_id: inst.project_id, roles: ["admin"], request_id: `req-watchdog-${inst.uuid}` };
+      const ctx: RequestContext = {
+        user_id: inst.user_id,
+        project_id: inst.project_id,
+        roles: ["admin"],
+        request_id: `req-watchdog-${inst.uuid}`,
+      };
       await tasks.build_instances(ctx, {
         instances: [claimed],
         image: spec?.image ?? { id: inst.image_ref ?? "", min_ram: 0, min_disk: 0, properties: {} },

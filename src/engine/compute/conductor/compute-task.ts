@@ -49,16 +49,23 @@ export class ComputeTaskManager {
     let hostLists: Selection[][];
     try {
       hostLists = await withSpan("_schedule_instances", "internal", () =>
-        this.scheduler.call<Selection[][]>(ctx, "scheduler", "select_destinations", { request_spec: spec, instance_uuids: uuids, return_alternates: true }, {
-          version: RPC_VERSION.scheduler,
-        }),
+        this.scheduler.call<Selection[][]>(
+          ctx,
+          "scheduler",
+          "select_destinations",
+          { request_spec: spec, instance_uuids: uuids, return_alternates: true },
+          {
+            version: RPC_VERSION.scheduler,
+          },
+        ),
       );
     } catch (err) {
       const reason = excType(err) === "NoValidHost" ? (err as Error).message : `${excType(err)}: ${(err as Error).message}`;
       log.warning(`Failed to schedule instances ${uuids.join(", ")}: ${reason}`);
       // A multi-create may have claimed some instances before the scheduler gave up: release them.
       for (const uuid of uuids) await this.deleteAllocations(uuid);
-      for (const br of a.build_requests) this.buryInCell0(ctx, br, excType(err) === "NoValidHost" ? (err as Error).message : "No valid host was found. " + reason, err);
+      for (const br of a.build_requests)
+        this.buryInCell0(ctx, br, excType(err) === "NoValidHost" ? (err as Error).message : "No valid host was found. " + reason, err);
       return;
     }
     for (let i = 0; i < a.build_requests.length; i++) {
@@ -91,7 +98,9 @@ export class ComputeTaskManager {
     alternates: Selection[],
   ): Promise<void> {
     const db = this.cells.db(cell);
-    const zone = br.instance.availability_zone ?? hostAvailabilityZone(this.cells.apiDb, chosen.service_host, this.config.str("DEFAULT", "default_availability_zone"));
+    const zone =
+      br.instance.availability_zone ??
+      hostAvailabilityZone(this.cells.apiDb, chosen.service_host, this.config.str("DEFAULT", "default_availability_zone"));
     let instance = createInstance(db, {
       ...br.instance,
       host: chosen.service_host,
@@ -101,7 +110,13 @@ export class ComputeTaskManager {
       vm_state: "building",
       task_state: "scheduling",
     });
-    actionStart(db, { uuid: instance.uuid, action: "create", request_id: ctx.request_id ?? "", user_id: ctx.user_id, project_id: ctx.project_id });
+    actionStart(db, {
+      uuid: instance.uuid,
+      action: "create",
+      request_id: ctx.request_id ?? "",
+      user_id: ctx.user_id,
+      project_id: ctx.project_id,
+    });
     const tagIns = db.prepare("INSERT OR IGNORE INTO tags (resource_id, tag) VALUES (?, ?)");
     for (const t of br.tags) tagIns.run(instance.uuid, t);
     this.cells.setInstanceCell(instance.uuid, cell);
@@ -123,7 +138,10 @@ export class ComputeTaskManager {
         instance,
         image,
         request_spec: spec,
-        filter_properties: { retry: { num_attempts: 1, hosts: [[chosen.service_host, chosen.nodename]] }, scheduler_hints: spec.scheduler_hints ?? {} },
+        filter_properties: {
+          retry: { num_attempts: 1, hosts: [[chosen.service_host, chosen.nodename]] },
+          scheduler_hints: spec.scheduler_hints ?? {},
+        },
         node: chosen.nodename,
         limits: chosen.limits ?? {},
         host_list: [chosen, ...alternates],
@@ -142,7 +160,13 @@ export class ComputeTaskManager {
     createFault(db, { uuid, code: 500, message, details: faultDetails(err) });
     actionStart(db, { uuid, action: "create", request_id: ctx.request_id ?? "", user_id: ctx.user_id, project_id: ctx.project_id });
     eventStart(db, { uuid, event: "conductor_schedule_and_build_instances", request_id: ctx.request_id ?? "" });
-    eventFinish(db, { uuid, event: "conductor_schedule_and_build_instances", request_id: ctx.request_id ?? "", result: "Error", traceback: message });
+    eventFinish(db, {
+      uuid,
+      event: "conductor_schedule_and_build_instances",
+      request_id: ctx.request_id ?? "",
+      result: "Error",
+      traceback: message,
+    });
     const tagIns = db.prepare("INSERT OR IGNORE INTO tags (resource_id, tag) VALUES (?, ?)");
     for (const t of br.tags) tagIns.run(uuid, t);
     this.cells.setInstanceCell(uuid, cell0);
@@ -156,7 +180,13 @@ export class ComputeTaskManager {
    */
   async build_instances(
     ctx: RequestContext,
-    a: { instances: Instance[]; image: ImageMeta; filter_properties?: Record<string, any>; request_spec?: RequestSpec; host_lists?: Selection[][] },
+    a: {
+      instances: Instance[];
+      image: ImageMeta;
+      filter_properties?: Record<string, any>;
+      request_spec?: RequestSpec;
+      host_lists?: Selection[][];
+    },
   ): Promise<void> {
     for (let i = 0; i < a.instances.length; i++) {
       const inst = a.instances[i] as Instance;
@@ -172,7 +202,9 @@ export class ComputeTaskManager {
         const spec = a.request_spec ?? getRequestSpec(this.cells.apiDb, inst.uuid);
         try {
           if (attempts > this.config.int("scheduler", "max_attempts"))
-            throw new MaxRetriesExceeded(`Exceeded maximum number of retries. Exceeded max scheduling attempts ${this.config.int("scheduler", "max_attempts")} for instance ${inst.uuid}. Last exception: ${inst.uuid} failed to build`);
+            throw new MaxRetriesExceeded(
+              `Exceeded maximum number of retries. Exceeded max scheduling attempts ${this.config.int("scheduler", "max_attempts")} for instance ${inst.uuid}. Last exception: ${inst.uuid} failed to build`,
+            );
           await this.deleteAllocations(inst.uuid);
           let candidates = (a.host_lists?.[i] ?? []).filter((s) => !tried.has(s.service_host));
           if (!a.host_lists && spec) {
@@ -191,12 +223,26 @@ export class ComputeTaskManager {
           for (const alt of candidates) {
             if (await this.claimAlternate(inst, spec, alt)) {
               span.set("host", alt.service_host);
-              return this.rebuildOn(ctx, inst, a, spec, alt, candidates.filter((c) => c !== alt), attempts, tried);
+              return this.rebuildOn(
+                ctx,
+                inst,
+                a,
+                spec,
+                alt,
+                candidates.filter((c) => c !== alt),
+                attempts,
+                tried,
+              );
             }
           }
-          throw new MaxRetriesExceeded(`Exceeded maximum number of retries. Exhausted all hosts available for retrying build failures for instance ${inst.uuid}.`);
+          throw new MaxRetriesExceeded(
+            `Exceeded maximum number of retries. Exhausted all hosts available for retrying build failures for instance ${inst.uuid}.`,
+          );
         } catch (err) {
-          const message = excType(err) === "NoValidHost" || err instanceof MaxRetriesExceeded ? (err as Error).message : `${excType(err)}: ${(err as Error).message}`;
+          const message =
+            excType(err) === "NoValidHost" || err instanceof MaxRetriesExceeded
+              ? (err as Error).message
+              : `${excType(err)}: ${(err as Error).message}`;
           log.warning(`Reschedule of ${inst.uuid} failed: ${message}`);
           saveInstance(db, inst.uuid, { vm_state: "error", task_state: null });
           createFault(db, { uuid: inst.uuid, code: 500, message, details: faultDetails(err), host: inst.host });
@@ -219,7 +265,13 @@ export class ComputeTaskManager {
     const cell = this.cells.cellForHost(chosen.service_host);
     if (!cell) throw new MaxRetriesExceeded(`Host '${chosen.service_host}' is not mapped to any cell`);
     const db = this.cells.db(cell);
-    const instance = saveInstance(db, inst.uuid, { host: chosen.service_host, node: chosen.nodename, launched_on: chosen.service_host, task_state: "scheduling", vm_state: "building" });
+    const instance = saveInstance(db, inst.uuid, {
+      host: chosen.service_host,
+      node: chosen.nodename,
+      launched_on: chosen.service_host,
+      task_state: "scheduling",
+      vm_state: "building",
+    });
     const hosts = [...[...tried].map((h) => [h, h]), [chosen.service_host, chosen.nodename]];
     // Keep the attempt count with the RequestSpec, so a later reschedule (e.g. the build watchdog's) counts on from it.
     if (spec) saveRequestSpec(this.cells.apiDb, { ...spec, retry: { num_attempts: attempts, hosts: [...tried, chosen.service_host] } });
@@ -245,7 +297,12 @@ export class ComputeTaskManager {
     const ar = JSON.parse(alt.allocation_request) as { allocations: unknown };
     const res = await this.clients.request("placement", "PUT", `/allocations/${inst.uuid}`, {
       microversion: PLACEMENT_VERSION,
-      body: { allocations: ar.allocations, project_id: spec?.project_id ?? inst.project_id, user_id: spec?.user_id ?? inst.user_id, consumer_generation: null },
+      body: {
+        allocations: ar.allocations,
+        project_id: spec?.project_id ?? inst.project_id,
+        user_id: spec?.user_id ?? inst.user_id,
+        consumer_generation: null,
+      },
     });
     return res.status === 204;
   }
@@ -259,7 +316,6 @@ export class ComputeTaskManager {
     }
   }
 }
-
 
 /** A fault's details: the exception type and message, as Nova records them, without our code's stack frames. */
 function faultDetails(err: unknown): string {

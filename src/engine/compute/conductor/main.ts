@@ -31,7 +31,11 @@ async function main(): Promise<void> {
   const defaultBus = config.str("DEFAULT", "transport_url");
   const cell = cellName ? cells.byName(cellName) : (cells.realCells().find((c) => c.transport_url === defaultBus) ?? cells.realCells()[0]);
   if (!cell) {
-    log.error(cellName ? `no cell named '${cellName}' (see \`os manage cell_v2 list_cells\`)` : "no cell is mapped yet; run `os manage cell_v2 create_cell`");
+    log.error(
+      cellName
+        ? `no cell named '${cellName}' (see \`os manage cell_v2 list_cells\`)`
+        : "no cell is mapped yet; run `os manage cell_v2 create_cell`",
+    );
     process.exit(1);
   }
   const timeoutMs = config.int("DEFAULT", "rpc_response_timeout") * 1000;
@@ -41,8 +45,17 @@ async function main(): Promise<void> {
   const objects = new ConductorManager(cells, cell, config);
   const server = new RpcServer(cell.transport_url, "conductor", [tasks, objects], { host: rt.host, version: RPC_VERSION.conductor });
   await server.start();
-  const stopBeat = registerAndHeartbeat(cells.db(cell), { host: rt.host, binary: "nova-conductor", topic: "conductor" }, config.int("compute", "report_interval"));
-  const stopWatchdog = startBuildWatchdog(config, () => cells.db(cell), tasks, () => cells.apiDb);
+  const stopBeat = registerAndHeartbeat(
+    cells.db(cell),
+    { host: rt.host, binary: "nova-conductor", topic: "conductor" },
+    config.int("compute", "report_interval"),
+  );
+  const stopWatchdog = startBuildWatchdog(
+    config,
+    () => cells.db(cell),
+    tasks,
+    () => cells.apiDb,
+  );
   log.info(`nova-conductor serving topic conductor for cell ${cell.name ?? cell.uuid} on ${cell.transport_url}`);
   handleLifecycle(async () => {
     stopBeat();

@@ -51,7 +51,8 @@ export class ConductorManager {
   service_create(_ctx: RequestContext, a: { host: string; binary: string; topic?: string; availability_zone?: string }): ServiceRecord {
     return createService(this.db, {
       ...a,
-      availability_zone: a.availability_zone ?? (a.binary === "nova-compute" ? this.config.str("DEFAULT", "default_availability_zone") : "internal"),
+      availability_zone:
+        a.availability_zone ?? (a.binary === "nova-compute" ? this.config.str("DEFAULT", "default_availability_zone") : "internal"),
     });
   }
 
@@ -75,7 +76,10 @@ export class ConductorManager {
     _ctx: RequestContext,
     a: { uuid: string; updates: Record<string, unknown>; expected_task_state?: unknown; expected_vm_state?: unknown },
   ): Instance {
-    return saveInstance(this.dbOf(a.uuid), a.uuid, a.updates ?? {}, { expected_task_state: a.expected_task_state, expected_vm_state: a.expected_vm_state });
+    return saveInstance(this.dbOf(a.uuid), a.uuid, a.updates ?? {}, {
+      expected_task_state: a.expected_task_state,
+      expected_vm_state: a.expected_vm_state,
+    });
   }
 
   instance_destroy(_ctx: RequestContext, a: { uuid: string }): void {

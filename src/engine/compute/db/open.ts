@@ -65,7 +65,8 @@ function addRegexp(db: Db): void {
     let re = compiled.get(pattern);
     if (!re) {
       if (compiled.size > 100) compiled.clear();
-      compiled.set(pattern, (re = new RegExp(pattern)));
+      re = new RegExp(pattern);
+      compiled.set(pattern, re);
     }
     return re.test(String(value)) ? 1 : 0;
   });

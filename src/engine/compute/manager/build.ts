@@ -79,7 +79,10 @@ async function doBuildAndRunInstance(deps: ManagerDeps, ctx: RequestContext, arg
     await save(deps, ctx, instance, { vm_state: VmState.BUILDING, task_state: null }, [TaskState.SCHEDULING, null]);
   } catch (err) {
     if (isInstanceNotFound(err) || isUnexpectedTaskState(err)) {
-      log.info(`instance ${instance.uuid}: ${isInstanceNotFound(err) ? "disappeared before build" : (err as Error).message}`, ctx.request_id);
+      log.info(
+        `instance ${instance.uuid}: ${isInstanceNotFound(err) ? "disappeared before build" : (err as Error).message}`,
+        ctx.request_id,
+      );
       return "failed";
     }
     throw err;
@@ -89,7 +92,10 @@ async function doBuildAndRunInstance(deps: ManagerDeps, ctx: RequestContext, arg
   try {
     const started = performance.now();
     await withSpan("_build_and_run_instance", "internal", () => buildAndRun(deps, ctx, args, node));
-    log.info(`instance ${instance.uuid}: took ${((performance.now() - started) / 1000).toFixed(2)} seconds to build instance.`, ctx.request_id);
+    log.info(
+      `instance ${instance.uuid}: took ${((performance.now() - started) / 1000).toFixed(2)} seconds to build instance.`,
+      ctx.request_id,
+    );
     return "active";
   } catch (err) {
     if (err instanceof RescheduledException) return reschedule(deps, ctx, args, filterProperties, node, err);

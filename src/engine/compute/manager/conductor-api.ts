@@ -45,7 +45,10 @@ export class ConductorAPI {
     return this.call(ctx, "service_get_by_host_and_binary", { host, binary }, timeoutMs);
   }
 
-  service_create(ctx: RequestContext, values: { host: string; binary: string; topic: string; availability_zone?: string }): Promise<Service> {
+  service_create(
+    ctx: RequestContext,
+    values: { host: string; binary: string; topic: string; availability_zone?: string },
+  ): Promise<Service> {
     return this.call(ctx, "service_create", values);
   }
 
@@ -67,7 +70,12 @@ export class ConductorAPI {
   }
 
   /** Save fields; the conductor refuses with UnexpectedTaskStateError when the expectation fails. */
-  instance_save(ctx: RequestContext, uuid: string, updates: InstanceUpdates, expected?: { task?: Expected; vm?: Expected }): Promise<Instance> {
+  instance_save(
+    ctx: RequestContext,
+    uuid: string,
+    updates: InstanceUpdates,
+    expected?: { task?: Expected; vm?: Expected },
+  ): Promise<Instance> {
     const args: Record<string, unknown> = { uuid, updates };
     if (expected?.task !== undefined) args.expected_task_state = expected.task;
     if (expected?.vm !== undefined) args.expected_vm_state = expected.vm;
@@ -82,11 +90,20 @@ export class ConductorAPI {
     return this.call(ctx, "instance_action_event_start", { uuid, event, request_id: ctx.request_id, host });
   }
 
-  instance_action_event_finish(ctx: RequestContext, uuid: string, event: string, result: "Success" | "Error", traceback?: string): Promise<unknown> {
+  instance_action_event_finish(
+    ctx: RequestContext,
+    uuid: string,
+    event: string,
+    result: "Success" | "Error",
+    traceback?: string,
+  ): Promise<unknown> {
     return this.call(ctx, "instance_action_event_finish", { uuid, event, request_id: ctx.request_id, result, traceback });
   }
 
-  instance_fault_create(ctx: RequestContext, fault: { uuid: string; code: number; message: string; details: string; host: string }): Promise<unknown> {
+  instance_fault_create(
+    ctx: RequestContext,
+    fault: { uuid: string; code: number; message: string; details: string; host: string },
+  ): Promise<unknown> {
     return this.call(ctx, "instance_fault_create", fault);
   }
 
@@ -110,4 +127,5 @@ export function isDeletingConflict(err: unknown): boolean {
   return t === "UnexpectedTaskStateError" && err instanceof RemoteError && err.data.actual === "deleting";
 }
 
-export const isUnexpectedTaskState = (err: unknown) => remoteType(err) === "UnexpectedTaskStateError" || remoteType(err) === "UnexpectedDeletingTaskStateError";
+export const isUnexpectedTaskState = (err: unknown) =>
+  remoteType(err) === "UnexpectedTaskStateError" || remoteType(err) === "UnexpectedDeletingTaskStateError";

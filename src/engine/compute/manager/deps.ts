@@ -41,7 +41,12 @@ export async function save(
   updates: InstanceUpdates,
   expectedTask?: Expected,
 ): Promise<Instance> {
-  const saved = await deps.conductor.instance_save(ctx, instance.uuid, updates, expectedTask === undefined ? undefined : { task: expectedTask });
+  const saved = await deps.conductor.instance_save(
+    ctx,
+    instance.uuid,
+    updates,
+    expectedTask === undefined ? undefined : { task: expectedTask },
+  );
   Object.assign(instance, updates, saved ?? {});
   return instance;
 }

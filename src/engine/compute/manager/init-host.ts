@@ -10,7 +10,12 @@ import { addInstanceFault } from "./instance-events.js";
 import type { ComputeManager } from "./manager.js";
 import { BUILD_TASK_STATES, HARD_REBOOT_STATES, SOFT_REBOOT_STATES, TaskState, VmState } from "./states.js";
 
-const SNAPSHOT_STATES: string[] = [TaskState.IMAGE_SNAPSHOT_PENDING, TaskState.IMAGE_PENDING_UPLOAD, TaskState.IMAGE_UPLOADING, TaskState.IMAGE_SNAPSHOT];
+const SNAPSHOT_STATES: string[] = [
+  TaskState.IMAGE_SNAPSHOT_PENDING,
+  TaskState.IMAGE_PENDING_UPLOAD,
+  TaskState.IMAGE_UPLOADING,
+  TaskState.IMAGE_SNAPSHOT,
+];
 const REBUILD_STATES: string[] = [TaskState.REBUILDING, TaskState.REBUILD_BLOCK_DEVICE_MAPPING, TaskState.REBUILD_SPAWNING];
 const REBOOT_STATES: string[] = [...SOFT_REBOOT_STATES, ...HARD_REBOOT_STATES];
 
@@ -38,13 +43,18 @@ export async function initInstance(deps: ManagerDeps, manager: ComputeManager, c
   }
 
   if (vm === VmState.BUILDING || (task !== null && (BUILD_TASK_STATES as string[]).includes(task))) {
-    log.warning(`instance ${instance.uuid}: failed to spawn correctly (vm_state ${vm}, task_state ${task}); setting it to ERROR`, ctx.request_id);
+    log.warning(
+      `instance ${instance.uuid}: failed to spawn correctly (vm_state ${vm}, task_state ${task}); setting it to ERROR`,
+      ctx.request_id,
+    );
     await addInstanceFault(
       deps.conductor,
       ctx,
       deps.host,
       instance.uuid,
-      Object.assign(new Error(`nova-compute on ${deps.host} restarted while the instance was being built`), { name: "BuildAbortException" }),
+      Object.assign(new Error(`nova-compute on ${deps.host} restarted while the instance was being built`), {
+        name: "BuildAbortException",
+      }),
     );
     await setErrorState(deps, ctx, instance, true);
     return;

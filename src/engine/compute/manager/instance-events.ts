@@ -56,7 +56,8 @@ export async function addInstanceFault(
 }
 
 function faultCode(err: unknown): number {
-  const code = (err as { code?: unknown; data?: { code?: unknown } } | undefined)?.code ?? (err as { data?: { code?: unknown } })?.data?.code;
+  const code =
+    (err as { code?: unknown; data?: { code?: unknown } } | undefined)?.code ?? (err as { data?: { code?: unknown } })?.data?.code;
   return typeof code === "number" && code >= 400 && code < 600 ? code : 500;
 }
 

@@ -5,7 +5,14 @@
 import type { RequestContext } from "../../common/context.js";
 import { log } from "../../common/log.js";
 import { withSpan } from "../../common/trace/tracer.js";
-import { ConsoleTypeUnavailable, type Flavor, type ImageMeta, type Instance, PowerState, type RebootType } from "../../../hypervisor/driver.js";
+import {
+  ConsoleTypeUnavailable,
+  type Flavor,
+  type ImageMeta,
+  type Instance,
+  PowerState,
+  type RebootType,
+} from "../../../hypervisor/driver.js";
 import { type BuildArgs, buildAndRunInstance, deleteAllocation } from "./build.js";
 import { type Expected, isInstanceNotFound } from "./conductor-api.js";
 import { type ManagerDeps, getPowerState, now, save, setErrorState } from "./deps.js";
@@ -54,7 +61,12 @@ export class ComputeManager {
           await withSpan("_shutdown_instance", "internal", () =>
             withSpan("destroy", "driver", () => d.driver.destroy(ctx, instance, [], null, true)),
           );
-          await save(d, ctx, instance, { vm_state: VmState.DELETED, task_state: null, power_state: PowerState.NOSTATE, terminated_at: now() });
+          await save(d, ctx, instance, {
+            vm_state: VmState.DELETED,
+            task_state: null,
+            power_state: PowerState.NOSTATE,
+            terminated_at: now(),
+          });
           // _complete_deletion
           await d.conductor.instance_destroy(ctx, instance.uuid);
           await deleteAllocation(d, ctx, instance.uuid);
@@ -111,7 +123,10 @@ export class ComputeManager {
         d,
         ctx,
         instance,
-        { power_state: await getPowerState(d.driver, instance), task_state: soft ? TaskState.REBOOT_PENDING : TaskState.REBOOT_PENDING_HARD },
+        {
+          power_state: await getPowerState(d.driver, instance),
+          task_state: soft ? TaskState.REBOOT_PENDING : TaskState.REBOOT_PENDING_HARD,
+        },
         soft ? SOFT_REBOOT_STATES : HARD_REBOOT_STATES,
       );
       const newVmState = instance.vm_state === VmState.RESCUED ? VmState.RESCUED : VmState.ACTIVE;
@@ -165,11 +180,17 @@ export class ComputeManager {
     const image: ImageMeta = args.image ?? { id: imageRef };
     await this._op(ctx, "rebuild_instance", instance, { revertsTaskState: true, errorOnFailure: true }, async () => {
       const origVmState = instance.vm_state;
-      await save(d, ctx, instance, { power_state: await getPowerState(d.driver, instance), task_state: TaskState.REBUILDING }, [TaskState.REBUILDING]);
+      await save(d, ctx, instance, { power_state: await getPowerState(d.driver, instance), task_state: TaskState.REBUILDING }, [
+        TaskState.REBUILDING,
+      ]);
       await withSpan("destroy", "driver", () => d.driver.destroy(ctx, instance, [], null, !args.preserve_ephemeral));
       await save(d, ctx, instance, { task_state: TaskState.REBUILD_BLOCK_DEVICE_MAPPING }, [TaskState.REBUILDING]);
-      await save(d, ctx, instance, { task_state: TaskState.REBUILD_SPAWNING, image_ref: imageRef }, [TaskState.REBUILD_BLOCK_DEVICE_MAPPING]);
-      await withSpan("spawn", "driver", () => d.driver.spawn(ctx, instance, image, args.injected_files ?? [], args.new_pass ?? null, [], null));
+      await save(d, ctx, instance, { task_state: TaskState.REBUILD_SPAWNING, image_ref: imageRef }, [
+        TaskState.REBUILD_BLOCK_DEVICE_MAPPING,
+      ]);
+      await withSpan("spawn", "driver", () =>
+        d.driver.spawn(ctx, instance, image, args.injected_files ?? [], args.new_pass ?? null, [], null),
+      );
       await save(
         d,
         ctx,
@@ -195,9 +216,23 @@ export class ComputeManager {
     const wasRunning = instance.vm_state !== VmState.STOPPED;
     await this._op(ctx, "resize_instance", instance, { revertsTaskState: true, errorOnFailure: true }, async () => {
       await save(d, ctx, instance, { task_state: TaskState.RESIZE_MIGRATING }, TaskState.RESIZE_PREP);
-      await withSpan("migrate_disk_and_power_off", "driver", () => d.driver.power_off(instance, args.clean_shutdown === false ? 0 : 60, 10));
-      await save(d, ctx, instance, { task_state: TaskState.RESIZE_MIGRATED, power_state: await getPowerState(d.driver, instance) }, TaskState.RESIZE_MIGRATING);
-      await save(d, ctx, instance, { task_state: TaskState.RESIZE_FINISH, flavor: newFlavor, old_flavor: oldFlavor, new_flavor: newFlavor }, TaskState.RESIZE_MIGRATED);
+      await withSpan("migrate_disk_and_power_off", "driver", () =>
+        d.driver.power_off(instance, args.clean_shutdown === false ? 0 : 60, 10),
+      );
+      await save(
+        d,
+        ctx,
+        instance,
+        { task_state: TaskState.RESIZE_MIGRATED, power_state: await getPowerState(d.driver, instance) },
+        TaskState.RESIZE_MIGRATING,
+      );
+      await save(
+        d,
+        ctx,
+        instance,
+        { task_state: TaskState.RESIZE_FINISH, flavor: newFlavor, old_flavor: oldFlavor, new_flavor: newFlavor },
+        TaskState.RESIZE_MIGRATED,
+      );
       await withSpan("finish_migration", "driver", () => d.driver.finish_migration(ctx, instance, wasRunning));
       await save(
         d,
@@ -216,7 +251,10 @@ export class ComputeManager {
     await this._op(ctx, "confirm_resize", instance, {}, async () => {
       const power_state = await getPowerState(d.driver, instance);
       const vm_state = power_state === PowerState.SHUTDOWN ? VmState.STOPPED : VmState.ACTIVE;
-      await save(d, ctx, instance, { vm_state, task_state: null, power_state, old_flavor: null, new_flavor: null }, [null, "resize_confirming"]);
+      await save(d, ctx, instance, { vm_state, task_state: null, power_state, old_flavor: null, new_flavor: null }, [
+        null,
+        "resize_confirming",
+      ]);
     });
   }
 
@@ -224,7 +262,11 @@ export class ComputeManager {
     const instance = requireInstance(args);
     const d = this._deps;
     const oldFlavor = (instance.old_flavor ?? args.old_flavor) as Flavor | undefined;
-    if (!oldFlavor) throw Object.assign(new Error(`instance ${instance.uuid} has no old flavor to revert to`), { name: "InstanceInvalidState", code: 409 });
+    if (!oldFlavor)
+      throw Object.assign(new Error(`instance ${instance.uuid} has no old flavor to revert to`), {
+        name: "InstanceInvalidState",
+        code: 409,
+      });
     await this._op(ctx, "revert_resize", instance, { revertsTaskState: true, errorOnFailure: true }, async () => {
       await save(d, ctx, instance, { flavor: oldFlavor, old_flavor: null, new_flavor: null });
       const powerOn = (await getPowerState(d.driver, instance)) !== PowerState.SHUTDOWN || instance.power_state === PowerState.RUNNING;
@@ -282,7 +324,12 @@ export class ComputeManager {
     if (type !== "serial") throw new ConsoleTypeInvalid(type);
     const c = await this._deps.driver.get_serial_console(ctx, instance);
     // nova-serialproxy's default base_url.
-    return { host: c.host, port: c.port, internal_access_path: null, access_url_base: `ws://${this._deps.config.str("DEFAULT", "my_ip")}:6083/` };
+    return {
+      host: c.host,
+      port: c.port,
+      internal_access_path: null,
+      access_url_base: `ws://${this._deps.config.str("DEFAULT", "my_ip")}:6083/`,
+    };
   }
 
   /**
@@ -327,7 +374,14 @@ export class ComputeManager {
   }
 
   /** pause/unpause/suspend/resume: driver call, then power_state + vm_state, task_state back to None. */
-  async _simple(ctx: RequestContext, args: Args, method: string, call: (i: Instance) => Promise<void>, vmState: string, expected: string): Promise<void> {
+  async _simple(
+    ctx: RequestContext,
+    args: Args,
+    method: string,
+    call: (i: Instance) => Promise<void>,
+    vmState: string,
+    expected: string,
+  ): Promise<void> {
     const instance = requireInstance(args);
     const d = this._deps;
     await this._op(ctx, method, instance, { revertsTaskState: true }, async () => {

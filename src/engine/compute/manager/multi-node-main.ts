@@ -12,7 +12,6 @@ import { ComputeService } from "./compute-service.js";
 import { groupLabel } from "./multi-node.js";
 import { NODE_HOST_RE } from "./node-list.js";
 
-
 function argValue(flag: string): string | undefined {
   const i = process.argv.indexOf(flag);
   if (i >= 0) return process.argv[i + 1];

@@ -30,7 +30,9 @@ export class PlacementError extends Error {
 
 function describe(reply: { status: number; body: any }): string {
   const e = reply.body?.errors?.[0];
-  return e ? `${reply.status} ${e.title ?? ""}: ${e.detail ?? ""}`.trim() : `${reply.status} ${typeof reply.body === "string" ? reply.body : ""}`;
+  return e
+    ? `${reply.status} ${e.title ?? ""}: ${e.detail ?? ""}`.trim()
+    : `${reply.status} ${typeof reply.body === "string" ? reply.body : ""}`;
 }
 
 export class ReportClient {
@@ -86,7 +88,10 @@ export class ReportClient {
     const key = JSON.stringify(inventories);
     if (this.lastInventory.get(uuid) === key) return;
     await this.withGeneration(uuid, async (generation) => {
-      const r = await this.http.request("PUT", `/resource_providers/${uuid}/inventories`, { resource_provider_generation: generation, inventories });
+      const r = await this.http.request("PUT", `/resource_providers/${uuid}/inventories`, {
+        resource_provider_generation: generation,
+        inventories,
+      });
       if (r.status === 200) this.generations.set(uuid, r.body.resource_provider_generation);
       return r;
     });

@@ -82,7 +82,14 @@ export class ResourceTracker {
   inventory(res: HostResources): Inventories {
     const ratio = (o: string) => Number(this.config.get("compute", o));
     return {
-      VCPU: { total: res.vcpus, reserved: 0, min_unit: 1, max_unit: res.vcpus, step_size: 1, allocation_ratio: ratio("cpu_allocation_ratio") },
+      VCPU: {
+        total: res.vcpus,
+        reserved: 0,
+        min_unit: 1,
+        max_unit: res.vcpus,
+        step_size: 1,
+        allocation_ratio: ratio("cpu_allocation_ratio"),
+      },
       MEMORY_MB: {
         total: res.memory_mb,
         reserved: Math.min(this.config.int("compute", "reserved_host_memory_mb"), res.memory_mb - 1),
@@ -91,7 +98,14 @@ export class ResourceTracker {
         step_size: 1,
         allocation_ratio: ratio("ram_allocation_ratio"),
       },
-      DISK_GB: { total: res.local_gb, reserved: 0, min_unit: 1, max_unit: res.local_gb, step_size: 1, allocation_ratio: ratio("disk_allocation_ratio") },
+      DISK_GB: {
+        total: res.local_gb,
+        reserved: 0,
+        min_unit: 1,
+        max_unit: res.local_gb,
+        step_size: 1,
+        allocation_ratio: ratio("disk_allocation_ratio"),
+      },
     };
   }
 

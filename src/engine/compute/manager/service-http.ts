@@ -60,14 +60,24 @@ export function serviceHttp(config: Config, stateDir: string, serviceType: "plac
   const localUrl = localServiceUrl(config, config.int("api", PORT_OPTION[serviceType] as string));
   if (config.str("api", "auth_strategy") === "noauth2") {
     // noauth2 trusts `user:project`; the admin user carries the admin role placement's policy asks for.
-    return new ServiceHttp(serviceType, async () => localUrl, async () => "admin:service", versionHeader, serviceFetch(config, layout(stateDir)));
+    return new ServiceHttp(
+      serviceType,
+      async () => localUrl,
+      async () => "admin:service",
+      versionHeader,
+      serviceFetch(config, layout(stateDir)),
+    );
   }
   // One service-user session per process: the nodes of a multi-node worker (and Placement + Glance)
   // share one token instead of each paying a Keystone password check (bcrypt) at start.
   const getSession = () => {
     let session = serviceSessions.get(stateDir);
     if (!session) {
-      session = new Session({ auth: authtokenSettings({ state_dir: stateDir, config }, {}).service(), cache: false, userAgent: "nova-compute" });
+      session = new Session({
+        auth: authtokenSettings({ state_dir: stateDir, config }, {}).service(),
+        cache: false,
+        userAgent: "nova-compute",
+      });
       serviceSessions.set(stateDir, session);
     }
     return session;

@@ -63,9 +63,9 @@ export function actionFinish(db: Db, a: { uuid: string; request_id: string }): v
 }
 
 function actionFor(db: Db, uuid: string, requestId: string): ActionRow | undefined {
-  return db.prepare("SELECT * FROM instance_actions WHERE instance_uuid = ? AND request_id = ? ORDER BY id DESC LIMIT 1").get(uuid, requestId) as
-    | ActionRow
-    | undefined;
+  return db
+    .prepare("SELECT * FROM instance_actions WHERE instance_uuid = ? AND request_id = ? ORDER BY id DESC LIMIT 1")
+    .get(uuid, requestId) as ActionRow | undefined;
 }
 
 /** InstanceActionEvent.event_start; the action row is created if the request had none (a reschedule, a periodic task). */
@@ -77,13 +77,21 @@ export function eventStart(db: Db, e: { uuid: string; event: string; request_id:
       action = actionFor(db, e.uuid, e.request_id);
     }
     const now = utcNow();
-    db.prepare("INSERT INTO instance_actions_events (event, action_id, start_time, host) VALUES (?, ?, ?, ?)").run(e.event, action?.id, now, e.host ?? null);
+    db.prepare("INSERT INTO instance_actions_events (event, action_id, start_time, host) VALUES (?, ?, ?, ?)").run(
+      e.event,
+      action?.id,
+      now,
+      e.host ?? null,
+    );
     db.prepare("UPDATE instance_actions SET updated_at = ? WHERE id = ?").run(now, action?.id);
   }).immediate();
 }
 
 /** InstanceActionEvent.event_finish: an Error result also marks the action's message "Error", as Nova does. */
-export function eventFinish(db: Db, e: { uuid: string; event: string; request_id: string; result: string; traceback?: string; details?: string }): void {
+export function eventFinish(
+  db: Db,
+  e: { uuid: string; event: string; request_id: string; result: string; traceback?: string; details?: string },
+): void {
   db.transaction(() => {
     const action = actionFor(db, e.uuid, e.request_id);
     if (!action) return;
@@ -103,7 +111,10 @@ export function eventFinish(db: Db, e: { uuid: string; event: string; request_id
       db.prepare(
         "INSERT INTO instance_actions_events (event, action_id, start_time, finish_time, result, traceback, details) VALUES (?, ?, ?, ?, ?, ?, ?)",
       ).run(e.event, action.id, now, now, e.result, e.traceback ?? null, e.details ?? null);
-    db.prepare(`UPDATE instance_actions SET updated_at = ?${e.result === "Error" ? ", message = 'Error'" : ""} WHERE id = ?`).run(now, action.id);
+    db.prepare(`UPDATE instance_actions SET updated_at = ?${e.result === "Error" ? ", message = 'Error'" : ""} WHERE id = ?`).run(
+      now,
+      action.id,
+    );
   }).immediate();
 }
 
@@ -115,7 +126,9 @@ export function getAction(db: Db, uuid: string, requestId: string): { action: Ac
   const action = actionFor(db, uuid, requestId);
   if (!action) return undefined;
   const events = db
-    .prepare("SELECT event, start_time, finish_time, result, traceback, host, details FROM instance_actions_events WHERE action_id = ? ORDER BY id")
+    .prepare(
+      "SELECT event, start_time, finish_time, result, traceback, host, details FROM instance_actions_events WHERE action_id = ? ORDER BY id",
+    )
     .all(action.id) as EventRow[];
   return { action, events };
 }
@@ -129,7 +142,9 @@ export function copyActions(from: Db, to: Db, uuid: string): void {
         "INSERT INTO instance_actions (action, instance_uuid, request_id, user_id, project_id, start_time, finish_time, message, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       )
       .run(a.action, a.instance_uuid, a.request_id, a.user_id, a.project_id, a.start_time, a.finish_time, a.message, a.updated_at);
-    const events = from.prepare("SELECT * FROM instance_actions_events WHERE action_id = ? ORDER BY id").all(a.id) as Array<EventRow & { id: number }>;
+    const events = from.prepare("SELECT * FROM instance_actions_events WHERE action_id = ? ORDER BY id").all(a.id) as Array<
+      EventRow & { id: number }
+    >;
     for (const e of events)
       to.prepare(
         "INSERT INTO instance_actions_events (event, action_id, start_time, finish_time, result, traceback, host, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -63,7 +63,9 @@ export function createBuildRequest(db: Db, inst: Instance, tags: string[]): void
 }
 
 export function getBuildRequest(db: Db, uuid: string): { instance: Instance; tags: string[] } | undefined {
-  const r = db.prepare("SELECT instance, tags FROM build_requests WHERE instance_uuid = ?").get(uuid) as { instance: string; tags: string } | undefined;
+  const r = db.prepare("SELECT instance, tags FROM build_requests WHERE instance_uuid = ?").get(uuid) as
+    | { instance: string; tags: string }
+    | undefined;
   return r ? { instance: JSON.parse(r.instance) as Instance, tags: JSON.parse(r.tags ?? "[]") as string[] } : undefined;
 }
 
@@ -82,7 +84,12 @@ export function deleteBuildRequest(db: Db, uuid: string): boolean {
 }
 
 export function createInstanceMapping(db: Db, uuid: string, projectId: string, userId: string): void {
-  db.prepare("INSERT INTO instance_mappings (instance_uuid, project_id, user_id, created_at) VALUES (?, ?, ?, ?)").run(uuid, projectId, userId, utcNow());
+  db.prepare("INSERT INTO instance_mappings (instance_uuid, project_id, user_id, created_at) VALUES (?, ?, ?, ?)").run(
+    uuid,
+    projectId,
+    userId,
+    utcNow(),
+  );
 }
 
 export function deleteInstanceMapping(db: Db, uuid: string): void {

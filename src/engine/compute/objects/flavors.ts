@@ -26,8 +26,16 @@ export class FlavorExists extends Error {
 }
 
 function load(db: Db, r: Row): Flavor {
-  const specs = db.prepare("SELECT key, value FROM flavor_extra_specs WHERE flavor_id = ? ORDER BY key").all(r.id) as Array<{ key: string; value: string }>;
-  return { ...r, disabled: r.disabled === 1, is_public: r.is_public === 1, extra_specs: Object.fromEntries(specs.map((s) => [s.key, s.value])) };
+  const specs = db.prepare("SELECT key, value FROM flavor_extra_specs WHERE flavor_id = ? ORDER BY key").all(r.id) as Array<{
+    key: string;
+    value: string;
+  }>;
+  return {
+    ...r,
+    disabled: r.disabled === 1,
+    is_public: r.is_public === 1,
+    extra_specs: Object.fromEntries(specs.map((s) => [s.key, s.value])),
+  };
 }
 
 export function flavorByFlavorId(db: Db, flavorid: string): Flavor | undefined {
@@ -41,9 +49,9 @@ export function flavorByName(db: Db, name: string): Flavor | undefined {
 }
 
 export function flavorProjects(db: Db, flavorDbId: number): string[] {
-  return (db.prepare("SELECT project_id FROM flavor_projects WHERE flavor_id = ? ORDER BY id").all(flavorDbId) as Array<{ project_id: string }>).map(
-    (r) => r.project_id,
-  );
+  return (
+    db.prepare("SELECT project_id FROM flavor_projects WHERE flavor_id = ? ORDER BY id").all(flavorDbId) as Array<{ project_id: string }>
+  ).map((r) => r.project_id);
 }
 
 /** Whether a project may use (see) a flavor: public, or private with access granted; admins see all. */
@@ -57,13 +65,36 @@ export function listFlavors(db: Db): Flavor[] {
 
 export function createFlavor(
   db: Db,
-  f: { flavorid: string; name: string; memory_mb: number; vcpus: number; root_gb: number; ephemeral_gb?: number; swap?: number; rxtx_factor?: number; is_public?: boolean; description?: string | null },
+  f: {
+    flavorid: string;
+    name: string;
+    memory_mb: number;
+    vcpus: number;
+    root_gb: number;
+    ephemeral_gb?: number;
+    swap?: number;
+    rxtx_factor?: number;
+    is_public?: boolean;
+    description?: string | null;
+  },
 ): Flavor {
   if (flavorByName(db, f.name)) throw new FlavorExists(`Flavor with name ${f.name} already exists.`);
   if (flavorByFlavorId(db, f.flavorid)) throw new FlavorExists(`Flavor with ID ${f.flavorid} already exists.`);
   db.prepare(
     "INSERT INTO flavors (flavorid, name, memory_mb, vcpus, root_gb, ephemeral_gb, swap, rxtx_factor, is_public, description, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-  ).run(f.flavorid, f.name, f.memory_mb, f.vcpus, f.root_gb, f.ephemeral_gb ?? 0, f.swap ?? 0, f.rxtx_factor ?? 1.0, f.is_public === false ? 0 : 1, f.description ?? null, utcNow());
+  ).run(
+    f.flavorid,
+    f.name,
+    f.memory_mb,
+    f.vcpus,
+    f.root_gb,
+    f.ephemeral_gb ?? 0,
+    f.swap ?? 0,
+    f.rxtx_factor ?? 1.0,
+    f.is_public === false ? 0 : 1,
+    f.description ?? null,
+    utcNow(),
+  );
   return flavorByFlavorId(db, f.flavorid) as Flavor;
 }
 
@@ -85,7 +116,10 @@ export function deleteExtraSpec(db: Db, f: Flavor, key: string): boolean {
 }
 
 export function addFlavorAccess(db: Db, f: Flavor, projectId: string): boolean {
-  return db.prepare("INSERT OR IGNORE INTO flavor_projects (flavor_id, project_id, created_at) VALUES (?, ?, ?)").run(f.id, projectId, utcNow()).changes > 0;
+  return (
+    db.prepare("INSERT OR IGNORE INTO flavor_projects (flavor_id, project_id, created_at) VALUES (?, ?, ?)").run(f.id, projectId, utcNow())
+      .changes > 0
+  );
 }
 
 export function removeFlavorAccess(db: Db, f: Flavor, projectId: string): boolean {

@@ -66,7 +66,9 @@ export class UnexpectedTaskStateError extends Error {
     readonly actual: unknown,
     what = "task_state",
   ) {
-    super(`Conflict updating instance ${instance_uuid}. Expected: {'${what}': ${JSON.stringify(expected)}}. Actual: {'${what}': ${JSON.stringify(actual)}}`);
+    super(
+      `Conflict updating instance ${instance_uuid}. Expected: {'${what}': ${JSON.stringify(expected)}}. Actual: {'${what}': ${JSON.stringify(actual)}}`,
+    );
   }
 }
 
@@ -111,7 +113,10 @@ type Row = Record<string, unknown> & { id: number; uuid: string; flavor: string;
 export const instanceName = (id: number | null) => (id === null ? "" : `instance-${id.toString(16).padStart(8, "0")}`);
 
 function kv(db: Db, table: string, uuid: string): Record<string, string> {
-  const rows = stmt(db, `SELECT key, value FROM ${table} WHERE instance_uuid = ? ORDER BY key`).all(uuid) as Array<{ key: string; value: string }>;
+  const rows = stmt(db, `SELECT key, value FROM ${table} WHERE instance_uuid = ? ORDER BY key`).all(uuid) as Array<{
+    key: string;
+    value: string;
+  }>;
   return Object.fromEntries(rows.map((r) => [r.key, r.value]));
 }
 
@@ -125,14 +130,20 @@ export function rowsToInstances(db: Db, rows: Row[], opts: { systemMetadataOfLoc
     const out = new Map<string, Record<string, string>>();
     if (of.length === 0) return out;
     const uuids = JSON.stringify(of.map((r) => r.uuid));
-    const found = stmt(db, `SELECT instance_uuid, key, value FROM ${table} WHERE instance_uuid IN (SELECT value FROM json_each(?)) ORDER BY key`).all(uuids) as Array<{
+    const found = stmt(
+      db,
+      `SELECT instance_uuid, key, value FROM ${table} WHERE instance_uuid IN (SELECT value FROM json_each(?)) ORDER BY key`,
+    ).all(uuids) as Array<{
       instance_uuid: string;
       key: string;
       value: string;
     }>;
     for (const kvRow of found) {
       let m = out.get(kvRow.instance_uuid);
-      if (!m) out.set(kvRow.instance_uuid, (m = {}));
+      if (!m) {
+        m = {};
+        out.set(kvRow.instance_uuid, m);
+      }
       m[kvRow.key] = kvRow.value;
     }
     return out;
@@ -144,7 +155,10 @@ export function rowsToInstances(db: Db, rows: Row[], opts: { systemMetadataOfLoc
   const flavors = new Map<string, FlavorInfo>();
   const flavorOf = (text: string) => {
     let f = flavors.get(text);
-    if (!f) flavors.set(text, (f = JSON.parse(text) as FlavorInfo));
+    if (!f) {
+      f = JSON.parse(text) as FlavorInfo;
+      flavors.set(text, f);
+    }
     return f;
   };
   return rows.map((r) => fromRow(r, meta.get(r.uuid) ?? {}, sys.get(r.uuid) ?? {}, flavorOf));
@@ -214,21 +228,30 @@ function writeKv(db: Db, table: string, uuid: string, values: Record<string, str
 
 /** instance.create(): the row in a cell database (cell0 for an instance that could not be scheduled). */
 export function createInstance(db: Db, inst: Instance): Instance {
-  return db.transaction(() => {
-    const cols: Record<string, unknown> = { uuid: inst.uuid, project_id: inst.project_id, user_id: inst.user_id, flavor: JSON.stringify(inst.flavor) };
-    cols.vcpus = inst.flavor.vcpus;
-    cols.memory_mb = inst.flavor.memory_mb;
-    cols.root_gb = inst.flavor.root_gb;
-    cols.ephemeral_gb = inst.flavor.ephemeral_gb;
-    for (const k of COLUMNS) if (k in inst) cols[k] = toColumn(k, (inst as unknown as Record<string, unknown>)[k]);
-    cols.created_at = inst.created_at ?? utcNow();
-    cols.updated_at = null;
-    const names = Object.keys(cols);
-    db.prepare(`INSERT INTO instances (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`).run(...names.map((n) => cols[n]));
-    writeKv(db, "instance_metadata", inst.uuid, inst.metadata ?? {});
-    writeKv(db, "instance_system_metadata", inst.uuid, inst.system_metadata ?? {});
-    return getInstance(db, inst.uuid);
-  }).immediate();
+  return db
+    .transaction(() => {
+      const cols: Record<string, unknown> = {
+        uuid: inst.uuid,
+        project_id: inst.project_id,
+        user_id: inst.user_id,
+        flavor: JSON.stringify(inst.flavor),
+      };
+      cols.vcpus = inst.flavor.vcpus;
+      cols.memory_mb = inst.flavor.memory_mb;
+      cols.root_gb = inst.flavor.root_gb;
+      cols.ephemeral_gb = inst.flavor.ephemeral_gb;
+      for (const k of COLUMNS) if (k in inst) cols[k] = toColumn(k, (inst as unknown as Record<string, unknown>)[k]);
+      cols.created_at = inst.created_at ?? utcNow();
+      cols.updated_at = null;
+      const names = Object.keys(cols);
+      db.prepare(`INSERT INTO instances (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`).run(
+        ...names.map((n) => cols[n]),
+      );
+      writeKv(db, "instance_metadata", inst.uuid, inst.metadata ?? {});
+      writeKv(db, "instance_system_metadata", inst.uuid, inst.system_metadata ?? {});
+      return getInstance(db, inst.uuid);
+    })
+    .immediate();
 }
 
 export function findInstance(db: Db, uuid: string, readDeleted = false): Instance | undefined {
@@ -256,36 +279,40 @@ export function saveInstance(
   updates: Record<string, unknown>,
   expect: { expected_task_state?: unknown; expected_vm_state?: unknown } = {},
 ): Instance {
-  return db.transaction(() => {
-    const current = getInstance(db, uuid);
-    if (expect.expected_task_state !== undefined) {
-      const allowed = asList(expect.expected_task_state);
-      if (!allowed.includes(current.task_state)) throw new UnexpectedTaskStateError(uuid, expect.expected_task_state, current.task_state);
-    }
-    if (expect.expected_vm_state !== undefined) {
-      const allowed = asList(expect.expected_vm_state);
-      if (!allowed.includes(current.vm_state)) throw new UnexpectedTaskStateError(uuid, expect.expected_vm_state, current.vm_state, "vm_state");
-    }
-    const sets: string[] = [];
-    const values: unknown[] = [];
-    for (const [k, v] of Object.entries(updates)) {
-      if (COLUMNS.has(k)) {
-        sets.push(`${k} = ?`);
-        values.push(toColumn(k, v));
-      } else if (k === "flavor" && v && typeof v === "object") {
-        const f = v as FlavorInfo;
-        sets.push("flavor = ?", "vcpus = ?", "memory_mb = ?", "root_gb = ?", "ephemeral_gb = ?");
-        values.push(JSON.stringify(f), f.vcpus, f.memory_mb, f.root_gb, f.ephemeral_gb);
+  return db
+    .transaction(() => {
+      const current = getInstance(db, uuid);
+      if (expect.expected_task_state !== undefined) {
+        const allowed = asList(expect.expected_task_state);
+        if (!allowed.includes(current.task_state)) throw new UnexpectedTaskStateError(uuid, expect.expected_task_state, current.task_state);
       }
-    }
-    sets.push("updated_at = ?");
-    values.push(laterThan(current.updated_at));
-    db.prepare(`UPDATE instances SET ${sets.join(", ")} WHERE uuid = ? AND deleted = 0`).run(...values, uuid);
-    if (updates.metadata && typeof updates.metadata === "object") writeKv(db, "instance_metadata", uuid, updates.metadata as Record<string, string>);
-    if (updates.system_metadata && typeof updates.system_metadata === "object")
-      writeKv(db, "instance_system_metadata", uuid, updates.system_metadata as Record<string, string>);
-    return getInstance(db, uuid);
-  }).immediate();
+      if (expect.expected_vm_state !== undefined) {
+        const allowed = asList(expect.expected_vm_state);
+        if (!allowed.includes(current.vm_state))
+          throw new UnexpectedTaskStateError(uuid, expect.expected_vm_state, current.vm_state, "vm_state");
+      }
+      const sets: string[] = [];
+      const values: unknown[] = [];
+      for (const [k, v] of Object.entries(updates)) {
+        if (COLUMNS.has(k)) {
+          sets.push(`${k} = ?`);
+          values.push(toColumn(k, v));
+        } else if (k === "flavor" && v && typeof v === "object") {
+          const f = v as FlavorInfo;
+          sets.push("flavor = ?", "vcpus = ?", "memory_mb = ?", "root_gb = ?", "ephemeral_gb = ?");
+          values.push(JSON.stringify(f), f.vcpus, f.memory_mb, f.root_gb, f.ephemeral_gb);
+        }
+      }
+      sets.push("updated_at = ?");
+      values.push(laterThan(current.updated_at));
+      db.prepare(`UPDATE instances SET ${sets.join(", ")} WHERE uuid = ? AND deleted = 0`).run(...values, uuid);
+      if (updates.metadata && typeof updates.metadata === "object")
+        writeKv(db, "instance_metadata", uuid, updates.metadata as Record<string, string>);
+      if (updates.system_metadata && typeof updates.system_metadata === "object")
+        writeKv(db, "instance_system_metadata", uuid, updates.system_metadata as Record<string, string>);
+      return getInstance(db, uuid);
+    })
+    .immediate();
 }
 
 /**
@@ -304,12 +331,9 @@ export function laterThan(previous: string | null): string {
 /** instance.destroy(): soft delete, as Nova (deleted = id, so the uuid stays unique and listable). */
 export function destroyInstance(db: Db, uuid: string): void {
   const now = utcNow();
-  db.prepare("UPDATE instances SET deleted = id, deleted_at = ?, updated_at = ?, vm_state = 'deleted', task_state = NULL, terminated_at = COALESCE(terminated_at, ?) WHERE uuid = ? AND deleted = 0").run(
-    now,
-    now,
-    now,
-    uuid,
-  );
+  db.prepare(
+    "UPDATE instances SET deleted = id, deleted_at = ?, updated_at = ?, vm_state = 'deleted', task_state = NULL, terminated_at = COALESCE(terminated_at, ?) WHERE uuid = ? AND deleted = 0",
+  ).run(now, now, now, uuid);
   db.prepare("DELETE FROM tags WHERE resource_id = ?").run(uuid);
 }
 
@@ -350,8 +374,8 @@ export function latestFaults(db: Db, uuids: string[]): Map<string, Fault> {
 }
 
 export function latestFault(db: Db, uuid: string): Fault | undefined {
-  const r = db.prepare("SELECT code, message, details, created_at FROM instance_faults WHERE instance_uuid = ? ORDER BY id DESC LIMIT 1").get(uuid) as
-    | { code: number; message: string; details: string; created_at: string }
-    | undefined;
+  const r = db
+    .prepare("SELECT code, message, details, created_at FROM instance_faults WHERE instance_uuid = ? ORDER BY id DESC LIMIT 1")
+    .get(uuid) as { code: number; message: string; details: string; created_at: string } | undefined;
   return r ? { code: r.code, message: r.message, details: r.details, created: r.created_at } : undefined;
 }

@@ -34,7 +34,11 @@ const mpint = (b: Buffer): Buffer => {
 /** The OpenSSH wire blob of a public key (what a `ssh-rsa AAAA…` line base64-encodes). */
 function opensshBlob(type: "ssh-rsa" | "ssh-ed25519", jwk: { n?: string; e?: string; x?: string }): Buffer {
   if (type === "ssh-rsa")
-    return Buffer.concat([sshString(Buffer.from(type)), mpint(Buffer.from(jwk.e ?? "", "base64url")), mpint(Buffer.from(jwk.n ?? "", "base64url"))]);
+    return Buffer.concat([
+      sshString(Buffer.from(type)),
+      mpint(Buffer.from(jwk.e ?? "", "base64url")),
+      mpint(Buffer.from(jwk.n ?? "", "base64url")),
+    ]);
   return Buffer.concat([sshString(Buffer.from(type)), sshString(Buffer.from(jwk.x ?? "", "base64url"))]);
 }
 
@@ -53,17 +57,27 @@ export function fingerprintOf(publicKey: string): string {
 }
 
 /** `keypair create` without a public key: a fresh ssh-rsa (2048 bits) or ssh-ed25519 key, private part in OpenSSH/PEM form. */
-export function generateKeyPair(name: string, type: "ssh" | "x509" = "ssh", algorithm: "rsa" | "ed25519" = "rsa"): { publicKey: string; privateKey: string } {
+export function generateKeyPair(
+  name: string,
+  type: "ssh" | "x509" = "ssh",
+  algorithm: "rsa" | "ed25519" = "rsa",
+): { publicKey: string; privateKey: string } {
   if (algorithm === "ed25519") {
     const { publicKey, privateKey } = generateKeyPairSync("ed25519");
     const blob = opensshBlob("ssh-ed25519", publicKey.export({ format: "jwk" }));
-    return { publicKey: `ssh-ed25519 ${blob.toString("base64")} Generated-by-Nova`, privateKey: privateKey.export({ type: "pkcs8", format: "pem" }).toString() };
+    return {
+      publicKey: `ssh-ed25519 ${blob.toString("base64")} Generated-by-Nova`,
+      privateKey: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    };
   }
   const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const blob = opensshBlob("ssh-rsa", publicKey.export({ format: "jwk" }));
   void name;
   void type;
-  return { publicKey: `ssh-rsa ${blob.toString("base64")} Generated-by-Nova`, privateKey: privateKey.export({ type: "pkcs1", format: "pem" }).toString() };
+  return {
+    publicKey: `ssh-rsa ${blob.toString("base64")} Generated-by-Nova`,
+    privateKey: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+  };
 }
 
 export function keypairsOf(db: Db, userId: string): KeyPair[] {

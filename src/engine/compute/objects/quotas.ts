@@ -31,7 +31,10 @@ export function defaultLimits(config: Config): Record<QuotaResource, number> {
 /** A project's limits: [quota] defaults, overridden by os-quota-sets rows. -1 means unlimited. */
 export function projectLimits(db: Db, config: Config, projectId: string): Record<QuotaResource, number> {
   const limits = defaultLimits(config);
-  const rows = db.prepare("SELECT resource, hard_limit FROM quotas WHERE project_id = ?").all(projectId) as Array<{ resource: string; hard_limit: number }>;
+  const rows = db.prepare("SELECT resource, hard_limit FROM quotas WHERE project_id = ?").all(projectId) as Array<{
+    resource: string;
+    hard_limit: number;
+  }>;
   for (const r of rows) if ((QUOTA_RESOURCES as readonly string[]).includes(r.resource)) limits[r.resource as QuotaResource] = r.hard_limit;
   return limits;
 }
@@ -65,7 +68,9 @@ export function instanceUsage(cells: CellMappings, projectId: string): InstanceU
   for (const cell of cells.list()) {
     const r = cells
       .db(cell)
-      .prepare("SELECT COUNT(*) AS n, COALESCE(SUM(vcpus), 0) AS c, COALESCE(SUM(memory_mb), 0) AS m FROM instances WHERE project_id = ? AND deleted = 0")
+      .prepare(
+        "SELECT COUNT(*) AS n, COALESCE(SUM(vcpus), 0) AS c, COALESCE(SUM(memory_mb), 0) AS m FROM instances WHERE project_id = ? AND deleted = 0",
+      )
       .get(projectId) as { n: number; c: number; m: number };
     usage.instances += r.n;
     usage.cores += r.c;

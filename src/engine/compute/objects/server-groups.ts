@@ -15,24 +15,31 @@ export interface ServerGroup {
 }
 
 function load(db: Db, r: { id: number; uuid: string; name: string; user_id: string; project_id: string; created_at: string }): ServerGroup {
-  const p = db.prepare("SELECT policy, rules FROM instance_group_policy WHERE group_id = ?").get(r.id) as { policy: string; rules: string | null } | undefined;
-  const members = (db.prepare("SELECT instance_uuid FROM instance_group_member WHERE group_id = ? ORDER BY id").all(r.id) as Array<{ instance_uuid: string }>).map(
-    (m) => m.instance_uuid,
-  );
+  const p = db.prepare("SELECT policy, rules FROM instance_group_policy WHERE group_id = ?").get(r.id) as
+    | { policy: string; rules: string | null }
+    | undefined;
+  const members = (
+    db.prepare("SELECT instance_uuid FROM instance_group_member WHERE group_id = ? ORDER BY id").all(r.id) as Array<{
+      instance_uuid: string;
+    }>
+  ).map((m) => m.instance_uuid);
   return { ...r, policy: p?.policy ?? "", rules: p?.rules ? JSON.parse(p.rules) : {}, members };
 }
 
-export function createServerGroup(db: Db, g: { name: string; user_id: string; project_id: string; policy: string; rules?: Record<string, unknown> }): ServerGroup {
+export function createServerGroup(
+  db: Db,
+  g: { name: string; user_id: string; project_id: string; policy: string; rules?: Record<string, unknown> },
+): ServerGroup {
   const uuid = randomUUID();
   return db.transaction(() => {
-    const res = db.prepare("INSERT INTO instance_groups (uuid, name, user_id, project_id, created_at) VALUES (?, ?, ?, ?, ?)").run(
-      uuid,
-      g.name,
-      g.user_id,
-      g.project_id,
-      utcNow(),
+    const res = db
+      .prepare("INSERT INTO instance_groups (uuid, name, user_id, project_id, created_at) VALUES (?, ?, ?, ?, ?)")
+      .run(uuid, g.name, g.user_id, g.project_id, utcNow());
+    db.prepare("INSERT INTO instance_group_policy (policy, rules, group_id) VALUES (?, ?, ?)").run(
+      g.policy,
+      JSON.stringify(g.rules ?? {}),
+      res.lastInsertRowid,
     );
-    db.prepare("INSERT INTO instance_group_policy (policy, rules, group_id) VALUES (?, ?, ?)").run(g.policy, JSON.stringify(g.rules ?? {}), res.lastInsertRowid);
     return getServerGroup(db, uuid) as ServerGroup;
   })();
 }
@@ -57,7 +64,12 @@ export function deleteServerGroup(db: Db, uuid: string): boolean {
 
 export function addGroupMember(db: Db, groupUuid: string, instanceUuid: string): void {
   const g = db.prepare("SELECT id FROM instance_groups WHERE uuid = ?").get(groupUuid) as { id: number } | undefined;
-  if (g) db.prepare("INSERT OR IGNORE INTO instance_group_member (instance_uuid, group_id, created_at) VALUES (?, ?, ?)").run(instanceUuid, g.id, utcNow());
+  if (g)
+    db.prepare("INSERT OR IGNORE INTO instance_group_member (instance_uuid, group_id, created_at) VALUES (?, ?, ?)").run(
+      instanceUuid,
+      g.id,
+      utcNow(),
+    );
 }
 
 export function removeGroupMember(db: Db, instanceUuid: string): void {
@@ -65,19 +77,23 @@ export function removeGroupMember(db: Db, instanceUuid: string): void {
 }
 
 export function groupOfInstance(db: Db, instanceUuid: string): ServerGroup | undefined {
-  const r = db.prepare("SELECT g.uuid FROM instance_group_member m JOIN instance_groups g ON g.id = m.group_id WHERE m.instance_uuid = ?").get(instanceUuid) as
-    | { uuid: string }
-    | undefined;
+  const r = db
+    .prepare("SELECT g.uuid FROM instance_group_member m JOIN instance_groups g ON g.id = m.group_id WHERE m.instance_uuid = ?")
+    .get(instanceUuid) as { uuid: string } | undefined;
   return r ? getServerGroup(db, r.uuid) : undefined;
 }
 
 /** Aggregate metadata of a host (for AggregateInstanceExtraSpecsFilter and availability zones). */
 export function hostAggregateMetadata(db: Db, host: string): Array<Record<string, string>> {
-  const aggs = db.prepare("SELECT a.id FROM aggregates a JOIN aggregate_hosts h ON h.aggregate_id = a.id WHERE h.host = ?").all(host) as Array<{ id: number }>;
+  const aggs = db
+    .prepare("SELECT a.id FROM aggregates a JOIN aggregate_hosts h ON h.aggregate_id = a.id WHERE h.host = ?")
+    .all(host) as Array<{ id: number }>;
   return aggs.map(
     (a) =>
       Object.fromEntries(
-        (db.prepare("SELECT key, value FROM aggregate_metadata WHERE aggregate_id = ?").all(a.id) as Array<{ key: string; value: string }>).map((m) => [m.key, m.value]),
+        (
+          db.prepare("SELECT key, value FROM aggregate_metadata WHERE aggregate_id = ?").all(a.id) as Array<{ key: string; value: string }>
+        ).map((m) => [m.key, m.value]),
       ) as Record<string, string>,
   );
 }

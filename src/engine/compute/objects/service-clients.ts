@@ -37,7 +37,10 @@ export class ServiceClients {
   private serviceSession(): Session {
     if (!this.session) {
       const settings = authtokenSettings({ config: this.config, state_dir: this.stateDir }, {});
-      this.session = new Session({ auth: { ...settings.service(), region_name: this.config.str("placement", "region_name") }, cache: false });
+      this.session = new Session({
+        auth: { ...settings.service(), region_name: this.config.str("placement", "region_name") },
+        cache: false,
+      });
     }
     return this.session;
   }
@@ -47,7 +50,11 @@ export class ServiceClients {
       const port = this.config.int("api", type === "image" ? "glance_port" : "placement_port");
       return localUrl(this.config, port);
     }
-    return (await this.serviceSession().endpointFor(type, { interface: "internal" }).catch(() => this.serviceSession().endpointFor(type))).replace(/\/+$/, "");
+    return (
+      await this.serviceSession()
+        .endpointFor(type, { interface: "internal" })
+        .catch(() => this.serviceSession().endpointFor(type))
+    ).replace(/\/+$/, "");
   }
 
   private async serviceToken(): Promise<string> {

@@ -40,20 +40,16 @@ export function listServices(db: Db): ServiceRecord[] {
   return (db.prepare("SELECT * FROM services WHERE deleted = 0 ORDER BY id").all() as Row[]).map(toService);
 }
 
-export function createService(db: Db, s: { host: string; binary: string; topic?: string | null; availability_zone?: string | null }): ServiceRecord {
+export function createService(
+  db: Db,
+  s: { host: string; binary: string; topic?: string | null; availability_zone?: string | null },
+): ServiceRecord {
   const existing = serviceByHostAndBinary(db, s.host, s.binary);
   if (existing) return existing;
   const now = utcNow();
-  db.prepare("INSERT INTO services (uuid, host, binary, topic, availability_zone, created_at, updated_at, last_seen_up) VALUES (?, ?, ?, ?, ?, ?, ?, ?)").run(
-    randomUUID(),
-    s.host,
-    s.binary,
-    s.topic ?? null,
-    s.availability_zone ?? null,
-    now,
-    now,
-    now,
-  );
+  db.prepare(
+    "INSERT INTO services (uuid, host, binary, topic, availability_zone, created_at, updated_at, last_seen_up) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+  ).run(randomUUID(), s.host, s.binary, s.topic ?? null, s.availability_zone ?? null, now, now, now);
   return serviceByHostAndBinary(db, s.host, s.binary) as ServiceRecord;
 }
 
@@ -131,34 +127,37 @@ export function computeNodes(db: Db): ComputeNode[] {
 }
 
 export function computeNodeByHostAndNode(db: Db, host: string, node: string): ComputeNode | undefined {
-  return db.prepare("SELECT * FROM compute_nodes WHERE host = ? AND hypervisor_hostname = ? AND deleted = 0").get(host, node) as ComputeNode | undefined;
+  return db.prepare("SELECT * FROM compute_nodes WHERE host = ? AND hypervisor_hostname = ? AND deleted = 0").get(host, node) as
+    | ComputeNode
+    | undefined;
 }
 
 /** compute_node create-or-update, what the resource tracker saves after each update_available_resource. */
 export function upsertComputeNode(db: Db, host: string, node: string, resources: Record<string, unknown>): ComputeNode {
-  return db.transaction(() => {
-    const existing = computeNodeByHostAndNode(db, host, node);
-    const now = utcNow();
-    const values: Record<string, unknown> = {};
-    for (const f of NODE_FIELDS) if (f in resources) values[f] = typeof resources[f] === "object" && resources[f] !== null ? JSON.stringify(resources[f]) : resources[f];
-    const service = serviceByHostAndBinary(db, host, "nova-compute");
-    if (!existing) {
-      values.uuid ??= randomUUID();
-      const cols = { ...values, host, hypervisor_hostname: node, service_id: service?.id ?? null, created_at: now, updated_at: now };
-      const names = Object.keys(cols);
-      db.prepare(`INSERT INTO compute_nodes (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`).run(
-        ...names.map((n) => (cols as Record<string, unknown>)[n] ?? null),
-      );
-    } else {
-      delete values.uuid;
-      const names = Object.keys(values);
-      db.prepare(`UPDATE compute_nodes SET ${[...names.map((n) => `${n} = ?`), "updated_at = ?", "service_id = COALESCE(service_id, ?)"].join(", ")} WHERE id = ?`).run(
-        ...names.map((n) => values[n] ?? null),
-        now,
-        service?.id ?? null,
-        existing.id,
-      );
-    }
-    return computeNodeByHostAndNode(db, host, node) as ComputeNode;
-  }).immediate();
+  return db
+    .transaction(() => {
+      const existing = computeNodeByHostAndNode(db, host, node);
+      const now = utcNow();
+      const values: Record<string, unknown> = {};
+      for (const f of NODE_FIELDS)
+        if (f in resources)
+          values[f] = typeof resources[f] === "object" && resources[f] !== null ? JSON.stringify(resources[f]) : resources[f];
+      const service = serviceByHostAndBinary(db, host, "nova-compute");
+      if (!existing) {
+        values.uuid ??= randomUUID();
+        const cols = { ...values, host, hypervisor_hostname: node, service_id: service?.id ?? null, created_at: now, updated_at: now };
+        const names = Object.keys(cols);
+        db.prepare(`INSERT INTO compute_nodes (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`).run(
+          ...names.map((n) => (cols as Record<string, unknown>)[n] ?? null),
+        );
+      } else {
+        delete values.uuid;
+        const names = Object.keys(values);
+        db.prepare(
+          `UPDATE compute_nodes SET ${[...names.map((n) => `${n} = ?`), "updated_at = ?", "service_id = COALESCE(service_id, ?)"].join(", ")} WHERE id = ?`,
+        ).run(...names.map((n) => values[n] ?? null), now, service?.id ?? null, existing.id);
+      }
+      return computeNodeByHostAndNode(db, host, node) as ComputeNode;
+    })
+    .immediate();
 }

@@ -61,7 +61,19 @@ const AggregateInstanceExtraSpecsFilter: HostFilter = (h, c) => {
     }
     const values = h.aggregates_metadata.map((md) => md[key]).filter((v): v is string => v !== undefined);
     if (values.length === 0) return false;
-    if (!values.some((v) => v.split(",").map((x) => x.trim()).includes(String(wanted).replace(/^s==\s*|^=\s*/, "").trim()))) return false;
+    if (
+      !values.some((v) =>
+        v
+          .split(",")
+          .map((x) => x.trim())
+          .includes(
+            String(wanted)
+              .replace(/^s==\s*|^=\s*/, "")
+              .trim(),
+          ),
+      )
+    )
+      return false;
   }
   return true;
 };

@@ -102,7 +102,9 @@ export function hostStatesFor(
 
 /** host → the id of the cell it is mapped to (host_mappings), for the hosts of a JSON list. */
 function hostCells(cells: CellMappings, hosts: string): Map<string, number> {
-  const rows = cells.apiDb.prepare("SELECT host, cell_id FROM host_mappings WHERE host IN (SELECT value FROM json_each(?))").all(hosts) as Array<{
+  const rows = cells.apiDb
+    .prepare("SELECT host, cell_id FROM host_mappings WHERE host IN (SELECT value FROM json_each(?))")
+    .all(hosts) as Array<{
     host: string;
     cell_id: number;
   }>;
@@ -114,13 +116,17 @@ function servicesByHost(db: Db, hosts: string): Map<string, ServiceRecord> {
   const rows = db
     .prepare("SELECT * FROM services WHERE binary = 'nova-compute' AND deleted = 0 AND host IN (SELECT value FROM json_each(?))")
     .all(hosts) as Row[];
-  return new Map(rows.map((r) => [String(r.host), { ...r, disabled: r.disabled === 1, forced_down: r.forced_down === 1 } as unknown as ServiceRecord]));
+  return new Map(
+    rows.map((r) => [String(r.host), { ...r, disabled: r.disabled === 1, forced_down: r.forced_down === 1 } as unknown as ServiceRecord]),
+  );
 }
 
 /** Live instances per `host\0node`, for the hosts of a JSON list. */
 function instanceCounts(db: Db, hosts: string): Map<string, number> {
   const rows = db
-    .prepare("SELECT host, node, COUNT(*) AS n FROM instances WHERE deleted = 0 AND host IN (SELECT value FROM json_each(?)) GROUP BY host, node")
+    .prepare(
+      "SELECT host, node, COUNT(*) AS n FROM instances WHERE deleted = 0 AND host IN (SELECT value FROM json_each(?)) GROUP BY host, node",
+    )
     .all(hosts) as Array<{ host: string; node: string; n: number }>;
   return new Map(rows.map((r) => [`${r.host}\u0000${r.node}`, r.n]));
 }
@@ -145,7 +151,10 @@ function aggregateMetadataByHost(apiDb: Db, hosts: string): Map<string, Array<Re
 }
 
 /** HostState.consume_from_request: what the next instance of the same request sees after this one claimed. */
-export function consume(state: HostState, flavor: { vcpus: number; memory_mb: number; root_gb: number; ephemeral_gb: number; swap: number }): void {
+export function consume(
+  state: HostState,
+  flavor: { vcpus: number; memory_mb: number; root_gb: number; ephemeral_gb: number; swap: number },
+): void {
   state.vcpus_used += flavor.vcpus;
   state.free_ram_mb -= flavor.memory_mb;
   state.free_disk_mb -= (flavor.root_gb + flavor.ephemeral_gb) * 1024 + flavor.swap;

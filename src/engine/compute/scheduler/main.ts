@@ -25,7 +25,14 @@ async function main(): Promise<void> {
 
   const stops: Array<() => void> = [];
   const cell1 = cells.realCells()[0];
-  if (cell1) stops.push(registerAndHeartbeat(cells.db(cell1), { host: rt.host, binary: "nova-scheduler", topic: "scheduler" }, config.int("compute", "report_interval")));
+  if (cell1)
+    stops.push(
+      registerAndHeartbeat(
+        cells.db(cell1),
+        { host: rt.host, binary: "nova-scheduler", topic: "scheduler" },
+        config.int("compute", "report_interval"),
+      ),
+    );
   else log.warning("nova-scheduler: no cell is mapped yet (run `os manage cell_v2 create_cell`); not registering the service");
 
   const interval = config.int("scheduler", "discover_hosts_in_cells_interval");

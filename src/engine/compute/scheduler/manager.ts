@@ -165,10 +165,15 @@ export class SchedulerManager {
       .map(([k, v]) => `${k}:${v}`)
       .join(",");
     const limit = this.config.int("scheduler", "max_placement_results");
-    const res = await this.clients.request<AllocationCandidates>("placement", "GET", `/allocation_candidates?resources=${resources}&limit=${limit}`, {
-      microversion: PLACEMENT_VERSION,
-      headers: ctx.request_id ? { "x-openstack-request-id": ctx.global_request_id ?? ctx.request_id } : {},
-    });
+    const res = await this.clients.request<AllocationCandidates>(
+      "placement",
+      "GET",
+      `/allocation_candidates?resources=${resources}&limit=${limit}`,
+      {
+        microversion: PLACEMENT_VERSION,
+        headers: ctx.request_id ? { "x-openstack-request-id": ctx.global_request_id ?? ctx.request_id } : {},
+      },
+    );
     if (res.status !== 200) {
       log.error(`GET /allocation_candidates answered ${res.status}: ${JSON.stringify(res.body)}`);
       throw new NoValidHost("There are not enough hosts available.");
@@ -184,7 +189,12 @@ export class SchedulerManager {
       for (let attempt = 1; attempt <= 4; attempt++) {
         const res = await this.clients.request("placement", "PUT", `/allocations/${consumer}`, {
           microversion: PLACEMENT_VERSION,
-          body: { allocations: h.allocation_request?.allocations, project_id: spec.project_id, user_id: spec.user_id, consumer_generation: null },
+          body: {
+            allocations: h.allocation_request?.allocations,
+            project_id: spec.project_id,
+            user_id: spec.user_id,
+            consumer_generation: null,
+          },
         });
         if (res.status === 204) return true;
         const code = (res.body as { errors?: Array<{ code?: string }> })?.errors?.[0]?.code;

@@ -16,7 +16,10 @@ export const WEIGHERS: Record<string, { weigh: Weigher; multiplier: string }> = 
  * Nova's weighing: each weigher's values are normalised to [0, 1] across the hosts, multiplied by the
  * weigher's multiplier and summed; hosts are returned best first (ties keep their order).
  */
-export function weighHosts(hosts: HostState[], weighers: Array<{ name: string; weigh: Weigher; multiplier: number }>): Array<{ host: HostState; weight: number }> {
+export function weighHosts(
+  hosts: HostState[],
+  weighers: Array<{ name: string; weigh: Weigher; multiplier: number }>,
+): Array<{ host: HostState; weight: number }> {
   const totals = hosts.map(() => 0);
   for (const w of weighers) {
     const raw = hosts.map((h) => w.weigh(h));

@@ -30,7 +30,8 @@ export function assignmentRoutes(r: Router, ctx: KeystoneContext): void {
     const targetId = target === "system" ? "all" : ((target === "project" ? p.project_id : p.domain_id) as string);
     const t: Dict = {};
     const actorObj = actor === "user" ? identity.findUser(actorId) : identity.findGroup(actorId);
-    const targetObj = target === "project" ? resource.findProject(targetId) : target === "domain" ? resource.findDomain(targetId) : { all: true };
+    const targetObj =
+      target === "project" ? resource.findProject(targetId) : target === "domain" ? resource.findDomain(targetId) : { all: true };
     const role = withRole ? assignment.findRole(p.role_id as string) : undefined;
     t[actor] = actorObj ?? {};
     if (target !== "system") t[target] = targetObj ?? {};
@@ -43,7 +44,9 @@ export function assignmentRoutes(r: Router, ctx: KeystoneContext): void {
       const targetDomain = target === "project" ? resource.findProject(targetId)?.domain_id : targetId;
       // Keystone's DomainSpecificRoleMismatch (403).
       if (role.domain_id !== targetDomain)
-        throw forbiddenMsg(`${target === "project" ? "Project" : "Domain"} ${targetId} must be in the same domain as the role ${role.id} being assigned.`);
+        throw forbiddenMsg(
+          `${target === "project" ? "Project" : "Domain"} ${targetId} must be in the same domain as the role ${role.id} being assigned.`,
+        );
     }
     return { actorId, targetId, roleId: role?.id ?? "" };
   };
@@ -85,11 +88,16 @@ export function assignmentRoutes(r: Router, ctx: KeystoneContext): void {
     });
     r.get(`${prefix}/roles${suffix}`, async (req) => {
       const g = await resolve(req, target, actor, act("list"), false);
-      const ids = assignment
-        .list({ actor_ids: [g.actorId], target, target_ids: [g.targetId], inherited })
-        .map((a) => a.role_id);
+      const ids = assignment.list({ actor_ids: [g.actorId], target, target_ids: [g.targetId], inherited }).map((a) => a.role_id);
       const roles = [...new Set(ids)].map((id) => assignment.findRole(id)).filter((x) => !!x);
-      return json(200, collection(req, "roles", roles.map((x) => roleView(req, x!))));
+      return json(
+        200,
+        collection(
+          req,
+          "roles",
+          roles.map((x) => roleView(req, x!)),
+        ),
+      );
     });
   };
   for (const actor of ["user", "group"] as const) {
@@ -161,7 +169,8 @@ export function assignmentRoutes(r: Router, ctx: KeystoneContext): void {
         const base = { ...a, actor: "user" as const, actor_id: u, links };
         if (!a.inherited) out.push(base);
         else {
-          const projects = a.target === "domain" ? resource.listProjects({ domain_id: a.target_id }).map((p) => p.id) : resource.subtree(a.target_id);
+          const projects =
+            a.target === "domain" ? resource.listProjects({ domain_id: a.target_id }).map((p) => p.id) : resource.subtree(a.target_id);
           for (const p of projects) out.push({ ...base, target: "project", target_id: p, inherited: false });
         }
       }

@@ -76,7 +76,14 @@ export function authRoutes(r: Router, ctx: KeystoneContext): void {
     const caller = await enforce(ctx, req, "identity:get_auth_domains");
     const ids = new Set(ctx.store.effective.domainIds(caller.user.id));
     const domains = ctx.store.resource.listDomains({ enabled: true }).filter((d) => ids.has(d.id));
-    return json(200, collection(req, "domains", domains.map((d) => domainView(req, d))));
+    return json(
+      200,
+      collection(
+        req,
+        "domains",
+        domains.map((d) => domainView(req, d)),
+      ),
+    );
   });
   r.get("/auth/system", async (req) => {
     const caller = await enforce(ctx, req, "identity:get_auth_system");

@@ -2,14 +2,26 @@ import type { Router } from "../../common/http/router.js";
 import { empty, json } from "../../common/http/types.js";
 import { INTERFACES } from "../backends/catalog.js";
 import { invalidField, notFound } from "../errors.js";
-import { type KeystoneContext, bodyObject, collection, enforce, optionalBool, optionalString, readOnly, requireString, strQuery } from "./common.js";
+import {
+  type KeystoneContext,
+  bodyObject,
+  collection,
+  enforce,
+  optionalBool,
+  optionalString,
+  readOnly,
+  requireString,
+  strQuery,
+} from "./common.js";
 import { endpointView, regionView, serviceView } from "./views.js";
 
 function checkInterface(v: unknown): void {
-  if (typeof v !== "string" || !INTERFACES.includes(v)) throw invalidField("interface", `${JSON.stringify(v)} is not one of ${JSON.stringify(INTERFACES)}`);
+  if (typeof v !== "string" || !INTERFACES.includes(v))
+    throw invalidField("interface", `${JSON.stringify(v)} is not one of ${JSON.stringify(INTERFACES)}`);
 }
 function checkUrl(v: unknown): void {
-  if (typeof v !== "string" || !/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/\S+$/.test(v)) throw invalidField("url", `${JSON.stringify(v)} is not a 'url'`);
+  if (typeof v !== "string" || !/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/\S+$/.test(v))
+    throw invalidField("url", `${JSON.stringify(v)} is not a 'url'`);
 }
 
 /** /v3/services, /v3/endpoints, /v3/regions. */
@@ -28,7 +40,14 @@ export function catalogRoutes(r: Router, ctx: KeystoneContext): void {
   r.get("/services", async (req) => {
     await enforce(ctx, req, "identity:list_services");
     const list = catalog.listServices({ type: strQuery(req, "type"), name: strQuery(req, "name") });
-    return json(200, collection(req, "services", list.map((s) => serviceView(req, s))));
+    return json(
+      200,
+      collection(
+        req,
+        "services",
+        list.map((s) => serviceView(req, s)),
+      ),
+    );
   });
   r.get("/services/{service_id}", async (req) => {
     await enforce(ctx, req, "identity:get_service");
@@ -59,15 +78,32 @@ export function catalogRoutes(r: Router, ctx: KeystoneContext): void {
     const regionId = optionalString(body, "region_id") ?? optionalString(body, "region") ?? null;
     await enforce(ctx, req, "identity:create_endpoint");
     if (!catalog.findService(serviceId)) throw notFound("service", serviceId);
-    const e = catalog.createEndpoint({ ...body, service_id: serviceId, interface: body.interface as string, url: body.url as string, region_id: regionId });
+    const e = catalog.createEndpoint({
+      ...body,
+      service_id: serviceId,
+      interface: body.interface as string,
+      url: body.url as string,
+      region_id: regionId,
+    });
     return json(201, { endpoint: endpointView(req, e) });
   });
   r.get("/endpoints", async (req) => {
     await enforce(ctx, req, "identity:list_endpoints");
     const iface = strQuery(req, "interface");
     if (iface !== undefined) checkInterface(iface);
-    const list = catalog.listEndpoints({ service_id: strQuery(req, "service_id"), interface: iface, region_id: strQuery(req, "region_id") });
-    return json(200, collection(req, "endpoints", list.map((e) => endpointView(req, e))));
+    const list = catalog.listEndpoints({
+      service_id: strQuery(req, "service_id"),
+      interface: iface,
+      region_id: strQuery(req, "region_id"),
+    });
+    return json(
+      200,
+      collection(
+        req,
+        "endpoints",
+        list.map((e) => endpointView(req, e)),
+      ),
+    );
   });
   r.get("/endpoints/{endpoint_id}", async (req) => {
     await enforce(ctx, req, "identity:get_endpoint");
@@ -108,7 +144,14 @@ export function catalogRoutes(r: Router, ctx: KeystoneContext): void {
   r.get("/regions", async (req) => {
     await enforce(ctx, req, "identity:list_regions");
     const list = catalog.listRegions({ parent_region_id: strQuery(req, "parent_region_id") });
-    return json(200, collection(req, "regions", list.map((x) => regionView(req, x))));
+    return json(
+      200,
+      collection(
+        req,
+        "regions",
+        list.map((x) => regionView(req, x)),
+      ),
+    );
   });
   r.get("/regions/{region_id}", async (req) => {
     await enforce(ctx, req, "identity:get_region");

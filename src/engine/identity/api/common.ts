@@ -112,7 +112,8 @@ export async function bodyObject(req: HttpRequest, key: string): Promise<Dict> {
   }
   const obj = body[key];
   if (obj === undefined) throw missing(key, "request body");
-  if (typeof obj !== "object" || obj === null || Array.isArray(obj)) throw invalidField(key, `${JSON.stringify(obj)} is not of type 'object'`);
+  if (typeof obj !== "object" || obj === null || Array.isArray(obj))
+    throw invalidField(key, `${JSON.stringify(obj)} is not of type 'object'`);
   return obj as Dict;
 }
 
@@ -139,7 +140,8 @@ export function optionalBool(obj: Dict, field: string): boolean | undefined {
 }
 /** Refuse fields a client must not set (id, links…). */
 export function readOnly(obj: Dict, fields: string[]): void {
-  for (const f of fields) if (f in obj && f !== "links") throw invalidField(f, `Additional properties are not allowed ('${f}' was unexpected)`);
+  for (const f of fields)
+    if (f in obj && f !== "links") throw invalidField(f, `Additional properties are not allowed ('${f}' was unexpected)`);
 }
 
 /** Keystone's boolean query filter: 0/false/no/off (any case) are false, anything else true. */

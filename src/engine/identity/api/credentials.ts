@@ -3,7 +3,17 @@ import type { Router } from "../../common/http/router.js";
 import { empty, json } from "../../common/http/types.js";
 import type { Role } from "../backends/assignment.js";
 import { forbiddenMsg, invalidField, notFound } from "../errors.js";
-import { type KeystoneContext, bodyObject, collection, credsOf, enforce, optionalBool, optionalString, requireString, strQuery } from "./common.js";
+import {
+  type KeystoneContext,
+  bodyObject,
+  collection,
+  credsOf,
+  enforce,
+  optionalBool,
+  optionalString,
+  requireString,
+  strQuery,
+} from "./common.js";
 import { appCredentialView, credentialView } from "./views.js";
 
 /** /v3/credentials and /v3/users/{id}/application_credentials. */
@@ -18,7 +28,9 @@ export function credentialRoutes(r: Router, ctx: KeystoneContext): void {
     const projectId = optionalString(body, "project_id") ?? null;
     if (type === "ec2" && !projectId) throw invalidField("project_id", "a project_id is required for an ec2 credential");
     await enforce(ctx, req, "identity:create_credential", { credential: body });
-    return json(201, { credential: credentialView(req, credential.create({ ...body, user_id: userId, type, blob, project_id: projectId })) });
+    return json(201, {
+      credential: credentialView(req, credential.create({ ...body, user_id: userId, type, blob, project_id: projectId })),
+    });
   });
   r.get("/credentials", async (req) => {
     const caller = await enforce(ctx, req, "identity:list_credentials");
@@ -26,7 +38,14 @@ export function credentialRoutes(r: Router, ctx: KeystoneContext): void {
     const list = credential
       .list({ user_id: strQuery(req, "user_id"), type: strQuery(req, "type") })
       .filter((c) => ctx.enforcer.enforce("identity:get_credential", { target: { credential: c } }, credsOf(caller)));
-    return json(200, collection(req, "credentials", list.map((c) => credentialView(req, c))));
+    return json(
+      200,
+      collection(
+        req,
+        "credentials",
+        list.map((c) => credentialView(req, c)),
+      ),
+    );
   });
   r.get("/credentials/{credential_id}", async (req) => {
     const c = credential.find(req.params.credential_id as string);
@@ -71,7 +90,10 @@ export function credentialRoutes(r: Router, ctx: KeystoneContext): void {
       if (!Array.isArray(body.roles)) throw invalidField("roles", `${JSON.stringify(body.roles)} is not of type 'array'`);
       roles = (body.roles as Array<{ id?: string; name?: string }>).map((x) => {
         const role = held.find((h) => (x.id && h.id === x.id) || (x.name && h.name === x.name));
-        if (!role) throw forbiddenMsg(`Cannot create an application credential with a role the user does not have on the project: ${x.id ?? x.name}.`);
+        if (!role)
+          throw forbiddenMsg(
+            `Cannot create an application credential with a role the user does not have on the project: ${x.id ?? x.name}.`,
+          );
         return role;
       });
     }
@@ -93,7 +115,14 @@ export function credentialRoutes(r: Router, ctx: KeystoneContext): void {
     const userId = req.params.user_id as string;
     await enforce(ctx, req, "identity:list_application_credentials", { user: identity.findUser(userId) ?? {} });
     const list = appCredential.list(userId, strQuery(req, "name"));
-    return json(200, collection(req, "application_credentials", list.map((a) => appCredentialView(req, a, (id) => assignment.findRole(id)))));
+    return json(
+      200,
+      collection(
+        req,
+        "application_credentials",
+        list.map((a) => appCredentialView(req, a, (id) => assignment.findRole(id))),
+      ),
+    );
   });
   r.get(`${base}/{application_credential_id}`, async (req) => {
     const userId = req.params.user_id as string;

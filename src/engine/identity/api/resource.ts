@@ -19,7 +19,8 @@ import { domainView, projectView } from "./views.js";
 function tagsOf(obj: Record<string, unknown>): string[] | undefined {
   const t = obj.tags;
   if (t === undefined) return undefined;
-  if (!Array.isArray(t) || !t.every((x) => typeof x === "string")) throw invalidField("tags", `${JSON.stringify(t)} is not of type 'array' of strings`);
+  if (!Array.isArray(t) || !t.every((x) => typeof x === "string"))
+    throw invalidField("tags", `${JSON.stringify(t)} is not of type 'array' of strings`);
   return t as string[];
 }
 
@@ -40,7 +41,14 @@ export function resourceRoutes(r: Router, ctx: KeystoneContext): void {
   r.get("/domains", async (req) => {
     await enforce(ctx, req, "identity:list_domains");
     const list = resource.listDomains({ name: strQuery(req, "name"), enabled: boolQuery(req, "enabled") });
-    return json(200, collection(req, "domains", list.map((d) => domainView(req, d))));
+    return json(
+      200,
+      collection(
+        req,
+        "domains",
+        list.map((d) => domainView(req, d)),
+      ),
+    );
   });
   r.get("/domains/{domain_id}", async (req) => {
     const d = resource.findDomain(req.params.domain_id as string);
@@ -80,7 +88,11 @@ export function resourceRoutes(r: Router, ctx: KeystoneContext): void {
     const domainId =
       optionalString(body, "domain_id") ??
       (parentId ? (resource.findProject(parentId)?.domain_id ?? (resource.findDomain(parentId) ? parentId : undefined)) : undefined) ??
-      (caller.scope.kind === "project" ? caller.scope.project.domain_id : caller.scope.kind === "domain" ? caller.scope.domain.id : "default");
+      (caller.scope.kind === "project"
+        ? caller.scope.project.domain_id
+        : caller.scope.kind === "domain"
+          ? caller.scope.domain.id
+          : "default");
     await enforce(ctx, req, "identity:create_project", { project: { ...body, domain_id: domainId } });
     if (!resource.findDomain(domainId)) throw notFound("domain", domainId);
     const p = resource.createProject({ ...body, name, domain_id: domainId, parent_id: parentId, tags: tagsOf(body) });
@@ -91,7 +103,14 @@ export function resourceRoutes(r: Router, ctx: KeystoneContext): void {
     await enforce(ctx, req, "identity:list_projects", domainId ? { domain_id: domainId } : {});
     if (boolQuery(req, "is_domain") === true) {
       const ds = resource.listDomains({ name: strQuery(req, "name"), enabled: boolQuery(req, "enabled") });
-      return json(200, collection(req, "projects", ds.map((d) => ({ ...domainView(req, d), domain_id: null, parent_id: null, is_domain: true }))));
+      return json(
+        200,
+        collection(
+          req,
+          "projects",
+          ds.map((d) => ({ ...domainView(req, d), domain_id: null, parent_id: null, is_domain: true })),
+        ),
+      );
     }
     const list = resource.listProjects({
       name: strQuery(req, "name"),
@@ -99,7 +118,14 @@ export function resourceRoutes(r: Router, ctx: KeystoneContext): void {
       enabled: boolQuery(req, "enabled"),
       parent_id: strQuery(req, "parent_id"),
     });
-    return json(200, collection(req, "projects", list.map((p) => projectView(req, p))));
+    return json(
+      200,
+      collection(
+        req,
+        "projects",
+        list.map((p) => projectView(req, p)),
+      ),
+    );
   });
   r.get("/projects/{project_id}", async (req) => {
     const id = req.params.project_id as string;

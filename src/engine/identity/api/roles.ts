@@ -3,7 +3,17 @@ import type { HttpRequest } from "../../common/http/types.js";
 import { empty, json } from "../../common/http/types.js";
 import type { Role } from "../backends/assignment.js";
 import { forbiddenMsg, notFound } from "../errors.js";
-import { type KeystoneContext, bodyObject, collection, enforce, links, optionalString, readOnly, requireString, strQuery } from "./common.js";
+import {
+  type KeystoneContext,
+  bodyObject,
+  collection,
+  enforce,
+  links,
+  optionalString,
+  readOnly,
+  requireString,
+  strQuery,
+} from "./common.js";
 import { roleView } from "./views.js";
 
 // Keystone's [assignment] prohibited_implied_role default: nothing may imply admin.
@@ -27,7 +37,14 @@ export function roleRoutes(r: Router, ctx: KeystoneContext): void {
     const domainId = strQuery(req, "domain_id");
     await enforce(ctx, req, domainId ? "identity:list_domain_roles" : "identity:list_roles", domainId ? { domain_id: domainId } : {});
     const list = assignment.listRoles({ name: strQuery(req, "name"), domain_id: domainId ?? null });
-    return json(200, collection(req, "roles", list.map((x) => roleView(req, x))));
+    return json(
+      200,
+      collection(
+        req,
+        "roles",
+        list.map((x) => roleView(req, x)),
+      ),
+    );
   });
   r.get("/roles/{role_id}", async (req) => {
     const role = assignment.findRole(req.params.role_id as string);

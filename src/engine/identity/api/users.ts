@@ -43,7 +43,14 @@ export function userRoutes(r: Router, ctx: KeystoneContext): void {
     const domainId = strQuery(req, "domain_id");
     await enforce(ctx, req, "identity:list_users", domainId ? { domain_id: domainId } : {});
     const list = identity.listUsers({ name: strQuery(req, "name"), domain_id: domainId, enabled: boolQuery(req, "enabled") });
-    return json(200, collection(req, "users", list.map((u) => userView(req, u))));
+    return json(
+      200,
+      collection(
+        req,
+        "users",
+        list.map((u) => userView(req, u)),
+      ),
+    );
   });
   r.get("/users/{user_id}", async (req) => {
     const u = identity.findUser(req.params.user_id as string);
@@ -96,14 +103,28 @@ export function userRoutes(r: Router, ctx: KeystoneContext): void {
       enabled: boolQuery(req, "enabled"),
       domain_id: strQuery(req, "domain_id"),
     });
-    return json(200, collection(req, "projects", list.map((p) => projectView(req, p))));
+    return json(
+      200,
+      collection(
+        req,
+        "projects",
+        list.map((p) => projectView(req, p)),
+      ),
+    );
   });
   r.get("/users/{user_id}/groups", async (req) => {
     const id = req.params.user_id as string;
     const u = identity.findUser(id);
     await enforce(ctx, req, "identity:list_groups_for_user", { user: u ?? {} });
     if (!u) throw notFound("user", id);
-    return json(200, collection(req, "groups", identity.groupsForUser(id).map((g) => groupView(req, g))));
+    return json(
+      200,
+      collection(
+        req,
+        "groups",
+        identity.groupsForUser(id).map((g) => groupView(req, g)),
+      ),
+    );
   });
 
   // ---- groups
@@ -121,7 +142,14 @@ export function userRoutes(r: Router, ctx: KeystoneContext): void {
     const domainId = strQuery(req, "domain_id");
     await enforce(ctx, req, "identity:list_groups", domainId ? { domain_id: domainId } : {});
     const list = identity.listGroups({ name: strQuery(req, "name"), domain_id: domainId });
-    return json(200, collection(req, "groups", list.map((g) => groupView(req, g))));
+    return json(
+      200,
+      collection(
+        req,
+        "groups",
+        list.map((g) => groupView(req, g)),
+      ),
+    );
   });
   r.get("/groups/{group_id}", async (req) => {
     const g = identity.findGroup(req.params.group_id as string);
@@ -155,7 +183,14 @@ export function userRoutes(r: Router, ctx: KeystoneContext): void {
     await enforce(ctx, req, "identity:list_users_in_group", { group: g ?? {} });
     if (!g) throw notFound("group", id);
     const users = identity.listUsers({ ids: identity.userIdsInGroup(id), name: strQuery(req, "name"), enabled: boolQuery(req, "enabled") });
-    return json(200, collection(req, "users", users.map((u) => userView(req, u))));
+    return json(
+      200,
+      collection(
+        req,
+        "users",
+        users.map((u) => userView(req, u)),
+      ),
+    );
   });
 
   const membership = (action: string) => async (req: Parameters<Parameters<Router["put"]>[1]>[0]) => {

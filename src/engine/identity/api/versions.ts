@@ -15,9 +15,14 @@ export function v3Version(req: HttpRequest): Record<string, unknown> {
 
 /** GET / — the version list, 300 Multiple Choices as Keystone answers. */
 export const versionsApp = async (req: HttpRequest) => {
-  if (req.path !== "/" && req.path !== "") return json(404, { error: { code: 404, message: "The resource could not be found.", title: "Not Found" } });
+  if (req.path !== "/" && req.path !== "")
+    return json(404, { error: { code: 404, message: "The resource could not be found.", title: "Not Found" } });
   if (req.method !== "GET" && req.method !== "HEAD")
-    return json(405, { error: { code: 405, message: `The method ${req.method} is not supported for this URL.`, title: "Method Not Allowed" } }, { allow: "GET, HEAD" });
+    return json(
+      405,
+      { error: { code: 405, message: `The method ${req.method} is not supported for this URL.`, title: "Method Not Allowed" } },
+      { allow: "GET, HEAD" },
+    );
   const res = json(300, { versions: { values: [v3Version(req)] } });
   if (req.method === "HEAD") res.body = undefined;
   return res;

@@ -64,7 +64,9 @@ export class Authenticator {
 
   private lookupDomain(d: unknown, where: string): Domain {
     if (!isDict(d) || !(str(d.id) || str(d.name))) throw missing("id or name", where);
-    const domain = str(d.id) ? this.store.resource.findDomain(d.id) : this.safe(() => this.store.resource.getDomainByName(d.name as string));
+    const domain = str(d.id)
+      ? this.store.resource.findDomain(d.id)
+      : this.safe(() => this.store.resource.getDomainByName(d.name as string));
     if (!domain) throw new AuthFailed("domain not found");
     if (!domain.enabled) throw new AuthFailed("domain disabled");
     return domain;
@@ -129,7 +131,7 @@ export class Authenticator {
 
   private async appCredential(a: Dict): Promise<AuthResult> {
     if (!str(a.secret)) throw missing("secret", "application_credential");
-    let cred;
+    let cred: ReturnType<typeof this.store.appCredential.find>;
     if (str(a.id)) cred = this.store.appCredential.find(a.id);
     else if (str(a.name)) {
       const user = this.lookupUser(a.user, "application_credential");
@@ -166,7 +168,7 @@ export class Authenticator {
     if (kinds.length !== 1) throw validation("Only one of project, domain or system can be given as the scope.");
     if (isDict(s.project)) {
       const p = s.project;
-      let project;
+      let project: ReturnType<typeof resource.findProject>;
       if (str(p.id)) project = resource.findProject(p.id);
       else if (str(p.name)) {
         if (p.domain === undefined) throw missing("domain", "project");
@@ -175,7 +177,8 @@ export class Authenticator {
       } else throw missing("id or name", "project");
       if (!project) throw new AuthFailed("project not found");
       if (!project.enabled) throw new AuthFailed("project disabled");
-      if (effective.onProject(user.id, project.id).length === 0) throw new AuthFailed(`User ${user.id} has no access to project ${project.id}`);
+      if (effective.onProject(user.id, project.id).length === 0)
+        throw new AuthFailed(`User ${user.id} has no access to project ${project.id}`);
       return { kind: "project", project };
     }
     if (s.domain !== undefined) {
@@ -184,7 +187,7 @@ export class Authenticator {
       return { kind: "domain", domain };
     }
     if (s.system !== undefined) {
-      if (!isDict(s.system) || s.system.all !== true) throw invalidField("auth.scope.system", "only {\"all\": true} is a valid system scope");
+      if (!isDict(s.system) || s.system.all !== true) throw invalidField("auth.scope.system", 'only {"all": true} is a valid system scope');
       if (effective.onSystem(user.id).length === 0) throw new AuthFailed(`User ${user.id} has no access to the system`);
       return { kind: "system" };
     }

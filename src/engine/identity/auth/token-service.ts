@@ -5,11 +5,7 @@ import type { User } from "../backends/identity.js";
 import type { Domain, Project } from "../backends/resource.js";
 import type { KeystoneStore } from "../store.js";
 
-export type Scope =
-  | { kind: "unscoped" }
-  | { kind: "project"; project: Project }
-  | { kind: "domain"; domain: Domain }
-  | { kind: "system" };
+export type Scope = { kind: "unscoped" } | { kind: "project"; project: Project } | { kind: "domain"; domain: Domain } | { kind: "system" };
 
 /** Who authenticated and how: what the auth methods established before scoping. */
 export interface AuthResult {
@@ -156,7 +152,8 @@ export class TokenService {
     if (payload.app_cred_id) {
       appCred = appCredential.find(payload.app_cred_id);
       if (!appCred) throw new TokenInvalid("application credential is gone", "payload");
-      if (appCred.expires_at && Date.parse(appCred.expires_at) <= Date.now()) throw new TokenInvalid("application credential expired", "payload");
+      if (appCred.expires_at && Date.parse(appCred.expires_at) <= Date.now())
+        throw new TokenInvalid("application credential expired", "payload");
       // The credential's roles, limited to what the user still holds (and what those imply).
       const granted = this.store.assignment.closure(appCred.role_ids);
       roles = roles.filter((r) => granted.has(r.id));

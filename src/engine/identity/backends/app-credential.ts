@@ -61,7 +61,18 @@ export class AppCredentialBackend {
         .prepare(
           "INSERT INTO application_credential (id, name, secret_hash, description, user_id, project_id, system, expires_at, unrestricted, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
-        .run(id, a.name, hashPassword(a.secret, this.hash.algorithm, this.hash.rounds), a.description, a.user_id, a.project_id, a.system, a.expires_at, a.unrestricted ? 1 : 0, now());
+        .run(
+          id,
+          a.name,
+          hashPassword(a.secret, this.hash.algorithm, this.hash.rounds),
+          a.description,
+          a.user_id,
+          a.project_id,
+          a.system,
+          a.expires_at,
+          a.unrestricted ? 1 : 0,
+          now(),
+        );
       const ins = this.db.prepare("INSERT INTO application_credential_role (application_credential_id, role_id) VALUES (?, ?)");
       for (const r of a.role_ids) ins.run(Number(res.lastInsertRowid), r);
     })();
@@ -77,7 +88,9 @@ export class AppCredentialBackend {
     return a;
   }
   findByName(userId: string, name: string): AppCredential | undefined {
-    const r = this.db.prepare<[string, string], Row>("SELECT * FROM application_credential WHERE user_id = ? AND name = ?").get(userId, name);
+    const r = this.db
+      .prepare<[string, string], Row>("SELECT * FROM application_credential WHERE user_id = ? AND name = ?")
+      .get(userId, name);
     return r && this.to(r);
   }
   list(userId: string, name?: string): AppCredential[] {

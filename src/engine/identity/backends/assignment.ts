@@ -104,7 +104,9 @@ export class AssignmentBackend {
     return r;
   }
   getRoleByName(name: string, domainId: string | null = null): Role {
-    const r = this.db.prepare<[string, string], RoleRow>("SELECT * FROM role WHERE name = ? AND domain_id = ?").get(name, domainId ?? NULL_DOMAIN);
+    const r = this.db
+      .prepare<[string, string], RoleRow>("SELECT * FROM role WHERE name = ? AND domain_id = ?")
+      .get(name, domainId ?? NULL_DOMAIN);
     if (!r) throw notFound("role", name);
     return this.toRole(r);
   }
@@ -196,7 +198,8 @@ export class AssignmentBackend {
     return (
       this.db
         .prepare(`DELETE FROM ${table} WHERE type = ? AND actor_id = ? AND target_id = ? AND role_id = ? AND inherited = ?`)
-        .run(typeOf(a.actor, a.target), a.actor_id, a.target === "system" ? "system" : a.target_id, a.role_id, a.inherited ? 1 : 0).changes > 0
+        .run(typeOf(a.actor, a.target), a.actor_id, a.target === "system" ? "system" : a.target_id, a.role_id, a.inherited ? 1 : 0)
+        .changes > 0
     );
   }
 
@@ -225,7 +228,14 @@ export class AssignmentBackend {
         .prepare<unknown[], { type: string; actor_id: string; target_id: string; role_id: string; inherited: number }>(sql)
         .all(...args)) {
         const t = parseType(r.type);
-        out.push({ actor: t.actor, actor_id: r.actor_id, target: t.target, target_id: t.target === "system" ? "all" : r.target_id, role_id: r.role_id, inherited: r.inherited === 1 });
+        out.push({
+          actor: t.actor,
+          actor_id: r.actor_id,
+          target: t.target,
+          target_id: t.target === "system" ? "all" : r.target_id,
+          role_id: r.role_id,
+          inherited: r.inherited === 1,
+        });
       }
     }
     return out;

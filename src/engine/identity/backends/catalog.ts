@@ -79,7 +79,9 @@ export class CatalogBackend {
   }
   findRegion(id: string): Region | undefined {
     const r = this.db
-      .prepare<[string], { id: string; description: string; parent_region_id: string | null; extra: string }>("SELECT * FROM region WHERE id = ?")
+      .prepare<[string], { id: string; description: string; parent_region_id: string | null; extra: string }>(
+        "SELECT * FROM region WHERE id = ?",
+      )
       .get(id);
     return r && { ...parseExtra(r.extra), id: r.id, description: r.description, parent_region_id: r.parent_region_id };
   }
@@ -89,16 +91,26 @@ export class CatalogBackend {
     return r;
   }
   listRegions(f: { parent_region_id?: string } = {}): Region[] {
-    const ids = this.db.prepare<[], { id: string; parent_region_id: string | null }>("SELECT id, parent_region_id FROM region ORDER BY id").all();
-    return ids.filter((r) => f.parent_region_id === undefined || r.parent_region_id === f.parent_region_id).map((r) => this.getRegion(r.id));
+    const ids = this.db
+      .prepare<[], { id: string; parent_region_id: string | null }>("SELECT id, parent_region_id FROM region ORDER BY id")
+      .all();
+    return ids
+      .filter((r) => f.parent_region_id === undefined || r.parent_region_id === f.parent_region_id)
+      .map((r) => this.getRegion(r.id));
   }
   updateRegion(id: string, patch: Record<string, unknown>): Region {
     const cur = this.getRegion(id);
     const m = { ...cur, ...patch };
-    if (patch.parent_region_id && !this.findRegion(String(patch.parent_region_id))) throw notFound("region", String(patch.parent_region_id));
+    if (patch.parent_region_id && !this.findRegion(String(patch.parent_region_id)))
+      throw notFound("region", String(patch.parent_region_id));
     this.db
       .prepare("UPDATE region SET description = ?, parent_region_id = ?, extra = ? WHERE id = ?")
-      .run(String(m.description ?? ""), (m.parent_region_id as string | null) ?? null, JSON.stringify(extraOf(m, ["id", "description", "parent_region_id"])), id);
+      .run(
+        String(m.description ?? ""),
+        (m.parent_region_id as string | null) ?? null,
+        JSON.stringify(extraOf(m, ["id", "description", "parent_region_id"])),
+        id,
+      );
     this.changed();
     return this.getRegion(id);
   }
@@ -165,13 +177,29 @@ export class CatalogBackend {
       enabled: r.enabled === 1,
     };
   }
-  createEndpoint(e: { id?: string; interface: string; service_id: string; url: string; region_id?: string | null; enabled?: boolean; [k: string]: unknown }): Endpoint {
+  createEndpoint(e: {
+    id?: string;
+    interface: string;
+    service_id: string;
+    url: string;
+    region_id?: string | null;
+    enabled?: boolean;
+    [k: string]: unknown;
+  }): Endpoint {
     this.getService(e.service_id);
     if (e.region_id && !this.findRegion(e.region_id)) throw notFound("region", e.region_id);
     const id = e.id ?? newId();
     this.db
       .prepare("INSERT INTO endpoint (id, interface, service_id, url, region_id, enabled, extra) VALUES (?, ?, ?, ?, ?, ?, ?)")
-      .run(id, e.interface, e.service_id, e.url, e.region_id ?? null, e.enabled === false ? 0 : 1, JSON.stringify(extraOf(e, ENDPOINT_COLUMNS)));
+      .run(
+        id,
+        e.interface,
+        e.service_id,
+        e.url,
+        e.region_id ?? null,
+        e.enabled === false ? 0 : 1,
+        JSON.stringify(extraOf(e, ENDPOINT_COLUMNS)),
+      );
     this.changed();
     return this.getEndpoint(id);
   }
@@ -202,7 +230,15 @@ export class CatalogBackend {
     if (patch.region_id && !this.findRegion(String(patch.region_id))) throw notFound("region", String(patch.region_id));
     this.db
       .prepare("UPDATE endpoint SET interface = ?, service_id = ?, url = ?, region_id = ?, enabled = ?, extra = ? WHERE id = ?")
-      .run(String(m.interface), String(m.service_id), String(m.url), (m.region_id as string | null) ?? null, m.enabled === false ? 0 : 1, JSON.stringify(extraOf(m, ENDPOINT_COLUMNS)), id);
+      .run(
+        String(m.interface),
+        String(m.service_id),
+        String(m.url),
+        (m.region_id as string | null) ?? null,
+        m.enabled === false ? 0 : 1,
+        JSON.stringify(extraOf(m, ENDPOINT_COLUMNS)),
+        id,
+      );
     this.changed();
     return this.getEndpoint(id);
   }

@@ -54,7 +54,14 @@ export class CredentialBackend {
     const m = { ...this.get(id), ...patch };
     this.db
       .prepare("UPDATE credential SET user_id = ?, project_id = ?, type = ?, blob = ?, extra = ? WHERE id = ?")
-      .run(String(m.user_id), (m.project_id as string | null) ?? null, String(m.type), String(m.blob), JSON.stringify(extraOf(m, COLUMNS)), id);
+      .run(
+        String(m.user_id),
+        (m.project_id as string | null) ?? null,
+        String(m.type),
+        String(m.blob),
+        JSON.stringify(extraOf(m, COLUMNS)),
+        id,
+      );
     return this.get(id);
   }
   delete(id: string): void {

@@ -80,7 +80,15 @@ export class IdentityBackend {
     return u;
   }
 
-  createUser(u: { id?: string; name: string; domain_id: string; password?: string | null; enabled?: boolean; default_project_id?: string; [k: string]: unknown }): User {
+  createUser(u: {
+    id?: string;
+    name: string;
+    domain_id: string;
+    password?: string | null;
+    enabled?: boolean;
+    default_project_id?: string;
+    [k: string]: unknown;
+  }): User {
     if (this.db.prepare("SELECT 1 FROM local_user WHERE domain_id = ? AND name = ?").get(u.domain_id, u.name))
       throw conflict("user", `Duplicate entry found with name ${u.name} at domain ID ${u.domain_id}`);
     const id = u.id ?? newId();

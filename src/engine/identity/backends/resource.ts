@@ -63,7 +63,9 @@ export class ResourceBackend {
       throw conflict("domain", `Duplicate entry found with name ${d.name}`);
     if (this.byId.get(id)) throw conflict("domain", `Duplicate ID, ${id}`);
     this.db
-      .prepare("INSERT INTO project (id, name, domain_id, description, enabled, parent_id, is_domain, extra) VALUES (?, ?, ?, ?, ?, NULL, 1, ?)")
+      .prepare(
+        "INSERT INTO project (id, name, domain_id, description, enabled, parent_id, is_domain, extra) VALUES (?, ?, ?, ?, ?, NULL, 1, ?)",
+      )
       .run(id, d.name, ROOT_DOMAIN_ID, d.description ?? "", d.enabled === false ? 0 : 1, JSON.stringify(extraOf(d, PROJECT_COLUMNS)));
     this.setTags(id, (d.tags as string[] | undefined) ?? []);
     return this.getDomain(id);
@@ -143,7 +145,9 @@ export class ResourceBackend {
       throw conflict("project", `Duplicate entry found with name ${p.name} at domain ID ${p.domain_id}`);
     const id = p.id ?? newId();
     this.db
-      .prepare("INSERT INTO project (id, name, domain_id, description, enabled, parent_id, is_domain, extra) VALUES (?, ?, ?, ?, ?, ?, 0, ?)")
+      .prepare(
+        "INSERT INTO project (id, name, domain_id, description, enabled, parent_id, is_domain, extra) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
+      )
       .run(id, p.name, p.domain_id, p.description ?? "", p.enabled === false ? 0 : 1, parent, JSON.stringify(extraOf(p, PROJECT_COLUMNS)));
     this.setTags(id, p.tags ?? []);
     return this.getProject(id);
@@ -187,10 +191,8 @@ export class ResourceBackend {
   }
   updateProject(id: string, patch: Record<string, unknown>): Project {
     const cur = this.getProject(id);
-    if (patch.domain_id !== undefined && patch.domain_id !== cur.domain_id)
-      throw validation("Update of `domain_id` is not allowed.");
-    if (patch.parent_id !== undefined && patch.parent_id !== cur.parent_id)
-      throw forbiddenMsg("Update of `parent_id` is not allowed.");
+    if (patch.domain_id !== undefined && patch.domain_id !== cur.domain_id) throw validation("Update of `domain_id` is not allowed.");
+    if (patch.parent_id !== undefined && patch.parent_id !== cur.parent_id) throw forbiddenMsg("Update of `parent_id` is not allowed.");
     if (patch.name !== undefined && patch.name !== cur.name) {
       if (this.db.prepare("SELECT 1 FROM project WHERE domain_id = ? AND name = ? AND is_domain = 0").get(cur.domain_id, patch.name))
         throw conflict("project", `Duplicate entry found with name ${String(patch.name)} at domain ID ${cur.domain_id}`);

@@ -62,7 +62,16 @@ export class RevocationBackend {
       .prepare(
         "INSERT INTO revocation_event (audit_id, audit_chain_id, user_id, project_id, domain_id, role_id, issued_before, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
       )
-      .run(ev.audit_id ?? null, ev.audit_chain_id ?? null, ev.user_id ?? null, ev.project_id ?? null, ev.domain_id ?? null, ev.role_id ?? null, t, new Date().toISOString());
+      .run(
+        ev.audit_id ?? null,
+        ev.audit_chain_id ?? null,
+        ev.user_id ?? null,
+        ev.project_id ?? null,
+        ev.domain_id ?? null,
+        ev.role_id ?? null,
+        t,
+        new Date().toISOString(),
+      );
     this.index(ev);
   }
 
