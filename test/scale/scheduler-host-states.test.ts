@@ -116,7 +116,7 @@ describe("scheduler host states", () => {
       hypervisor_type: "fake",
       cell: { uuid: cell.uuid },
     });
-    expect(two?.service).toMatchObject({ host: "compute2", binary: "nova-compute", disabled: false });
+    expect(two?.service).toMatchObject({ host: "compute2", disabled: false, forced_down: false });
     expect(three).toMatchObject({ availability_zone: "nova", aggregates_metadata: [], num_instances: 1 });
     expect(three?.service?.disabled).toBe(true);
 

@@ -80,7 +80,11 @@ export function deleteService(db: Db, id: number): void {
 }
 
 /** servicegroup's is_up: forced_down wins; otherwise the last heartbeat within service_down_time. */
-export function serviceIsUp(s: ServiceRecord, downTimeSeconds: number, now = Date.now()): boolean {
+export function serviceIsUp(
+  s: Pick<ServiceRecord, "forced_down" | "last_seen_up" | "updated_at" | "created_at">,
+  downTimeSeconds: number,
+  now = Date.now(),
+): boolean {
   if (s.forced_down) return false;
   const last = s.last_seen_up ?? s.updated_at ?? s.created_at;
   return now - Date.parse(`${last.slice(0, 23)}Z`) <= downTimeSeconds * 1000;

@@ -17,8 +17,8 @@ export interface HostState {
   nodename: string;
   uuid: string;
   cell: CellMapping;
-  service: ServiceRecord | null;
-  node: ComputeNode;
+  service: HostService | null;
+  node: HostNode;
   hypervisor_type: string | null;
   cpu_arch: string | null;
   availability_zone: string;
@@ -31,6 +31,27 @@ export interface HostState {
   /** The allocation request Placement offered for this provider. */
   allocation_request?: Record<string, unknown>;
 }
+
+/** What the filters need of a host's nova-compute service (ComputeFilter: enabled, up). */
+export type HostService = Pick<ServiceRecord, "host" | "disabled" | "forced_down" | "last_seen_up" | "created_at" | "updated_at">;
+
+/** What a host state is built from of a compute node row: only these columns are read (1,000 rows a request). */
+export type HostNode = Pick<
+  ComputeNode,
+  | "uuid"
+  | "host"
+  | "hypervisor_hostname"
+  | "hypervisor_type"
+  | "cpu_info"
+  | "vcpus"
+  | "vcpus_used"
+  | "memory_mb"
+  | "memory_mb_used"
+  | "local_gb"
+  | "local_gb_used"
+>;
+const NODE_COLUMNS =
+  "uuid, host, hypervisor_hostname, hypervisor_type, cpu_info, vcpus, vcpus_used, memory_mb, memory_mb_used, local_gb, local_gb_used";
 
 function archOf(cpuInfo: string | null): string | null {
   if (!cpuInfo) return null;
@@ -64,8 +85,8 @@ export function hostStatesFor(
     if (cell.disabled) continue;
     const db = cells.db(cell);
     const nodes = db
-      .prepare("SELECT * FROM compute_nodes WHERE deleted = 0 AND uuid IN (SELECT value FROM json_each(?)) ORDER BY id")
-      .all(uuids) as ComputeNode[];
+      .prepare(`SELECT ${NODE_COLUMNS} FROM compute_nodes WHERE deleted = 0 AND uuid IN (SELECT value FROM json_each(?)) ORDER BY id`)
+      .all(uuids) as HostNode[];
     if (nodes.length === 0) continue;
     const hosts = JSON.stringify([...new Set(nodes.map((n) => n.host))]);
     const cellOf = hostCells(cells, hosts);
@@ -111,14 +132,26 @@ function hostCells(cells: CellMappings, hosts: string): Map<string, number> {
   return new Map(rows.map((r) => [r.host, r.cell_id]));
 }
 
-/** The nova-compute service of each host of a JSON list. */
-function servicesByHost(db: Db, hosts: string): Map<string, ServiceRecord> {
+/** The nova-compute service of each host of a JSON list (the columns ComputeFilter reads). */
+function servicesByHost(db: Db, hosts: string): Map<string, HostService> {
   const rows = db
-    .prepare("SELECT * FROM services WHERE binary = 'nova-compute' AND deleted = 0 AND host IN (SELECT value FROM json_each(?))")
+    .prepare(
+      `SELECT host, disabled, forced_down, last_seen_up, created_at, updated_at FROM services
+       WHERE binary = 'nova-compute' AND deleted = 0 AND host IN (SELECT value FROM json_each(?))`,
+    )
     .all(hosts) as Row[];
-  return new Map(
-    rows.map((r) => [String(r.host), { ...r, disabled: r.disabled === 1, forced_down: r.forced_down === 1 } as unknown as ServiceRecord]),
-  );
+  const out = new Map<string, HostService>();
+  for (const r of rows) {
+    out.set(String(r.host), {
+      host: String(r.host),
+      disabled: r.disabled === 1,
+      forced_down: r.forced_down === 1,
+      last_seen_up: r.last_seen_up as string | null,
+      created_at: r.created_at as string,
+      updated_at: r.updated_at as string | null,
+    });
+  }
+  return out;
 }
 
 /** Live instances per `host\0node`, for the hosts of a JSON list. */
