@@ -1,17 +1,13 @@
-// A copy of test/helpers/keystone.ts's startKeystone with one addition: HTTPS from a lab CA (and,
-// optionally, required client certificates). The catalog is bootstrapped with https:// URLs.
-import { type ChildProcess, spawn } from "node:child_process";
+// test/helpers/keystone.ts's startKeystone with HTTPS from a lab CA (and, optionally, required client
+// certificates): the same bootstrap and process handling, a catalog with https:// URLs.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadConfig } from "../../src/engine/common/config/config.js";
-import { layout } from "../../src/engine/common/paths.js";
 import { prepareTls } from "../../src/engine/common/tls/prepare.js";
 import { CaStore } from "../../src/engine/common/tls/store.js";
-import { bootstrap } from "../../src/engine/identity/bootstrap.js";
-import { ensureTokenKeys, openKeystoneStore } from "../../src/engine/identity/keystone.js";
+import { bootstrapKeystoneState, spawnKeystoneProcess, stopProcess } from "../helpers/keystone.js";
 import { freePort } from "../helpers/ports.js";
 import { entryArgv } from "../helpers/runtime.js";
 
@@ -53,57 +49,23 @@ export async function startTlsKeystone(opts: { verifyClient?: boolean; adminPass
   const url = `https://127.0.0.1:${port}`;
   const tls = await prepareTls(stateDir, [{ name: "keystone", hosts: ["127.0.0.1"] }]);
 
-  const config = loadConfig(undefined, settings);
-  const l = layout(stateDir);
-  ensureTokenKeys(config, l);
-  const store = openKeystoneStore(config, l);
-  try {
-    bootstrap(store, {
-      password: adminPassword,
-      regionId: "RegionOne",
-      publicUrl: `${url}/v3`,
-      internalUrl: `${url}/v3`,
-      adminUrl: `${url}/v3`,
-    });
-  } finally {
-    store.close();
-  }
-
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", join(root, "test/tls/fixtures/keystone-tls-main.ts")], {
-    cwd: root,
-    env: {
-      ...process.env,
-      POCKETSTACK_HOME: stateDir,
-      POCKETSTACK_SET: settings.join(";"),
-      PS_TLS_CA_DIR: tls.caDir,
-      PS_TLS_VERIFY_CLIENT: opts.verifyClient ? "1" : "0",
-    },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr?.on("data", (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-4000);
+  bootstrapKeystoneState(stateDir, settings, url, adminPassword);
+  const probeClient = { cert: tls.client.chainFile, key: tls.client.keyFile };
+  const child = await spawnKeystoneProcess({
+    argv: ["--import", "tsx", join(root, "test/tls/fixtures/keystone-tls-main.ts")],
+    stateDir,
+    settings,
+    url,
+    env: { PS_TLS_CA_DIR: tls.caDir, PS_TLS_VERIFY_CLIENT: opts.verifyClient ? "1" : "0" },
+    answers: async () => (await httpsStatus(`${url}/v3`, tls.caFile, probeClient)) === 200,
+  }).catch((e: Error) => {
+    rmSync(stateDir, { recursive: true, force: true });
+    throw e;
   });
   const stop = async () => {
-    if (child.exitCode === null && child.pid !== undefined) {
-      const exited = new Promise<void>((r) => child.once("exit", () => r()));
-      process.kill(child.pid, "SIGTERM");
-      const timer = setTimeout(() => child.exitCode === null && child.pid !== undefined && process.kill(child.pid, "SIGKILL"), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopProcess(child);
     rmSync(stateDir, { recursive: true, force: true });
   };
-  const probeClient = { cert: tls.client.chainFile, key: tls.client.keyFile };
-  for (const deadline = Date.now() + 30_000; ; ) {
-    if (child.exitCode !== null) throw new Error(`keystone exited with ${child.exitCode} before answering:\n${stderr}`);
-    if ((await httpsStatus(`${url}/v3`, tls.caFile, probeClient)) === 200) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`keystone did not answer GET ${url}/v3 within 30 s:\n${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
   return { url, stateDir, caFile: tls.caFile, caDir: tls.caDir, adminPassword, client: tls.client, stop };
 }
 
@@ -129,48 +91,21 @@ export async function startKeystoneMain(opts: { set?: (caDir: string) => string[
     ...(opts.set?.(tls.caDir) ?? []),
   ];
   const url = `https://127.0.0.1:${port}`;
-  const config = loadConfig(undefined, settings);
-  const l = layout(stateDir);
-  ensureTokenKeys(config, l);
-  const store = openKeystoneStore(config, l);
-  try {
-    bootstrap(store, {
-      password: adminPassword,
-      regionId: "RegionOne",
-      publicUrl: `${url}/v3`,
-      internalUrl: `${url}/v3`,
-      adminUrl: `${url}/v3`,
-    });
-  } finally {
-    store.close();
-  }
-  const child: ChildProcess = spawn(process.execPath, entryArgv("src/engine/identity/main.ts"), {
-    cwd: root,
-    env: { ...process.env, POCKETSTACK_HOME: stateDir, POCKETSTACK_SET: settings.join(";") },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr?.on("data", (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-4000);
+  bootstrapKeystoneState(stateDir, settings, url, adminPassword);
+  const child = await spawnKeystoneProcess({
+    argv: entryArgv("src/engine/identity/main.ts"),
+    stateDir,
+    settings,
+    url,
+    answers: async () => (await httpsStatus(`${url}/v3`, tls.caFile)) === 200,
+    timeoutMs: 60_000,
+  }).catch((e: Error) => {
+    rmSync(stateDir, { recursive: true, force: true });
+    throw e;
   });
   const stop = async () => {
-    if (child.exitCode === null && child.pid !== undefined) {
-      const exited = new Promise<void>((r) => child.once("exit", () => r()));
-      process.kill(child.pid, "SIGTERM");
-      const timer = setTimeout(() => child.exitCode === null && child.pid !== undefined && process.kill(child.pid, "SIGKILL"), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopProcess(child);
     rmSync(stateDir, { recursive: true, force: true });
   };
-  for (const deadline = Date.now() + 60_000; ; ) {
-    if (child.exitCode !== null) throw new Error(`keystone exited with ${child.exitCode} before answering:\n${stderr}`);
-    if ((await httpsStatus(`${url}/v3`, tls.caFile)) === 200) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`keystone did not answer GET ${url}/v3 within 60 s:\n${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
   return { url, stateDir, caFile: tls.caFile, caDir: tls.caDir, adminPassword, client: tls.client, stop };
 }

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,6 +9,7 @@ import { layout } from "../../engine/common/paths.js";
 import { bootstrap } from "../../engine/identity/bootstrap.js";
 import { ensureTokenKeys, openKeystoneStore } from "../../engine/identity/keystone.js";
 import type { Budget } from "../row.js";
+import { freePort } from "../../engine/common/free-ports.js";
 
 /** In-flight requests for the throughput rows: enough to keep one keystone process busy. */
 export const CONCURRENCY = 8;
@@ -26,17 +26,6 @@ export interface Keystone {
 const fromTs = import.meta.url.endsWith(".ts");
 const engineFile = (rel: string) => fileURLToPath(new URL(`../../engine/${rel}.${fromTs ? "ts" : "js"}`, import.meta.url));
 export const nodeArgs = (file: string) => (fromTs ? ["--import", "tsx", file] : [file]);
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === "object" && a ? a.port : 0));
-    });
-  });
-}
 
 let shared: Promise<Keystone> | undefined;
 const children: ChildProcess[] = [];

@@ -1,25 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Session } from "../../client/session.js";
 import { cloudDown, cloudUp } from "../../engine/cloud/control.js";
+import { isolatedPortSettings } from "../../engine/common/free-ports.js";
 
 // A whole pocketstack cloud for the Nova rows, as `os cloud up --driver fake` runs it: Keystone tokens,
 // the paste pipelines, every service its own process. Its own state dir and free ports, so a bench never
 // touches the user's cloud; tracing off, so the rows time Nova and not the span exporter.
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export interface NovaBenchCloud {
   /** The cloud's state directory (clouds.yaml, run/supervisor.json, logs/). */
@@ -39,15 +27,8 @@ export interface NovaBenchCloud {
 
 export async function startNovaBenchCloud(extra: string[] = []): Promise<NovaBenchCloud> {
   const dir = mkdtempSync(join(tmpdir(), "pocketstack-bench-nova-"));
-  const [bus, collector, keystone, glance, placement, compute, novnc] = await Promise.all(Array.from({ length: 7 }, freePort));
   const sets = [
-    `DEFAULT.transport_url=zmq://127.0.0.1:${bus}`,
-    `trace.collector_url=zmq://127.0.0.1:${collector}`,
-    `api.keystone_port=${keystone}`,
-    `api.glance_port=${glance}`,
-    `api.placement_port=${placement}`,
-    `api.compute_port=${compute}`,
-    `vnc.novncproxy_port=${novnc}`,
+    ...(await isolatedPortSettings()),
     "trace.enabled=false",
     "compute.compute_driver=fake",
     "compute.computes=2",

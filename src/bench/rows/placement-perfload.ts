@@ -2,11 +2,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BenchRow, type Budget, recordMetric, sample } from "../row.js";
+import { freePort } from "../../engine/common/free-ports.js";
 
 /**
  * OpenStack's placement-perfload job, against one placement-api process (noauth2, its own SQLite):
@@ -44,17 +44,6 @@ function placementCpuMs(): number {
   } catch {
     return Number.NaN;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === "object" && a ? a.port : 0));
-    });
-  });
 }
 
 /** The placement entry point beside this file: compiled JS under dist/, TypeScript (via tsx) under src/. */

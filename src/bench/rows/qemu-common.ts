@@ -3,7 +3,6 @@
 // serial log for the login prompt. Boots take seconds under TCG: rows take a few samples, not thousands.
 import { spawn, spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync } from "node:fs";
-import { createServer as createTcpServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,6 +12,7 @@ import { layout } from "../../engine/common/paths.js";
 import { makeConfigDrive } from "../../hypervisor/qemu/config-drive.js";
 import { ensureGuestImage } from "../../hypervisor/qemu/guest-image.js";
 import type { Budget } from "../row.js";
+import { isolatedPortSettings } from "../../engine/common/free-ports.js";
 
 /** A boot is seconds long: one warm-up (page cache, image cache), then up to five timed boots. */
 export const bootBudget = (b: Budget): Budget => ({ warmup: 1, maxSamples: 5, maxMs: Math.max(b.maxMs, 90_000) });
@@ -26,17 +26,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let imagePromise: Promise<string> | undefined;
 /** The CirrOS-like qcow2 `os cloud up` uploads as `cirros` (built once, then cached). */
 export const guestImage = (): Promise<string> => (imagePromise ??= ensureGuestImage());
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createTcpServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === "object" && a ? a.port : 0));
-    });
-  });
-}
 
 /** Does the last few KiB of a serial log show the login prompt? */
 export function showsLogin(file: string): boolean {
@@ -187,16 +176,7 @@ export function benchCloud(): Promise<BenchCloud> {
     });
     // a signal ends the process without `exit` listeners: turn it into an exit so the cloud goes down
     for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => process.exit(130));
-    const [bus, collector, keystone, glance, placement, compute, novnc] = await Promise.all(Array.from({ length: 7 }, freePort));
-    const sets = [
-      `DEFAULT.transport_url=zmq://127.0.0.1:${bus}`,
-      `trace.collector_url=zmq://127.0.0.1:${collector}`,
-      `api.keystone_port=${keystone}`,
-      `api.glance_port=${glance}`,
-      `api.placement_port=${placement}`,
-      `api.compute_port=${compute}`,
-      `vnc.novncproxy_port=${novnc}`,
-    ].flatMap((s) => ["--set", s]);
+    const sets = (await isolatedPortSettings()).flatMap((s) => ["--set", s]);
     await guestImage();
     const up = await execa(process.execPath, [RUN_JS, "cloud", "up", "--state-dir", dir, "--driver", "qemu", "--computes", "1", ...sets], {
       reject: false,

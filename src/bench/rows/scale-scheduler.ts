@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import { loadConfig } from "../../engine/common/config/config.js";
 import type { RequestContext } from "../../engine/common/context.js";
 import { layout } from "../../engine/common/paths.js";
@@ -12,6 +11,7 @@ import type { Selection } from "../../engine/compute/scheduler/manager.js";
 import { type BenchRow, onBenchExit, recordMetric } from "../row.js";
 import { type NovaBenchCloud, startNovaBenchCloud } from "./nova-common.js";
 import { mapLimit } from "./scale-common.js";
+import { freePort } from "../../engine/common/free-ports.js";
 
 // nova-scheduler's select_destinations at 10, 100 and 1,000 compute nodes: the real scheduler process
 // (Placement's allocation candidates → host states → filters → weighers → claim), called over RPC as the
@@ -65,17 +65,6 @@ function schedulerCloud(): Promise<SchedulerCloud> {
     return { cloud, rpc, cells, nodes: 0, projectId: auth.projectId as string, userId: auth.userId as string };
   })();
   return started;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === "object" && a ? a.port : 0));
-    });
-  });
 }
 
 /** Register fake nodes sched1..schedN up to `n`: service + compute node rows in cell1, host mapping, provider + inventory. */
