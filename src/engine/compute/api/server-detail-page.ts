@@ -1,7 +1,7 @@
 import type { Db } from "../../common/db/database.js";
 import type { HttpRequest } from "../../common/http/types.js";
 import type { CellMapping } from "../cells/mappings.js";
-import { stmt } from "../db/statements.js";
+import { stmt } from "../../common/db/statements.js";
 import { type Fault, latestFaults, rowsToInstances } from "../objects/instance.js";
 import { listServices } from "../objects/services.js";
 import { minorOf } from "./microversion.js";

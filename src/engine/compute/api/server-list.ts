@@ -3,7 +3,7 @@ import type { Db } from "../../common/db/database.js";
 import { HttpError } from "../../common/http/errors.js";
 import type { HttpRequest } from "../../common/http/types.js";
 import type { CellMapping } from "../cells/mappings.js";
-import { stmt } from "../db/statements.js";
+import { stmt } from "../../common/db/statements.js";
 import { getBuildRequest, listBuildRequests } from "../objects/build-requests.js";
 import type { Instance } from "../objects/instance.js";
 import { atLeast } from "./microversion.js";

@@ -1,6 +1,6 @@
 import type { Db } from "../../common/db/database.js";
 import { utcNow } from "../db/open.js";
-import { stmt } from "../db/statements.js";
+import { stmt } from "../../common/db/statements.js";
 
 /** Nova's power states (nova.compute.power_state). */
 export const POWER = { NOSTATE: 0, RUNNING: 1, PAUSED: 3, SHUTDOWN: 4, CRASHED: 6, SUSPENDED: 7 } as const;

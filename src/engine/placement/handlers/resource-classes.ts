@@ -6,7 +6,7 @@ import { CUSTOM_NAME, isStandardResourceClass } from "../standard-resource-class
 import { createCustomResourceClass, deleteCustomResourceClass, findResourceClass, listResourceClasses } from "../store/resource-classes.js";
 import { now, writeTx } from "../store/tx.js";
 import { type Call, ok, since } from "./call.js";
-import { sql } from "../store/statements.js";
+import { stmt } from "../../common/db/statements.js";
 
 const classJson = (c: Call, name: string) => ({ name, links: [{ rel: "self", href: c.href(`/resource_classes/${name}`) }] });
 
@@ -59,7 +59,7 @@ export async function putResourceClassHandler(c: Call) {
   writeTx(c.db, () => {
     if (findResourceClass(c.db, newName))
       throw new HttpError(409, `Resource class already exists: ${newName}`, { code: ErrorCode.DUPLICATE_NAME });
-    sql(c.db, "UPDATE resource_classes SET name = ?, updated_at = ? WHERE id = ?").run(newName, now(), row.id);
+    stmt(c.db, "UPDATE resource_classes SET name = ?, updated_at = ? WHERE id = ?").run(newName, now(), row.id);
   });
   return ok(c, classJson(c, newName));
 }

@@ -6,7 +6,7 @@ import { capacity, listInventories } from "./inventories.js";
 import { bumpGeneration, getProvider } from "./providers.js";
 import { findResourceClass } from "./resource-classes.js";
 import { now } from "./tx.js";
-import { sql } from "./statements.js";
+import { stmt } from "../../common/db/statements.js";
 
 export interface AllocationRow {
   resource_provider_id: number;
@@ -24,11 +24,11 @@ const SELECT = `SELECT a.resource_provider_id, rp.uuid AS resource_provider_uuid
   FROM allocations a JOIN resource_providers rp ON rp.id = a.resource_provider_id JOIN resource_classes rc ON rc.id = a.resource_class_id`;
 
 export function allocationsForConsumer(db: Db, consumerUuid: string): AllocationRow[] {
-  return sql(db, `${SELECT} WHERE a.consumer_id = ? ORDER BY a.id`).all(consumerUuid) as AllocationRow[];
+  return stmt(db, `${SELECT} WHERE a.consumer_id = ? ORDER BY a.id`).all(consumerUuid) as AllocationRow[];
 }
 
 export function allocationsForProvider(db: Db, rpId: number): AllocationRow[] {
-  return sql(db, `${SELECT} WHERE a.resource_provider_id = ? ORDER BY a.id`).all(rpId) as AllocationRow[];
+  return stmt(db, `${SELECT} WHERE a.resource_provider_id = ? ORDER BY a.id`).all(rpId) as AllocationRow[];
 }
 
 /** One consumer's full set of allocations: provider uuid → resource class → amount. Empty = remove all. */
@@ -55,16 +55,18 @@ export function replaceAllocations(
   const touched = new Set<number>();
   const claimed = consumers.map((c) => ({ spec: c, consumer: ensureConsumer(db, c, checkConsumerGeneration) }));
   for (const { spec } of claimed) {
-    for (const row of sql(db, "SELECT DISTINCT resource_provider_id AS id FROM allocations WHERE consumer_id = ?").all(spec.uuid) as Array<{
+    for (const row of stmt(db, "SELECT DISTINCT resource_provider_id AS id FROM allocations WHERE consumer_id = ?").all(
+      spec.uuid,
+    ) as Array<{
       id: number;
     }>)
       touched.add(row.id);
-    sql(db, "DELETE FROM allocations WHERE consumer_id = ?").run(spec.uuid);
+    stmt(db, "DELETE FROM allocations WHERE consumer_id = ?").run(spec.uuid);
   }
   // /reshaper changes inventories here: after the moving allocations are lifted, before they land again.
   afterRemoval?.();
   const toCheck = new Map<string, { rpId: number; rpUuid: string; rcId: number; rc: string }>();
-  const insert = sql(
+  const insert = stmt(
     db,
     "INSERT INTO allocations (resource_provider_id, consumer_id, resource_class_id, used, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
   );
@@ -89,7 +91,7 @@ export function replaceAllocations(
       }
     }
   }
-  const sumUsed = sql(
+  const sumUsed = stmt(
     db,
     "SELECT COALESCE(SUM(used), 0) AS used FROM allocations WHERE resource_provider_id = ? AND resource_class_id = ?",
   );
@@ -110,12 +112,12 @@ export function replaceAllocations(
 
 /** DELETE /allocations/{consumer}: false when the consumer holds nothing. */
 export function deleteAllocations(db: Db, consumerUuid: string): boolean {
-  const providers = sql(db, "SELECT DISTINCT resource_provider_id AS id FROM allocations WHERE consumer_id = ?").all(
+  const providers = stmt(db, "SELECT DISTINCT resource_provider_id AS id FROM allocations WHERE consumer_id = ?").all(
     consumerUuid,
   ) as Array<{ id: number }>;
   if (providers.length === 0) return false;
-  sql(db, "DELETE FROM allocations WHERE consumer_id = ?").run(consumerUuid);
+  stmt(db, "DELETE FROM allocations WHERE consumer_id = ?").run(consumerUuid);
   for (const p of providers) bumpGeneration(db, p);
-  sql(db, "DELETE FROM consumers WHERE uuid = ?").run(consumerUuid);
+  stmt(db, "DELETE FROM consumers WHERE uuid = ?").run(consumerUuid);
   return true;
 }

@@ -1,7 +1,7 @@
 import type { Db } from "../../common/db/database.js";
 import { concurrentUpdate } from "../errors.js";
 import { now } from "./tx.js";
-import { sql } from "./statements.js";
+import { stmt } from "../../common/db/statements.js";
 
 /** Placement's [placement] incomplete_consumer_project_id / _user_id: owners of pre-1.8 allocations. */
 export const INCOMPLETE_CONSUMER_ID = "00000000-0000-0000-0000-000000000000";
@@ -18,7 +18,7 @@ export interface ConsumerRow {
 }
 
 export function getConsumer(db: Db, uuid: string): ConsumerRow | undefined {
-  return sql(
+  return stmt(
     db,
     `SELECT c.id, c.uuid, p.external_id AS project_id, u.external_id AS user_id, c.generation, ct.name AS consumer_type, c.created_at, c.updated_at
        FROM consumers c JOIN projects p ON p.id = c.project_id JOIN users u ON u.id = c.user_id
@@ -27,15 +27,15 @@ export function getConsumer(db: Db, uuid: string): ConsumerRow | undefined {
 }
 
 function idFor(db: Db, table: "projects" | "users", externalId: string): number {
-  const row = sql(db, `SELECT id FROM ${table} WHERE external_id = ?`).get(externalId) as { id: number } | undefined;
+  const row = stmt(db, `SELECT id FROM ${table} WHERE external_id = ?`).get(externalId) as { id: number } | undefined;
   if (row) return row.id;
-  return Number(sql(db, `INSERT INTO ${table} (external_id, created_at) VALUES (?, ?)`).run(externalId, now()).lastInsertRowid);
+  return Number(stmt(db, `INSERT INTO ${table} (external_id, created_at) VALUES (?, ?)`).run(externalId, now()).lastInsertRowid);
 }
 
 export function consumerTypeId(db: Db, name: string): number {
-  const row = sql(db, "SELECT id FROM consumer_types WHERE name = ?").get(name) as { id: number } | undefined;
+  const row = stmt(db, "SELECT id FROM consumer_types WHERE name = ?").get(name) as { id: number } | undefined;
   if (row) return row.id;
-  return Number(sql(db, "INSERT INTO consumer_types (name, created_at) VALUES (?, ?)").run(name, now()).lastInsertRowid);
+  return Number(stmt(db, "INSERT INTO consumer_types (name, created_at) VALUES (?, ?)").run(name, now()).lastInsertRowid);
 }
 
 export interface ConsumerClaim {
@@ -60,7 +60,7 @@ export function ensureConsumer(db: Db, claim: ConsumerClaim, checkGeneration: bo
   if (existing) {
     if (checkGeneration && existing.generation !== claim.generation)
       throw concurrentUpdate(`consumer generation conflict - expected ${existing.generation} but got ${claim.generation ?? null}`);
-    sql(db, "UPDATE consumers SET project_id = ?, user_id = ?, consumer_type_id = COALESCE(?, consumer_type_id) WHERE id = ?").run(
+    stmt(db, "UPDATE consumers SET project_id = ?, user_id = ?, consumer_type_id = COALESCE(?, consumer_type_id) WHERE id = ?").run(
       project,
       user,
       typeId ?? null,
@@ -71,7 +71,7 @@ export function ensureConsumer(db: Db, claim: ConsumerClaim, checkGeneration: bo
   if (checkGeneration && claim.generation !== null && claim.generation !== undefined)
     throw concurrentUpdate(`consumer generation conflict - expected null but got ${claim.generation}`);
   const ts = now();
-  sql(
+  stmt(
     db,
     "INSERT INTO consumers (uuid, project_id, user_id, generation, consumer_type_id, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?, ?)",
   ).run(claim.uuid, project, user, typeId ?? null, ts, ts);
@@ -80,11 +80,11 @@ export function ensureConsumer(db: Db, claim: ConsumerClaim, checkGeneration: bo
 
 /** A consumer's generation moves on every write of its allocations. */
 export function bumpConsumer(db: Db, id: number): void {
-  sql(db, "UPDATE consumers SET generation = generation + 1, updated_at = ? WHERE id = ?").run(now(), id);
+  stmt(db, "UPDATE consumers SET generation = generation + 1, updated_at = ? WHERE id = ?").run(now(), id);
 }
 
 /** Placement forgets a consumer once it holds no allocations. */
 export function deleteConsumerIfEmpty(db: Db, uuid: string): void {
-  if (!sql(db, "SELECT 1 FROM allocations WHERE consumer_id = ? LIMIT 1").get(uuid))
-    sql(db, "DELETE FROM consumers WHERE uuid = ?").run(uuid);
+  if (!stmt(db, "SELECT 1 FROM allocations WHERE consumer_id = ? LIMIT 1").get(uuid))
+    stmt(db, "DELETE FROM consumers WHERE uuid = ?").run(uuid);
 }

@@ -3,7 +3,7 @@ import { ErrorCode, conflict } from "../errors.js";
 import { type ProviderRow, bumpGeneration } from "./providers.js";
 import { resourceClassId } from "./resource-classes.js";
 import { now } from "./tx.js";
-import { sql } from "./statements.js";
+import { stmt } from "../../common/db/statements.js";
 
 export const MAX_INT = 2147483647;
 
@@ -35,7 +35,7 @@ export const INVENTORY_DEFAULTS: Omit<Inventory, "total"> = {
 export const capacity = (inv: Inventory) => Math.floor((inv.total - inv.reserved) * inv.allocation_ratio);
 
 export function listInventories(db: Db, rpId: number): InventoryRow[] {
-  return sql(
+  return stmt(
     db,
     `SELECT i.*, rc.name AS resource_class FROM inventories i JOIN resource_classes rc ON rc.id = i.resource_class_id
        WHERE i.resource_provider_id = ? ORDER BY rc.id`,
@@ -49,7 +49,7 @@ export function inventoryRecord(row: Inventory): Inventory {
 
 /** Sum of allocations per resource class id on one provider. */
 export function usedByClass(db: Db, rpId: number): Map<number, number> {
-  const rows = sql(
+  const rows = stmt(
     db,
     "SELECT resource_class_id AS rc, SUM(used) AS used FROM allocations WHERE resource_provider_id = ? GROUP BY resource_class_id",
   ).all(rpId) as Array<{ rc: number; used: number }>;
@@ -65,7 +65,7 @@ function refuseIfInUse(db: Db, rp: ProviderRow, classes: Array<{ id: number; nam
 
 function upsert(db: Db, rpId: number, rcId: number, inv: Inventory): void {
   const ts = now();
-  sql(
+  stmt(
     db,
     `INSERT INTO inventories (resource_provider_id, resource_class_id, total, reserved, min_unit, max_unit, step_size, allocation_ratio, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -90,7 +90,7 @@ export function replaceInventories(db: Db, rp: ProviderRow, expectedGeneration: 
     rp,
     removed.map((c) => ({ id: c.resource_class_id, name: c.resource_class })),
   );
-  for (const c of removed) sql(db, "DELETE FROM inventories WHERE id = ?").run(c.id);
+  for (const c of removed) stmt(db, "DELETE FROM inventories WHERE id = ?").run(c.id);
   for (const [rcId, inv] of wanted) upsert(db, rp.id, rcId, inv);
   return generation;
 }
@@ -127,7 +127,7 @@ export function deleteInventory(db: Db, rp: ProviderRow, rc: string): boolean {
   if (!existing) return false;
   refuseIfInUse(db, rp, [{ id: existing.resource_class_id, name: rc }]);
   bumpGeneration(db, rp);
-  sql(db, "DELETE FROM inventories WHERE resource_provider_id = ? AND resource_class_id = ?").run(rp.id, existing.resource_class_id);
+  stmt(db, "DELETE FROM inventories WHERE resource_provider_id = ? AND resource_class_id = ?").run(rp.id, existing.resource_class_id);
   return true;
 }
 
@@ -139,5 +139,5 @@ export function deleteAllInventories(db: Db, rp: ProviderRow): void {
     current.map((c) => ({ id: c.resource_class_id, name: c.resource_class })),
   );
   bumpGeneration(db, rp);
-  sql(db, "DELETE FROM inventories WHERE resource_provider_id = ?").run(rp.id);
+  stmt(db, "DELETE FROM inventories WHERE resource_provider_id = ?").run(rp.id);
 }

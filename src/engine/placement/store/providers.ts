@@ -1,7 +1,7 @@
 import type { Db } from "../../common/db/database.js";
 import { ErrorCode, GenerationConflict, badRequest, conflict, notFound } from "../errors.js";
 import { now } from "./tx.js";
-import { sql } from "./statements.js";
+import { stmt } from "../../common/db/statements.js";
 
 export interface ProviderRow {
   id: number;
@@ -22,11 +22,11 @@ const SELECT = `SELECT rp.*, root.uuid AS root_provider_uuid, parent.uuid AS par
   LEFT JOIN resource_providers parent ON parent.id = rp.parent_provider_id`;
 
 export function getProvider(db: Db, uuid: string): ProviderRow | undefined {
-  return sql(db, `${SELECT} WHERE rp.uuid = ?`).get(uuid) as ProviderRow | undefined;
+  return stmt(db, `${SELECT} WHERE rp.uuid = ?`).get(uuid) as ProviderRow | undefined;
 }
 
 export function allProviders(db: Db): ProviderRow[] {
-  return sql(db, `${SELECT} ORDER BY rp.id`).all() as ProviderRow[];
+  return stmt(db, `${SELECT} ORDER BY rp.id`).all() as ProviderRow[];
 }
 
 /** The provider or a 404 worded as the caller's handler words it. */
@@ -44,21 +44,21 @@ export function requireProvider(db: Db, uuid: string, message = `No resource pro
 export function bumpGeneration(db: Db, rp: { id: number }, expected?: number): number {
   const res =
     expected === undefined
-      ? sql(db, "UPDATE resource_providers SET generation = generation + 1, updated_at = ? WHERE id = ?").run(now(), rp.id)
-      : sql(db, "UPDATE resource_providers SET generation = generation + 1, updated_at = ? WHERE id = ? AND generation = ?").run(
+      ? stmt(db, "UPDATE resource_providers SET generation = generation + 1, updated_at = ? WHERE id = ?").run(now(), rp.id)
+      : stmt(db, "UPDATE resource_providers SET generation = generation + 1, updated_at = ? WHERE id = ? AND generation = ?").run(
           now(),
           rp.id,
           expected,
         );
   if (res.changes === 0) throw new GenerationConflict("resource provider generation conflict");
-  return (sql(db, "SELECT generation FROM resource_providers WHERE id = ?").get(rp.id) as { generation: number }).generation;
+  return (stmt(db, "SELECT generation FROM resource_providers WHERE id = ?").get(rp.id) as { generation: number }).generation;
 }
 
 function duplicate(db: Db, name: string, uuid: string, selfId?: number): void {
-  const byUuid = sql(db, "SELECT id FROM resource_providers WHERE uuid = ?").get(uuid) as { id: number } | undefined;
+  const byUuid = stmt(db, "SELECT id FROM resource_providers WHERE uuid = ?").get(uuid) as { id: number } | undefined;
   if (byUuid && byUuid.id !== selfId)
     throw conflict(`Conflicting resource provider uuid: ${uuid} already exists.`, ErrorCode.DUPLICATE_NAME);
-  const byName = sql(db, "SELECT id FROM resource_providers WHERE name = ?").get(name) as { id: number } | undefined;
+  const byName = stmt(db, "SELECT id FROM resource_providers WHERE name = ?").get(name) as { id: number } | undefined;
   if (byName && byName.id !== selfId)
     throw conflict(`Conflicting resource provider name: ${name} already exists.`, ErrorCode.DUPLICATE_NAME);
 }
@@ -73,18 +73,18 @@ export function createProvider(db: Db, uuid: string, name: string, parentUuid: s
   duplicate(db, name, uuid);
   const parent = parentUuid ? parentOf(db, parentUuid) : undefined;
   const ts = now();
-  const info = sql(
+  const info = stmt(
     db,
     "INSERT INTO resource_providers (uuid, name, generation, parent_provider_id, root_provider_id, created_at, updated_at) VALUES (?, ?, 0, ?, ?, ?, ?)",
   ).run(uuid, name, parent?.id ?? null, parent?.root_provider_id ?? null, ts, ts);
   const id = Number(info.lastInsertRowid);
-  if (!parent) sql(db, "UPDATE resource_providers SET root_provider_id = id WHERE id = ?").run(id);
+  if (!parent) stmt(db, "UPDATE resource_providers SET root_provider_id = id WHERE id = ?").run(id);
   return getProvider(db, uuid) as ProviderRow;
 }
 
 /** Ids of a provider and everything below it. */
 export function subtreeIds(db: Db, id: number): number[] {
-  const rows = sql(
+  const rows = stmt(
     db,
     `WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT rp.id FROM resource_providers rp JOIN sub ON rp.parent_provider_id = sub.id) SELECT id FROM sub`,
   ).all(id) as Array<{ id: number }>;
@@ -121,11 +121,11 @@ export function updateProvider(
     const newRoot =
       parentId === null
         ? rp.id
-        : (sql(db, "SELECT root_provider_id AS r FROM resource_providers WHERE id = ?").get(parentId) as { r: number }).r;
-    const setRoot = sql(db, "UPDATE resource_providers SET root_provider_id = ? WHERE id = ?");
+        : (stmt(db, "SELECT root_provider_id AS r FROM resource_providers WHERE id = ?").get(parentId) as { r: number }).r;
+    const setRoot = stmt(db, "UPDATE resource_providers SET root_provider_id = ? WHERE id = ?");
     for (const id of subtree) setRoot.run(newRoot, id);
   }
-  sql(db, "UPDATE resource_providers SET name = ?, parent_provider_id = ?, generation = generation + 1, updated_at = ? WHERE id = ?").run(
+  stmt(db, "UPDATE resource_providers SET name = ?, parent_provider_id = ?, generation = generation + 1, updated_at = ? WHERE id = ?").run(
     name,
     parentId,
     now(),
@@ -137,16 +137,16 @@ export function updateProvider(
 export function deleteProvider(db: Db, uuid: string): void {
   const rp = getProvider(db, uuid);
   if (!rp) throw notFound(`No resource provider with uuid ${uuid} found for delete`);
-  if (sql(db, "SELECT 1 FROM allocations WHERE resource_provider_id = ? LIMIT 1").get(rp.id))
+  if (stmt(db, "SELECT 1 FROM allocations WHERE resource_provider_id = ? LIMIT 1").get(rp.id))
     throw conflict(`Unable to delete resource provider ${uuid}: Resource provider has allocations.`, ErrorCode.PROVIDER_IN_USE);
-  if (sql(db, "SELECT 1 FROM resource_providers WHERE parent_provider_id = ? LIMIT 1").get(rp.id))
+  if (stmt(db, "SELECT 1 FROM resource_providers WHERE parent_provider_id = ? LIMIT 1").get(rp.id))
     throw conflict(
       `Unable to delete parent resource provider ${uuid}: It has child resource providers.`,
       ErrorCode.PROVIDER_CANNOT_DELETE_PARENT,
     );
-  sql(db, "DELETE FROM inventories WHERE resource_provider_id = ?").run(rp.id);
-  sql(db, "DELETE FROM resource_provider_traits WHERE resource_provider_id = ?").run(rp.id);
-  sql(db, "DELETE FROM resource_provider_aggregates WHERE resource_provider_id = ?").run(rp.id);
-  sql(db, "UPDATE resource_providers SET root_provider_id = NULL WHERE id = ?").run(rp.id);
-  sql(db, "DELETE FROM resource_providers WHERE id = ?").run(rp.id);
+  stmt(db, "DELETE FROM inventories WHERE resource_provider_id = ?").run(rp.id);
+  stmt(db, "DELETE FROM resource_provider_traits WHERE resource_provider_id = ?").run(rp.id);
+  stmt(db, "DELETE FROM resource_provider_aggregates WHERE resource_provider_id = ?").run(rp.id);
+  stmt(db, "UPDATE resource_providers SET root_provider_id = NULL WHERE id = ?").run(rp.id);
+  stmt(db, "DELETE FROM resource_providers WHERE id = ?").run(rp.id);
 }

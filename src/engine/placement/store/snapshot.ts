@@ -1,7 +1,7 @@
 import type { Db } from "../../common/db/database.js";
 import { type Inventory, capacity } from "./inventories.js";
 import type { ProviderRow } from "./providers.js";
-import { sql } from "./statements.js";
+import { stmt } from "../../common/db/statements.js";
 
 /** One provider as the filters see it: its inventory, current usage, traits and aggregates. */
 export interface ProviderState {
@@ -26,10 +26,10 @@ const cache = new WeakMap<Db, { version: string; structure: number; snapshot: Ma
 export function loadSnapshot(db: Db): Map<number, ProviderState> {
   return db
     .transaction(() => {
-      const version = `${db.pragma("data_version", { simple: true })}:${sql(db, "SELECT total_changes()").pluck().get()}`;
+      const version = `${db.pragma("data_version", { simple: true })}:${stmt(db, "SELECT total_changes()").pluck().get()}`;
       const hit = cache.get(db);
       if (hit && hit.version === version) return hit.snapshot;
-      const structure = sql(db, "SELECT version FROM placement_structure_version WHERE id = 1").pluck().get() as number;
+      const structure = stmt(db, "SELECT version FROM placement_structure_version WHERE id = 1").pluck().get() as number;
       const out = (hit && hit.structure === structure && refreshUsage(db, hit.snapshot)) || readAll(db);
       cache.set(db, { version, structure, snapshot: out });
       return out;
@@ -45,7 +45,7 @@ export function loadSnapshot(db: Db): Map<number, ProviderState> {
  * thousand. Undefined if the providers are not the same set (then read everything).
  */
 function refreshUsage(db: Db, before: Map<number, ProviderState>): Map<number, ProviderState> | undefined {
-  const rows = sql(db, "SELECT id, generation, updated_at FROM resource_providers ORDER BY id").raw().all() as Array<
+  const rows = stmt(db, "SELECT id, generation, updated_at FROM resource_providers ORDER BY id").raw().all() as Array<
     [number, number, string | null]
   >;
   if (rows.length !== before.size) return undefined;
@@ -86,7 +86,7 @@ function sameUsage(a: Map<string, number>, b: Map<string, number>): boolean {
 /** Sum of allocations per provider and class, into the map `usedOf` gives for each provider id. */
 function readUsage(db: Db, usedOf: (id: number) => Map<string, number> | undefined): void {
   const classes = classNames(db);
-  const used = sql(
+  const used = stmt(
     db,
     "SELECT resource_provider_id, resource_class_id, SUM(used) FROM allocations GROUP BY resource_provider_id, resource_class_id",
   )
@@ -96,7 +96,7 @@ function readUsage(db: Db, usedOf: (id: number) => Map<string, number> | undefin
 }
 
 const classNames = (db: Db) =>
-  new Map((sql(db, "SELECT id, name FROM resource_classes").raw().all() as Array<[number, string]>).map(([id, name]) => [id, name]));
+  new Map((stmt(db, "SELECT id, name FROM resource_classes").raw().all() as Array<[number, string]>).map(([id, name]) => [id, name]));
 
 type ProviderTuple = [number, string, string, number, number | null, number | null, string, string | null];
 type InventoryTuple = [number, number, number, number, number, number, number, number];
@@ -108,7 +108,7 @@ type InventoryTuple = [number, number, number, number, number, number, number, n
  */
 function readAll(db: Db): Map<number, ProviderState> {
   const out = new Map<number, ProviderState>();
-  const rows = sql(
+  const rows = stmt(
     db,
     "SELECT id, uuid, name, generation, root_provider_id, parent_provider_id, created_at, updated_at FROM resource_providers ORDER BY id",
   )
@@ -133,7 +133,7 @@ function readAll(db: Db): Map<number, ProviderState> {
     out.set(id, { row, inventories: new Map(), used: new Map(), traits: new Set(), aggregates: new Set() });
   }
   const classes = classNames(db);
-  const invs = sql(
+  const invs = stmt(
     db,
     "SELECT resource_provider_id, resource_class_id, total, reserved, min_unit, max_unit, step_size, allocation_ratio FROM inventories ORDER BY resource_provider_id, resource_class_id",
   )
@@ -142,11 +142,11 @@ function readAll(db: Db): Map<number, ProviderState> {
   for (const [rp, rc, total, reserved, min_unit, max_unit, step_size, allocation_ratio] of invs)
     out.get(rp)?.inventories.set(classes.get(rc) as string, { total, reserved, min_unit, max_unit, step_size, allocation_ratio });
   readUsage(db, (id) => out.get(id)?.used);
-  const traits = sql(db, "SELECT rpt.resource_provider_id, t.name FROM resource_provider_traits rpt JOIN traits t ON t.id = rpt.trait_id")
+  const traits = stmt(db, "SELECT rpt.resource_provider_id, t.name FROM resource_provider_traits rpt JOIN traits t ON t.id = rpt.trait_id")
     .raw()
     .all() as Array<[number, string]>;
   for (const [rp, name] of traits) out.get(rp)?.traits.add(name);
-  const aggs = sql(
+  const aggs = stmt(
     db,
     "SELECT rpa.resource_provider_id, pa.uuid FROM resource_provider_aggregates rpa JOIN placement_aggregates pa ON pa.id = rpa.aggregate_id",
   )

@@ -4,7 +4,7 @@ import { badRequest, conflict, notFound } from "../errors.js";
 import { STANDARD_TRAITS } from "../standard-traits.js";
 import { type ProviderRow, bumpGeneration } from "./providers.js";
 import { now } from "./tx.js";
-import { sql } from "./statements.js";
+import { stmt } from "../../common/db/statements.js";
 
 export interface TraitQuery {
   names?: string[];
@@ -30,27 +30,27 @@ export function listTraits(db: Db, q: TraitQuery): string[] {
   return (db.prepare(text).all(...params) as Array<{ name: string }>).map((r) => r.name);
 }
 
-export const traitExists = (db: Db, name: string) => Boolean(sql(db, "SELECT 1 FROM traits WHERE name = ?").get(name));
+export const traitExists = (db: Db, name: string) => Boolean(stmt(db, "SELECT 1 FROM traits WHERE name = ?").get(name));
 
 /** PUT /traits/{name}: true when it was created, false when it already existed. */
 export function createTrait(db: Db, name: string): boolean {
   if (traitExists(db, name)) return false;
-  sql(db, "INSERT INTO traits (name, created_at) VALUES (?, ?)").run(name, now());
+  stmt(db, "INSERT INTO traits (name, created_at) VALUES (?, ?)").run(name, now());
   return true;
 }
 
 export function deleteTrait(db: Db, name: string): void {
-  const row = sql(db, "SELECT id FROM traits WHERE name = ?").get(name) as { id: number } | undefined;
+  const row = stmt(db, "SELECT id FROM traits WHERE name = ?").get(name) as { id: number } | undefined;
   if (!row) throw notFound(`No such trait(s): ${name}.`);
   if (STANDARD_TRAITS.includes(name)) throw badRequest(`Cannot delete standard trait ${name}.`);
-  if (sql(db, "SELECT 1 FROM resource_provider_traits WHERE trait_id = ? LIMIT 1").get(row.id))
+  if (stmt(db, "SELECT 1 FROM resource_provider_traits WHERE trait_id = ? LIMIT 1").get(row.id))
     throw conflict(`The trait ${name} is in use by a resource provider.`);
-  sql(db, "DELETE FROM traits WHERE id = ?").run(row.id);
+  stmt(db, "DELETE FROM traits WHERE id = ?").run(row.id);
 }
 
 export function providerTraits(db: Db, rpId: number): string[] {
   return (
-    sql(
+    stmt(
       db,
       "SELECT t.name FROM resource_provider_traits rpt JOIN traits t ON t.id = rpt.trait_id WHERE rpt.resource_provider_id = ? ORDER BY t.name",
     ).all(rpId) as Array<{ name: string }>
@@ -67,8 +67,8 @@ export function setProviderTraits(db: Db, rp: ProviderRow, expectedGeneration: n
   const missing = missingTraits(db, names);
   if (missing.length > 0) throw badRequest(`No such trait(s): ${missing.join(", ")}`);
   const generation = bumpGeneration(db, rp, expectedGeneration);
-  sql(db, "DELETE FROM resource_provider_traits WHERE resource_provider_id = ?").run(rp.id);
-  const add = sql(
+  stmt(db, "DELETE FROM resource_provider_traits WHERE resource_provider_id = ?").run(rp.id);
+  const add = stmt(
     db,
     "INSERT INTO resource_provider_traits (trait_id, resource_provider_id, created_at) SELECT id, ?, ? FROM traits WHERE name = ?",
   );

@@ -1,9 +1,9 @@
 import type { Db } from "../../common/db/database.js";
-import { sql } from "./statements.js";
+import { stmt } from "../../common/db/statements.js";
 
 /** Usage of every class the provider has inventory of (0 when nothing is allocated). */
 export function providerUsages(db: Db, rpId: number): Record<string, number> {
-  const rows = sql(
+  const rows = stmt(
     db,
     `SELECT rc.name AS rc, COALESCE((SELECT SUM(a.used) FROM allocations a WHERE a.resource_provider_id = i.resource_provider_id
          AND a.resource_class_id = i.resource_class_id), 0) AS used
@@ -27,7 +27,7 @@ export function projectUsages(db: Db, projectId: string, userId: string | undefi
     where += " AND u.external_id = ?";
     params.push(userId);
   }
-  return sql(
+  return stmt(
     db,
     `SELECT ct.name AS consumer_type, rc.name AS resource_class, SUM(a.used) AS used, COUNT(DISTINCT c.id) AS consumers
        FROM allocations a JOIN consumers c ON c.uuid = a.consumer_id JOIN projects p ON p.id = c.project_id
@@ -45,7 +45,7 @@ export function projectConsumerCounts(db: Db, projectId: string, userId: string 
     where += " AND u.external_id = ?";
     params.push(userId);
   }
-  const rows = sql(
+  const rows = stmt(
     db,
     `SELECT ct.name AS consumer_type, COUNT(DISTINCT c.id) AS n FROM consumers c JOIN projects p ON p.id = c.project_id
        JOIN users u ON u.id = c.user_id LEFT JOIN consumer_types ct ON ct.id = c.consumer_type_id
