@@ -145,6 +145,11 @@ export function needVersion(min: string, what: string): Error {
   return new Error(`--os-compute-api-version ${min} or greater is required to support the ${what}`);
 }
 
+/** A server description needs compute 2.19 (openstackclient's wording when the session's version is older). */
+export function requireDescriptionSupport(compute: { atLeast(min: string): boolean }): void {
+  if (!compute.atLeast("2.19")) throw new Error("Description is not supported for --os-compute-api-version less than 2.19");
+}
+
 /**
  * `os server stop|start|pause|…`: one server action per named server (osc's small action commands),
  * no output, the first failure ends the command.

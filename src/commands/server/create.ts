@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Args, Flags } from "@oclif/core";
 import { type Resource, prepServerDetail } from "../../client/compute.js";
-import { ComputeCommand, keyValues, needVersion } from "../../cli/compute-command.js";
+import { ComputeCommand, keyValues, needVersion, requireDescriptionSupport } from "../../cli/compute-command.js";
 
 export default class ServerCreate extends ComputeCommand<typeof ServerCreate> {
   static override summary = "Create a new server";
@@ -68,8 +68,7 @@ export default class ServerCreate extends ComputeCommand<typeof ServerCreate> {
     if (f.min > f.max) throw new Error("min instances should be <= max instances");
     if (f.min < 1) throw new Error("min instances should be > 0");
     if (f.max < 1) throw new Error("max instances should be > 0");
-    if (f.description && !compute.atLeast("2.19"))
-      throw new Error("Description is not supported for --os-compute-api-version less than 2.19");
+    if (f.description) requireDescriptionSupport(compute);
     if (f.file?.length && compute.atLeast("2.57"))
       throw new Error(
         "Personality files are deprecated and are not supported for --os-compute-api-version greater than 2.56; use user data instead",

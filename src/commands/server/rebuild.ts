@@ -1,6 +1,6 @@
 import { Args, Flags } from "@oclif/core";
 import { type Resource, prepServerDetail } from "../../client/compute.js";
-import { ComputeCommand, keyValues, needVersion } from "../../cli/compute-command.js";
+import { ComputeCommand, keyValues, needVersion, requireDescriptionSupport } from "../../cli/compute-command.js";
 
 export default class ServerRebuild extends ComputeCommand<typeof ServerRebuild> {
   static override summary = "Rebuild server";
@@ -35,7 +35,7 @@ export default class ServerRebuild extends ComputeCommand<typeof ServerRebuild> 
     const meta = keyValues(f.property);
     if (Object.keys(meta).length) rebuild.metadata = meta;
     if (f.description) {
-      if (!compute.atLeast("2.19")) throw new Error("Description is not supported for --os-compute-api-version less than 2.19");
+      requireDescriptionSupport(compute);
       rebuild.description = f.description;
     }
     if (f["key-name"] || f["no-key-name"]) {

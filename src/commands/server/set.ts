@@ -1,5 +1,5 @@
 import { Args, Flags } from "@oclif/core";
-import { ComputeCommand, keyValues, needVersion } from "../../cli/compute-command.js";
+import { ComputeCommand, keyValues, needVersion, requireDescriptionSupport } from "../../cli/compute-command.js";
 
 export default class ServerSet extends ComputeCommand<typeof ServerSet> {
   static override summary = "Set server properties";
@@ -24,8 +24,7 @@ export default class ServerSet extends ComputeCommand<typeof ServerSet> {
   async run(): Promise<void> {
     const f = this.flags;
     const compute = this.compute();
-    if (f.description && !compute.atLeast("2.19"))
-      throw new Error("Description is not supported for --os-compute-api-version less than 2.19");
+    if (f.description) requireDescriptionSupport(compute);
     if (f.tag?.length && !compute.atLeast("2.26")) throw needVersion("2.26", "--tag option");
     const server = await compute.findServer(this.args.server);
     const id = String(server.id);

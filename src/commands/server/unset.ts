@@ -1,5 +1,5 @@
 import { Args, Flags } from "@oclif/core";
-import { ComputeCommand, needVersion } from "../../cli/compute-command.js";
+import { ComputeCommand, needVersion, requireDescriptionSupport } from "../../cli/compute-command.js";
 
 export default class ServerUnset extends ComputeCommand<typeof ServerUnset> {
   static override summary = "Unset server properties and tags";
@@ -21,8 +21,7 @@ export default class ServerUnset extends ComputeCommand<typeof ServerUnset> {
   async run(): Promise<void> {
     const f = this.flags;
     const compute = this.compute();
-    if (f.description && !compute.atLeast("2.19"))
-      throw new Error("Description is not supported for --os-compute-api-version less than 2.19");
+    if (f.description) requireDescriptionSupport(compute);
     if (f.tag?.length && !compute.atLeast("2.26")) throw needVersion("2.26", "--tag option");
     const server = await compute.findServer(this.args.server);
     const id = String(server.id);
