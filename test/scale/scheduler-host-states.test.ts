@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/engine/common/config/config.js";
 import { CellMappings } from "../../src/engine/compute/cells/mappings.js";
 import { novaFirstStart } from "../../src/engine/compute/db/first-start.js";
+import { openDatabase } from "../../src/engine/common/db/database.js";
 import { closeAllDbs, openApiDb } from "../../src/engine/compute/db/open.js";
 import { createService, upsertComputeNode } from "../../src/engine/compute/objects/services.js";
 import { type ProviderSummary, hostStatesFor } from "../../src/engine/compute/scheduler/host-state.js";
@@ -136,5 +137,108 @@ describe("scheduler host states", () => {
     expect(b.result).toHaveLength(300);
     expect(b.queries).toBe(a.queries);
     expect(a.queries).toBeLessThanOrEqual(8);
+  });
+});
+
+describe("scheduler host cache", () => {
+  it("reads no host rows when nothing changed, and only the changed rows after a heartbeat", () => {
+    const { api, db, cells, summaries } = cloudWithNodes(300);
+    hostStatesFor(cells, summaries, "nova");
+    const idle = countQueries([api, db], () => hostStatesFor(cells, summaries, "nova"));
+    expect(idle.result).toHaveLength(300);
+    // Only the change markers are read (host_changes' MAX(seq), host_facts_generation, the cell list).
+    const read: string[] = [];
+    const spy = (d: Db) => {
+      const original = d.prepare.bind(d);
+      d.prepare = ((sql: string) => {
+        read.push(sql);
+        return original(sql);
+      }) as typeof d.prepare;
+      return () => {
+        d.prepare = original as typeof d.prepare;
+      };
+    };
+    const undo = [spy(api), spy(db)];
+    try {
+      hostStatesFor(cells, summaries, "nova");
+      expect(read.filter((sql) => /FROM (compute_nodes|services|instances|host_mappings|aggregate_hosts)\b/.test(sql))).toEqual([]);
+      const later = new Date(Date.now() + 1000).toISOString();
+      db.prepare("UPDATE services SET updated_at = ?, last_seen_up = ? WHERE host = 'compute7'").run(later, later);
+      read.length = 0;
+      const states = hostStatesFor(cells, summaries, "nova");
+      expect(read.filter((sql) => /FROM services\b/.test(sql))).toHaveLength(1);
+      expect(read.filter((sql) => /FROM (compute_nodes|host_mappings|aggregate_hosts)\b/.test(sql))).toEqual([]);
+      expect(states.find((h) => h.host === "compute7")?.service?.last_seen_up).toBe(later);
+    } finally {
+      for (const u of undo) u();
+    }
+  });
+
+  it("sees every kind of change made by any connection between requests", () => {
+    const { dir, api, db, cells, summaries } = cloudWithNodes(4);
+    const byHost = () => new Map(hostStatesFor(cells, summaries, "nova").map((h) => [h.host, h]));
+    expect(byHost().size).toBe(4);
+
+    // Changes through a second connection, as nova-compute, nova-api and nova-manage make them.
+    const other = openDatabase(db.name);
+    const otherApi = openDatabase(api.name);
+    try {
+      other.prepare("UPDATE services SET disabled = 1 WHERE host = 'compute1'").run();
+      other.prepare("UPDATE services SET deleted = id WHERE host = 'compute2'").run();
+      other.prepare("UPDATE compute_nodes SET deleted = id WHERE host = 'compute3'").run();
+      other
+        .prepare("UPDATE compute_nodes SET hypervisor_type = 'qemu', cpu_info = ? WHERE host = 'compute4'")
+        .run(JSON.stringify({ arch: "aarch64" }));
+      addInstance(other, "compute4");
+      addInstance(other, "compute4");
+      let states = byHost();
+      expect(states.get("compute1")?.service?.disabled).toBe(true);
+      expect(states.get("compute2")?.service).toBeNull();
+      expect(states.has("compute3")).toBe(false);
+      expect(states.get("compute4")).toMatchObject({ hypervisor_type: "qemu", cpu_arch: "aarch64", num_instances: 2 });
+
+      // An instance moved to another host and one deleted move the counts; a deleted row is gone for good.
+      other.prepare("UPDATE instances SET host = 'compute1', node = 'compute1' WHERE id = (SELECT MIN(id) FROM instances)").run();
+      states = byHost();
+      expect(states.get("compute4")?.num_instances).toBe(1);
+      expect(states.get("compute1")?.num_instances).toBe(1);
+      other.prepare("UPDATE instances SET deleted = id WHERE host = 'compute4'").run();
+      other.prepare("DELETE FROM instances WHERE host = 'compute1'").run();
+      states = byHost();
+      expect(states.get("compute4")?.num_instances).toBe(0);
+      expect(states.get("compute1")?.num_instances).toBe(0);
+
+      // Aggregates and host mappings live in nova_api.
+      const now = new Date().toISOString();
+      otherApi.prepare("INSERT INTO aggregates (uuid, name, created_at) VALUES (?, 'edge', ?)").run(randomUUID(), now);
+      const agg = otherApi.prepare("SELECT id FROM aggregates WHERE name = 'edge'").pluck().get() as number;
+      otherApi.prepare("INSERT INTO aggregate_metadata (aggregate_id, key, value) VALUES (?, 'availability_zone', 'az-edge')").run(agg);
+      otherApi.prepare("INSERT INTO aggregate_hosts (host, aggregate_id) VALUES ('compute4', ?)").run(agg);
+      expect(byHost().get("compute4")?.availability_zone).toBe("az-edge");
+      otherApi.prepare("DELETE FROM host_mappings WHERE host = 'compute4'").run();
+      expect(byHost().has("compute4")).toBe(false);
+
+      // A new node: it appears once discover_hosts maps it, after the older ones (compute2's node is
+      // still there without its service: ComputeFilter drops such a host).
+      createService(other, { host: "compute9", binary: "nova-compute", topic: "compute" });
+      const node = upsertComputeNode(other, "compute9", "compute9", {
+        uuid: randomUUID(),
+        vcpus: 8,
+        memory_mb: 16384,
+        local_gb: 100,
+        vcpus_used: 0,
+        memory_mb_used: 0,
+        local_gb_used: 0,
+      });
+      summaries[node.uuid] = {
+        resources: { VCPU: { capacity: 8, used: 0 }, MEMORY_MB: { capacity: 16384, used: 0 }, DISK_GB: { capacity: 100, used: 0 } },
+      };
+      expect(byHost().has("compute9")).toBe(false);
+      new CellMappings(openApiDb(dir), dir).discoverHosts();
+      expect([...byHost().keys()]).toEqual(["compute1", "compute2", "compute9"]);
+    } finally {
+      other.close();
+      otherApi.close();
+    }
   });
 });

@@ -149,4 +149,25 @@ CREATE TABLE aggregate_metadata (
 );
 `;
 
-export const NOVA_API_MIGRATIONS: Migration[] = [{ version: 1, description: "initial nova_api schema", up: INITIAL }];
+/**
+ * pocketstack's own (not in Nova's schema): a counter that moves with every change to host mappings and
+ * aggregates, so the scheduler keeps them in memory and reads them again only when it moved (Nova's
+ * scheduler keeps aggregates in memory too, updated by RPC from the API).
+ */
+const HOST_FACTS_GENERATION = `
+CREATE TABLE host_facts_generation (id INTEGER PRIMARY KEY CHECK (id = 1), generation INTEGER NOT NULL);
+INSERT INTO host_facts_generation (id, generation) VALUES (1, 0);
+${["host_mappings", "aggregates", "aggregate_hosts", "aggregate_metadata"]
+  .flatMap((table) =>
+    ["INSERT", "UPDATE", "DELETE"].map(
+      (op) =>
+        `CREATE TRIGGER ${table}_${op.toLowerCase()}_generation AFTER ${op} ON ${table} BEGIN UPDATE host_facts_generation SET generation = generation + 1 WHERE id = 1; END;`,
+    ),
+  )
+  .join("\n")}
+`;
+
+export const NOVA_API_MIGRATIONS: Migration[] = [
+  { version: 1, description: "initial nova_api schema", up: INITIAL },
+  { version: 2, description: "host_facts_generation: moves with host mappings and aggregates", up: HOST_FACTS_GENERATION },
+];

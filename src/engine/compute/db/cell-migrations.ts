@@ -184,4 +184,36 @@ CREATE TABLE console_auth_tokens (
 );
 `;
 
-export const NOVA_CELL_MIGRATIONS: Migration[] = [{ version: 1, description: "initial nova cell schema", up: INITIAL }];
+/**
+ * pocketstack's own (not in Nova's schema): which services, compute_nodes and instances rows changed, in
+ * commit order, so the scheduler's host cache re-reads only those rows instead of a thousand per request.
+ * SQLite lets one writer commit at a time, so a sequence taken inside the writing transaction is
+ * exact: every row changed after the last `seq` a reader saw has a larger one. One entry per row
+ * (the latest change), so the table never grows past the rows it tracks.
+ */
+function changeTriggers(table: string, updateOf = ""): string {
+  const log = (id: string) =>
+    `INSERT OR REPLACE INTO host_changes (table_name, row_id, seq) VALUES ('${table}', ${id}, (SELECT COALESCE(MAX(seq), 0) + 1 FROM host_changes));`;
+  return `
+CREATE TRIGGER ${table}_host_change_insert AFTER INSERT ON ${table} BEGIN ${log("NEW.id")} END;
+CREATE TRIGGER ${table}_host_change_update AFTER UPDATE ${updateOf} ON ${table} BEGIN ${log("NEW.id")} END;
+CREATE TRIGGER ${table}_host_change_delete AFTER DELETE ON ${table} BEGIN ${log("OLD.id")} END;`;
+}
+
+const HOST_CHANGES = `
+CREATE TABLE host_changes (
+  table_name TEXT NOT NULL,
+  row_id INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (table_name, row_id)
+);
+CREATE INDEX ix_host_changes_seq ON host_changes (seq);
+${changeTriggers("services")}
+${changeTriggers("compute_nodes")}
+${changeTriggers("instances", "OF host, node, deleted")}
+`;
+
+export const NOVA_CELL_MIGRATIONS: Migration[] = [
+  { version: 1, description: "initial nova cell schema", up: INITIAL },
+  { version: 2, description: "host_changes: the scheduler's log of changed host rows", up: HOST_CHANGES },
+];

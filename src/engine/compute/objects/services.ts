@@ -79,15 +79,24 @@ export function deleteService(db: Db, id: number): void {
   db.prepare("UPDATE services SET deleted = id WHERE id = ?").run(id);
 }
 
-/** servicegroup's is_up: forced_down wins; otherwise the last heartbeat within service_down_time. */
+/** When a service last reported (its last heartbeat, else its last update or creation), in ms since the epoch. */
+export function lastSeenMs(s: Pick<ServiceRecord, "last_seen_up" | "updated_at" | "created_at">): number {
+  const last = s.last_seen_up ?? s.updated_at ?? s.created_at;
+  return Date.parse(`${last.slice(0, 23)}Z`);
+}
+
+/**
+ * servicegroup's is_up: forced_down wins; otherwise the last heartbeat within service_down_time.
+ * `seenMs` may be given when the caller keeps it (the scheduler checks a thousand hosts per request).
+ */
 export function serviceIsUp(
   s: Pick<ServiceRecord, "forced_down" | "last_seen_up" | "updated_at" | "created_at">,
   downTimeSeconds: number,
   now = Date.now(),
+  seenMs = lastSeenMs(s),
 ): boolean {
   if (s.forced_down) return false;
-  const last = s.last_seen_up ?? s.updated_at ?? s.created_at;
-  return now - Date.parse(`${last.slice(0, 23)}Z`) <= downTimeSeconds * 1000;
+  return now - seenMs <= downTimeSeconds * 1000;
 }
 
 export interface ComputeNode {

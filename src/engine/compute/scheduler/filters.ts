@@ -5,6 +5,8 @@ import type { HostState } from "./host-state.js";
 export interface FilterContext {
   spec: RequestSpec;
   serviceDownTime: number;
+  /** The time the request is filtered at (ms since the epoch), the same for every host. */
+  now: number;
   /** Hosts of the request's server group members (for the affinity filters), counted per host. */
   groupHosts: Map<string, number>;
 }
@@ -13,7 +15,8 @@ export interface FilterContext {
 export type HostFilter = (host: HostState, ctx: FilterContext) => boolean;
 
 /** ComputeFilter: the host's nova-compute service is enabled and up. */
-const ComputeFilter: HostFilter = (h, c) => !!h.service && !h.service.disabled && serviceIsUp(h.service, c.serviceDownTime);
+const ComputeFilter: HostFilter = (h, c) =>
+  !!h.service && !h.service.disabled && serviceIsUp(h.service, c.serviceDownTime, c.now, h.service.last_seen_ms);
 
 /** AvailabilityZoneFilter: the host is in the requested zone (any zone when none was asked). */
 const AvailabilityZoneFilter: HostFilter = (h, c) => !c.spec.availability_zone || c.spec.availability_zone === h.availability_zone;

@@ -98,7 +98,12 @@ export class SchedulerManager {
       const result: Selection[][] = [];
       for (const uuid of uuids) {
         const filtered = await withSpan("filter_hosts", "internal", (fs) => {
-          const fctx: FilterContext = { spec, serviceDownTime: this.config.int("DEFAULT", "service_down_time"), groupHosts };
+          const fctx: FilterContext = {
+            spec,
+            serviceDownTime: this.config.int("DEFAULT", "service_down_time"),
+            now: Date.now(),
+            groupHosts,
+          };
           let left = hosts.filter((h) => h.allocation_request && !ignore.has(h.host));
           if (spec.requested_destination?.host) left = left.filter((h) => h.host === spec.requested_destination?.host);
           for (const [name, f] of this.filters) {
@@ -115,7 +120,7 @@ export class SchedulerManager {
         if (filtered.length === 0) throw new NoValidHost("There are not enough hosts available.");
         const weighed = await withSpan("weigh_hosts", "internal", (ws) => {
           const w = weighHosts(filtered, this.weighers);
-          ws.set("ranking", w.map((x) => `${x.host.host}:${x.weight.toFixed(3)}`).join(" "));
+          ws.set("ranking", ranking(w));
           return w.map((x) => x.host);
         });
         const subset = Math.min(this.config.int("filter_scheduler", "host_subset_size"), weighed.length);
@@ -220,4 +225,12 @@ export class SchedulerManager {
     }
     return hosts;
   }
+}
+
+/** The weighed hosts as the span shows them: the best RANKED_IN_SPAN with their weights, then how many more. */
+const RANKED_IN_SPAN = 20;
+function ranking(weighed: Array<{ host: HostState; weight: number }>): string {
+  const shown = weighed.slice(0, RANKED_IN_SPAN).map((x) => `${x.host.host}:${x.weight.toFixed(3)}`);
+  if (weighed.length > RANKED_IN_SPAN) shown.push(`(+${weighed.length - RANKED_IN_SPAN} more)`);
+  return shown.join(" ");
 }
