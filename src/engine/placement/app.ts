@@ -82,9 +82,11 @@ function fixErrorBody(res: HttpResponse, v: Microversion | undefined): void {
 
 /**
  * allocation_ratio is a float in placement, and Python's JSON writes 16.0 where JSON.stringify writes 16;
- * clients that keep the type (the openstack client prints "16.0") see the difference.
+ * clients that keep the type (the openstack client prints "16.0") see the difference. Only inventory
+ * answers carry it (not the 400 KB of a thousand allocation candidates, which are not scanned for it).
  */
-function floatRatios(res: HttpResponse): void {
+function floatRatios(req: HttpRequest, res: HttpResponse): void {
+  if (!req.path.includes("/inventories")) return;
   if (typeof res.body !== "string" || !res.body.includes('"allocation_ratio"')) return;
   res.body = res.body.replace(/("allocation_ratio":\s*)(-?\d+)(?=[,}\s])/g, "$1$2.0");
 }
@@ -113,7 +115,7 @@ export function placementApp(deps: PlacementDeps): App {
     }
     Object.assign(res.headers, versionHeaders(v));
     fixErrorBody(res, v);
-    floatRatios(res);
+    floatRatios(req, res);
     return res;
   };
 }

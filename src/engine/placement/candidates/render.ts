@@ -8,9 +8,10 @@ import { treeIndex } from "./tree-index.js";
 const q = JSON.stringify as (s: string) => string;
 
 /**
- * A provider's summary as JSON text, per response shape. Snapshot provider objects are immutable and
- * replaced when anything about them changes (store/snapshot.ts), so the text stays right for as long
- * as the object lives: across queries, and across claims on other providers.
+ * A provider's texts per response shape: its summary, and its allocation request when it alone holds
+ * a candidate. Snapshot provider objects are immutable and replaced when anything about them changes
+ * (store/snapshot.ts), so a text stays right for as long as the object lives: across queries, and
+ * across claims on other providers.
  */
 const summaries = new WeakMap<ProviderState, Map<string, string>>();
 function summaryText(p: ProviderState, shape: string, render: () => string): string {
@@ -88,27 +89,34 @@ export function renderCandidates(
     }
     return s;
   };
+  // The cache key of a one-provider candidate's text, per suffix and amounts (built once, not per candidate).
+  const requestShapes = new Map<Amounts, Map<string, string>>();
+  const requestShape = (suffix: string, amounts: Amounts) => {
+    let bySuffix = requestShapes.get(amounts);
+    if (!bySuffix) {
+      bySuffix = new Map();
+      requestShapes.set(amounts, bySuffix);
+    }
+    let key = bySuffix.get(suffix);
+    if (key === undefined) {
+      key = flat(`request:${dictForm}:${withMappings}:${suffix}:${amountsOf(amounts)}`);
+      bySuffix.set(suffix, key);
+    }
+    return key;
+  };
   for (let i = 0; i < candidates.length; i++) {
     const cand = candidates[i] as Candidate;
-    let s = i === 0 ? "" : ",";
-    s += dictForm ? '{"allocations":{' : '{"allocations":[';
-    for (let k = 0; k < cand.allocations.length; k++) {
-      const [rp, amounts] = cand.allocations[k] as [number, Amounts];
-      if (k > 0) s += ",";
-      s += dictForm
-        ? `${uuidOf(rp)}:{"resources":{${amountsOf(amounts)}}}`
-        : `{"resource_provider":{"uuid":${uuidOf(rp)}},"resources":{${amountsOf(amounts)}}}`;
+    const single = singleProvider(cand);
+    if (single !== undefined) {
+      // The common answer (a flavor on a compute node) is one provider: its text is kept with the provider.
+      const [rp, amounts, suffix] = single;
+      const text = summaryText(all.get(rp) as ProviderState, requestShape(suffix, amounts), () =>
+        flat(candidateText(cand, dictForm, withMappings, uuidOf, amountsOf)),
+      );
+      parts.push(i === 0 ? text : `,${text}`);
+      continue;
     }
-    s += dictForm ? "}" : "]";
-    if (dictForm && withMappings) {
-      s += ',"mappings":{';
-      for (let k = 0; k < cand.mappings.length; k++) {
-        const [suffix, ids] = cand.mappings[k] as [string, number[]];
-        s += `${k > 0 ? "," : ""}${qn(suffix)}:[${ids.length === 1 ? uuidOf(ids[0] as number) : ids.map(uuidOf).join(",")}]`;
-      }
-      s += "}";
-    }
-    parts.push(`${s}}`);
+    parts.push((i === 0 ? "" : ",") + candidateText(cand, dictForm, withMappings, uuidOf, amountsOf));
   }
   parts.push('],"provider_summaries":{');
 
@@ -143,4 +151,40 @@ export function renderCandidates(
   }
   parts.push("}}");
   return parts.join("");
+}
+
+/** The one provider, its amounts and its group's suffix, when a candidate is one group on one provider. */
+function singleProvider(cand: Candidate): [number, Amounts, string] | undefined {
+  if (cand.allocations.length !== 1 || cand.mappings.length !== 1) return undefined;
+  const [rp, amounts] = cand.allocations[0] as [number, Amounts];
+  const [suffix, ids] = cand.mappings[0] as [string, number[]];
+  return ids.length === 1 && ids[0] === rp ? [rp, amounts, suffix] : undefined;
+}
+
+/** One allocation request as JSON text, in the shape of the microversion (list form before 1.12, mappings from 1.34). */
+function candidateText(
+  cand: Candidate,
+  dictForm: boolean,
+  withMappings: boolean,
+  uuidOf: (id: number) => string,
+  amountsOf: (amounts: Amounts) => string,
+): string {
+  let s = dictForm ? '{"allocations":{' : '{"allocations":[';
+  for (let k = 0; k < cand.allocations.length; k++) {
+    const [rp, amounts] = cand.allocations[k] as [number, Amounts];
+    if (k > 0) s += ",";
+    s += dictForm
+      ? `${uuidOf(rp)}:{"resources":{${amountsOf(amounts)}}}`
+      : `{"resource_provider":{"uuid":${uuidOf(rp)}},"resources":{${amountsOf(amounts)}}}`;
+  }
+  s += dictForm ? "}" : "]";
+  if (dictForm && withMappings) {
+    s += ',"mappings":{';
+    for (let k = 0; k < cand.mappings.length; k++) {
+      const [suffix, ids] = cand.mappings[k] as [string, number[]];
+      s += `${k > 0 ? "," : ""}${qn(suffix)}:[${ids.length === 1 ? uuidOf(ids[0] as number) : ids.map(uuidOf).join(",")}]`;
+    }
+    s += "}";
+  }
+  return `${s}}`;
 }

@@ -99,6 +99,27 @@ ${[
   .join("\n")}
 `;
 
+/**
+ * Which providers' usage changed, in commit order: one row per provider, its `seq` the latest change.
+ * SQLite commits one writer at a time, so every change committed after a reader's last `seq` has a
+ * larger one; the snapshot re-reads the usage of just those providers (a claim: one of a thousand).
+ */
+const USAGE_CHANGES = `
+CREATE TABLE usage_changes (resource_provider_id INTEGER PRIMARY KEY, seq INTEGER NOT NULL);
+CREATE INDEX usage_changes_seq ON usage_changes(seq);
+${[
+  ["allocations", "INSERT", "NEW.resource_provider_id"],
+  ["allocations", "UPDATE", "NEW.resource_provider_id"],
+  ["allocations", "DELETE", "OLD.resource_provider_id"],
+  ["resource_providers", "UPDATE OF generation, updated_at", "NEW.id"],
+]
+  .map(
+    ([table, event, id], i) =>
+      `CREATE TRIGGER usage_${i}_${table} AFTER ${event} ON ${table} BEGIN INSERT OR REPLACE INTO usage_changes (resource_provider_id, seq) VALUES (${id}, (SELECT COALESCE(MAX(seq), 0) + 1 FROM usage_changes)); END;`,
+  )
+  .join("\n")}
+`;
+
 function syncStandards(db: Db): void {
   const now = new Date().toISOString();
   const rc = db.prepare("INSERT OR IGNORE INTO resource_classes (id, name, created_at) VALUES (?, ?, ?)");
@@ -111,6 +132,7 @@ export const PLACEMENT_MIGRATIONS: Migration[] = [
   { version: 1, description: "placement initial schema", up: INITIAL },
   { version: 2, description: "sync standard resource classes and traits", up: syncStandards },
   { version: 3, description: "structure version for the candidate snapshot", up: STRUCTURE_VERSION },
+  { version: 4, description: "usage changes for the candidate snapshot", up: USAGE_CHANGES },
 ];
 
 /** Run at every start too: a newer build may know more standard classes/traits than the stored ones. */

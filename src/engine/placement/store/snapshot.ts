@@ -12,15 +12,19 @@ export interface ProviderState {
   aggregates: Set<string>;
 }
 
-/** The last snapshot per connection, the database state it was read at, and the structure version then. */
-const cache = new WeakMap<Db, { version: string; structure: number; snapshot: Map<number, ProviderState> }>();
+/** The last snapshot per connection: the database state it was read at, the structure version and usage_changes seq then. */
+const cache = new WeakMap<Db, { version: string; structure: number; seq: number; snapshot: Map<number, ProviderState> }>();
+
+/** A refresh touching more providers than this reads every provider's usage in one go instead. */
+const PER_PROVIDER_REFRESH_MAX = 200;
 
 /**
  * Every provider with what filtering needs, read in a handful of queries (one read transaction, so the
  * picture is consistent), and reused until the database changes: `data_version` moves when another
  * connection (another placement-api process) commits, `total_changes()` when this one writes. When
  * only allocations changed (the structure version did not move: a claim, a delete), just the usages
- * and generations are read again — what the scheduler's query after each claim pays.
+ * and generations of the providers `usage_changes` names are read again — what the scheduler's query
+ * after each claim pays: one provider, not a thousand.
  * Callers must treat the snapshot as read-only.
  */
 export function loadSnapshot(db: Db): Map<number, ProviderState> {
@@ -30,8 +34,9 @@ export function loadSnapshot(db: Db): Map<number, ProviderState> {
       const hit = cache.get(db);
       if (hit && hit.version === version) return hit.snapshot;
       const structure = stmt(db, "SELECT version FROM placement_structure_version WHERE id = 1").pluck().get() as number;
-      const out = (hit && hit.structure === structure && refreshUsage(db, hit.snapshot)) || readAll(db);
-      cache.set(db, { version, structure, snapshot: out });
+      const seq = (stmt(db, "SELECT MAX(seq) FROM usage_changes").pluck().get() as number | null) ?? 0;
+      const out = (hit && hit.structure === structure && refreshUsage(db, hit.snapshot, hit.seq)) || readAll(db);
+      cache.set(db, { version, structure, seq, snapshot: out });
       return out;
       // Deferred: a read must not take the write lock (the default here is IMMEDIATE).
     })
@@ -44,7 +49,9 @@ export function loadSnapshot(db: Db): Map<number, ProviderState> {
  * derived from it (rendered summaries) stays valid: after a claim, one provider changed, not a
  * thousand. Undefined if the providers are not the same set (then read everything).
  */
-function refreshUsage(db: Db, before: Map<number, ProviderState>): Map<number, ProviderState> | undefined {
+function refreshUsage(db: Db, before: Map<number, ProviderState>, sinceSeq: number): Map<number, ProviderState> | undefined {
+  const changed = stmt(db, "SELECT resource_provider_id FROM usage_changes WHERE seq > ?").pluck().all(sinceSeq) as number[];
+  if (changed.length <= PER_PROVIDER_REFRESH_MAX) return refreshSome(db, before, changed);
   const rows = stmt(db, "SELECT id, generation, updated_at FROM resource_providers ORDER BY id").raw().all() as Array<
     [number, number, string | null]
   >;
@@ -73,6 +80,42 @@ function refreshUsage(db: Db, before: Map<number, ProviderState>): Map<number, P
         traits: old.traits,
         aggregates: old.aggregates,
       });
+  }
+  return out;
+}
+
+/** refreshUsage for a few providers: the others keep their objects as they are. */
+function refreshSome(db: Db, before: Map<number, ProviderState>, ids: number[]): Map<number, ProviderState> | undefined {
+  const out = new Map(before);
+  if (ids.length === 0) return out;
+  const list = JSON.stringify(ids);
+  const rows = stmt(db, "SELECT id, generation, updated_at FROM resource_providers WHERE id IN (SELECT value FROM json_each(?))")
+    .raw()
+    .all(list) as Array<[number, number, string | null]>;
+  // A provider gone or new is a structure change, which takes the full read; here it means a race: read all.
+  if (rows.length !== ids.length) return undefined;
+  const classes = classNames(db);
+  const usage = new Map<number, Map<string, number>>(ids.map((id) => [id, new Map()]));
+  const sums = stmt(
+    db,
+    `SELECT resource_provider_id, resource_class_id, SUM(used) FROM allocations
+     WHERE resource_provider_id IN (SELECT value FROM json_each(?)) GROUP BY resource_provider_id, resource_class_id`,
+  )
+    .raw()
+    .all(list) as Array<[number, number, number]>;
+  for (const [rp, rc, n] of sums) usage.get(rp)?.set(classes.get(rc) as string, n);
+  for (const [id, generation, updated_at] of rows) {
+    const old = before.get(id);
+    if (!old) return undefined;
+    const used = usage.get(id) as Map<string, number>;
+    if (old.row.generation === generation && old.row.updated_at === updated_at && sameUsage(old.used, used)) continue;
+    out.set(id, {
+      row: { ...old.row, generation, updated_at },
+      inventories: old.inventories,
+      used,
+      traits: old.traits,
+      aggregates: old.aggregates,
+    });
   }
   return out;
 }
