@@ -11,17 +11,34 @@ import { type RowResult, summarize } from "./stats.js";
  * targets with a verdict, optionally writes the JSON report, and with --compare the change per row
  * against an earlier report.
  */
+const USAGE = "usage: npm run bench -- [--only REGEX] [--json FILE] [--compare OLD.json] [--max-ms N] [--samples N] [--warmup N]";
+
+function options() {
+  try {
+    return parseArgs({
+      options: {
+        only: { type: "string" },
+        json: { type: "string" },
+        compare: { type: "string" },
+        "max-ms": { type: "string", default: "5000" },
+        samples: { type: "string", default: "20000" },
+        warmup: { type: "string", default: "300" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values;
+  } catch (err) {
+    // An unknown option or a missing value: say which, and how to call it, without a stack trace.
+    console.error(`${(err as Error).message.split("\n")[0]}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      only: { type: "string" },
-      json: { type: "string" },
-      compare: { type: "string" },
-      "max-ms": { type: "string", default: "5000" },
-      samples: { type: "string", default: "20000" },
-      warmup: { type: "string", default: "300" },
-    },
-  });
+  const values = options();
+  if (values.help) {
+    console.log(`${USAGE}\nrows: ${ROWS.map((r) => r.name).join(", ")}`);
+    return;
+  }
   let only: RegExp | undefined;
   try {
     only = values.only ? new RegExp(values.only) : undefined;
