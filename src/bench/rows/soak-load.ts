@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
+import { type MemoryReport, memoryReportFile } from "../../engine/common/memory-report.js";
 
 // The soak: 8 clients mixing token, image, placement and server operations against one running cloud
-// for a bounded time, while every service's resident memory is sampled from /proc. Shared by the bench
-// row (10 minutes) and the reliability test (30 s in CI).
+// for a bounded time, while every service's resident memory is sampled from /proc, and what each holds
+// after a full garbage collection is asked for (kill -USR2) once warm-up ends and again at the end.
+// Shared by the bench row (10 minutes) and the reliability test (45 s in CI).
 
 export interface SoakTarget {
   identity: string;
@@ -12,6 +14,8 @@ export interface SoakTarget {
   adminPassword: string;
   /** The cloud's units right now (supervisor.json). */
   units(): Array<{ name: string; pid: number | null }>;
+  /** The cloud's run/ folder, where services write their memory reports. */
+  runDir: string;
 }
 
 export interface SoakOptions {
@@ -27,8 +31,50 @@ export interface SoakResult {
   errors: string[];
   /** Latencies per operation kind, ms. */
   latencies: Record<string, number[]>;
-  /** Per unit: median RSS (kB) just after warm-up and over the last tenth, and the growth between them. */
-  memory: Array<{ unit: string; afterWarmupKb: number; endKb: number; growth: number }>;
+  /**
+   * Per unit: median RSS (kB) just after warm-up and over the last tenth, and the growth between them;
+   * and the memory it holds after a full collection (JS heap + external, kB) at those two points.
+   */
+  memory: Array<{
+    unit: string;
+    afterWarmupKb: number;
+    endKb: number;
+    growth: number;
+    liveAfterWarmupKb: number;
+    liveEndKb: number;
+    liveGrowth: number;
+  }>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * What each unit holds after a full collection, by `name#pid`: signal them all, then wait for each
+ * report newer than the signal. A unit that does not answer in time is left out (and the caller sees
+ * it missing).
+ */
+async function liveMemory(t: SoakTarget): Promise<Map<string, number>> {
+  const asked = Date.now();
+  const units = t.units().filter((u): u is { name: string; pid: number } => !!u.pid);
+  for (const u of units) {
+    try {
+      process.kill(u.pid, "SIGUSR2");
+    } catch {}
+  }
+  const out = new Map<string, number>();
+  const deadline = Date.now() + 10_000;
+  while (out.size < units.length && Date.now() < deadline) {
+    for (const u of units) {
+      const key = `${u.name}#${u.pid}`;
+      if (out.has(key)) continue;
+      try {
+        const r = JSON.parse(readFileSync(memoryReportFile(t.runDir, u.pid), "utf8")) as MemoryReport;
+        if (r.at >= asked && r.collected) out.set(key, Math.round((r.heapUsed + r.external) / 1024));
+      } catch {}
+    }
+    if (out.size < units.length) await sleep(50);
+  }
+  return out;
 }
 
 function rssKb(pid: number): number | undefined {
@@ -189,19 +235,36 @@ export async function runSoak(t: SoakTarget, opts: SoakOptions): Promise<SoakRes
       samples.get(key)?.push({ at: Date.now() - start, kb });
     }
   }, opts.sampleEveryMs ?? 1000);
+  const warm = opts.durationMs * (opts.warmupFraction ?? 0.3);
+  let liveAfterWarmup: Promise<Map<string, number>> | undefined;
+  const warmTimer = setTimeout(() => {
+    liveAfterWarmup = liveMemory(t);
+  }, warm);
   try {
     await Promise.all(Array.from({ length: opts.clients }, (_, n) => client(n)));
   } finally {
     clearInterval(sampler);
+    clearTimeout(warmTimer);
   }
+  const liveA = (await liveAfterWarmup) ?? new Map<string, number>();
+  const liveE = await liveMemory(t);
 
-  const warm = opts.durationMs * (opts.warmupFraction ?? 0.3);
   const memory = [...samples].map(([key, xs]) => {
     const afterWarmup = xs.filter((s) => s.at >= warm && s.at < warm + opts.durationMs * 0.15).map((s) => s.kb);
     const end = xs.filter((s) => s.at >= opts.durationMs * 0.9).map((s) => s.kb);
     const a = median(afterWarmup);
     const e = median(end);
-    return { unit: key, afterWarmupKb: a, endKb: e, growth: a ? e / a - 1 : 0 };
+    const la = liveA.get(key) ?? 0;
+    const le = liveE.get(key) ?? 0;
+    return {
+      unit: key,
+      afterWarmupKb: a,
+      endKb: e,
+      growth: a ? e / a - 1 : 0,
+      liveAfterWarmupKb: la,
+      liveEndKb: le,
+      liveGrowth: la && le ? le / la - 1 : Number.NaN,
+    };
   });
   return { ops, errors, latencies, memory };
 }

@@ -113,7 +113,8 @@ const fromSource = import.meta.url.endsWith(".ts");
 export function entryCommand(entry: string): { args: string[]; file: string } {
   const file = `${codeRoot}${entry}${fromSource ? ".ts" : ".js"}`;
   // tsx by absolute URL: `os cloud up` may run from any folder (a lab's scratch dir), where a bare "tsx" does not resolve.
-  return { file, args: fromSource ? ["--import", import.meta.resolve("tsx"), file] : [file] };
+  // --expose-gc: `kill -USR2` makes a service report its memory after a full collection (common/memory-report.ts).
+  return { file, args: fromSource ? ["--expose-gc", "--import", import.meta.resolve("tsx"), file] : ["--expose-gc", file] };
 }
 
 /** The entry files of `specs` that are not there (a missing or partial build): the supervisor refuses to start without them. */

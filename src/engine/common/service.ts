@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { type Config, loadConfig } from "./config/config.js";
 import { log } from "./log.js";
+import { installMemoryReport } from "./memory-report.js";
 import { type Layout, fixturesDir, layout, stateDir } from "./paths.js";
 import { createSpanExporter } from "./trace/exporter.js";
 import { configureTracer } from "./trace/tracer.js";
@@ -28,6 +29,7 @@ export function startService(name: string, dir = stateDir()): ServiceRuntime {
   log.setup(name, config.bool("DEFAULT", "debug"));
   const exporter = config.bool("trace", "enabled") ? createSpanExporter(config.str("trace", "collector_url")) : undefined;
   configureTracer({ service: name, host, sink: exporter?.sink });
+  installMemoryReport(l.run);
   process.on("uncaughtException", (err) => {
     log.error(`uncaught exception: ${err.stack ?? err}`);
     process.exit(70);
