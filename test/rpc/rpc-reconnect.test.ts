@@ -91,4 +91,21 @@ describe("a worker that disconnects and reconnects gets its messages again", () 
     }
     expect(result).toBe(42);
   });
+
+  it("a cast sent to a bus that has just restarted, before the server re-registered, reaches it once it has", async () => {
+    const first = await startBrokerProcess();
+    const port = first.url.split(":").pop();
+    // A slow heartbeat: the new bus learns of the worker only after the casts below were sent.
+    const worker = await startWorker(first.url, { topic: "compute", host: "r1", heartbeat: 1500 });
+    await first.proc.kill("SIGKILL");
+    await startBrokerProcess(`zmq://127.0.0.1:${port}`);
+    const client = newClient(first.url, 8000);
+    for (let n = 1; n <= 3; n++) await client.cast(ctx, "compute.r1", "record", { n });
+    // A call to a topic no server has registered still fails at once (not queued behind the casts).
+    const err = await client.call(ctx, "compute.r1", "whoami").catch((e) => e);
+    expect(err?.name).toBe("MessageDeliveryFailure");
+    await worker.waitFor((l) => l.cast === 3, 6000);
+    expect(worker.lines.filter((l) => "cast" in l).map((l) => l.cast)).toEqual([1, 2, 3]);
+    expect(await client.call(ctx, "compute.r1", "add", { a: 1, b: 2 })).toBe(3);
+  });
 });

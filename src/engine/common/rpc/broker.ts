@@ -29,6 +29,8 @@ interface Topic {
   servers: ServerConn[];
   cursor: number;
   queue: Pending[];
+  /** Made by a cast before any server registered the topic (e.g. just after this bus restarted). */
+  unserved?: boolean;
 }
 
 export interface BrokerStats {
@@ -58,6 +60,9 @@ const EMPTY: Buffer = Buffer.alloc(0);
  * alive, or when a server they sent to went away) goes round-robin to a topic's live servers, fanout to
  * all of them. A topic that has had a server but has none alive right now keeps its messages until one
  * registers (or they expire); a topic nobody ever served fails a call at once with MessageDeliveryFailure.
+ * A cast to such a topic waits like a queued one, until its TTL: a bus that has just restarted knows no
+ * topic until the running servers re-register (within a heartbeat), and a cast dropped in that moment —
+ * build_and_run_instance to a compute — would leave an instance in BUILD with nobody to tell.
  */
 export class Broker {
   private readonly socket = new Router({ mandatory: true, sendTimeout: 0, linger: 0 });
@@ -197,6 +202,7 @@ export class Broker {
     }
     server.lastSeen = Date.now();
     const topic = this.topic(topicName);
+    topic.unserved = false;
     if (!server.topics.has(topicName)) {
       server.topics.add(topicName);
       topic.servers.push(server);
@@ -272,8 +278,12 @@ export class Broker {
 
   private route(verb: string, clientId: Buffer, topicName: string, msgId: string, ttl: number, body: Buffer = EMPTY): void {
     this.routed++;
-    const topic = this.topics.get(topicName);
-    if (!topic) {
+    let topic = this.topics.get(topicName);
+    if (!topic && verb === V.cast) {
+      topic = this.topic(topicName);
+      topic.unserved = true;
+    }
+    if (!topic || (topic.unserved && verb !== V.cast)) {
       this.fail(verb, clientId, msgId, `no server is listening on topic '${topicName}'`);
       return;
     }
@@ -344,8 +354,14 @@ export class Broker {
     for (const server of [...this.servers.values()]) {
       if (now - server.lastSeen > server.info.heartbeatMs * this.missed) this.dropServer(server, "missed its heartbeats");
     }
-    for (const topic of this.topics.values()) {
-      if (topic.queue.length && topic.queue.some((m) => m.expiresAt <= now)) topic.queue = topic.queue.filter((m) => m.expiresAt > now);
+    for (const [name, topic] of this.topics) {
+      if (topic.queue.length && topic.queue.some((m) => m.expiresAt <= now)) {
+        const expired = topic.queue.filter((m) => m.expiresAt <= now);
+        topic.queue = topic.queue.filter((m) => m.expiresAt > now);
+        if (topic.unserved) for (const m of expired) log.warning(`bus: cast ${m.msgId} dropped: no server registered topic '${name}' before it expired`);
+      }
+      // A topic only casts ever named goes once its last message has: it never had a server to wait for.
+      if (topic.unserved && topic.queue.length === 0 && topic.servers.length === 0) this.topics.delete(name);
     }
   }
 
