@@ -358,7 +358,8 @@ export class Broker {
       if (topic.queue.length && topic.queue.some((m) => m.expiresAt <= now)) {
         const expired = topic.queue.filter((m) => m.expiresAt <= now);
         topic.queue = topic.queue.filter((m) => m.expiresAt > now);
-        if (topic.unserved) for (const m of expired) log.warning(`bus: cast ${m.msgId} dropped: no server registered topic '${name}' before it expired`);
+        if (topic.unserved)
+          for (const m of expired) log.warning(`bus: cast ${m.msgId} dropped: no server registered topic '${name}' before it expired`);
       }
       // A topic only casts ever named goes once its last message has: it never had a server to wait for.
       if (topic.unserved && topic.queue.length === 0 && topic.servers.length === 0) this.topics.delete(name);

@@ -69,19 +69,25 @@ function refreshUsage(db: Db, before: Map<number, ProviderState>, sinceSeq: numb
   for (const [id, generation, updated_at] of rows) {
     const old = before.get(id);
     if (!old) return undefined;
-    const used = usage.get(id) ?? new Map<string, number>();
-    // Every allocation change bumps the generation; comparing usages too is cheap and exact.
-    if (old.row.generation === generation && old.row.updated_at === updated_at && sameUsage(old.used, used)) out.set(id, old);
-    else
-      out.set(id, {
-        row: { ...old.row, generation, updated_at },
-        inventories: old.inventories,
-        used,
-        traits: old.traits,
-        aggregates: old.aggregates,
-      });
+    out.set(id, withUsage(old, generation, updated_at, usage.get(id) ?? new Map<string, number>()));
   }
   return out;
+}
+
+/**
+ * The provider as it is now: the very same object when nothing moved (what was derived from it stays
+ * valid), else a new one sharing its inventories, traits and aggregates. Every allocation change bumps
+ * the generation; comparing usages too is cheap and exact.
+ */
+function withUsage(old: ProviderState, generation: number, updated_at: string | null, used: Map<string, number>): ProviderState {
+  if (old.row.generation === generation && old.row.updated_at === updated_at && sameUsage(old.used, used)) return old;
+  return {
+    row: { ...old.row, generation, updated_at },
+    inventories: old.inventories,
+    used,
+    traits: old.traits,
+    aggregates: old.aggregates,
+  };
 }
 
 /** refreshUsage for a few providers: the others keep their objects as they are. */
@@ -107,15 +113,7 @@ function refreshSome(db: Db, before: Map<number, ProviderState>, ids: number[]):
   for (const [id, generation, updated_at] of rows) {
     const old = before.get(id);
     if (!old) return undefined;
-    const used = usage.get(id) as Map<string, number>;
-    if (old.row.generation === generation && old.row.updated_at === updated_at && sameUsage(old.used, used)) continue;
-    out.set(id, {
-      row: { ...old.row, generation, updated_at },
-      inventories: old.inventories,
-      used,
-      traits: old.traits,
-      aggregates: old.aggregates,
-    });
+    out.set(id, withUsage(old, generation, updated_at, usage.get(id) as Map<string, number>));
   }
   return out;
 }
