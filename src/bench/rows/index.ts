@@ -45,11 +45,12 @@ export const ROWS: Array<{ name: string; load: () => Promise<BenchRow> }> = [
   { name: "scale.create_1000_servers_100_nodes", load: async () => (await import("./scale-servers.js")).createRow },
   { name: "scale.servers_detail_limit_1000", load: async () => (await import("./scale-servers.js")).detailRow },
   { name: "scale.delete_1000_servers", load: async () => (await import("./scale-servers.js")).deleteRow },
+  // Each node count's floor right before its row: the bench cloud only grows (10, then 100, then 1,000 nodes).
   { name: "scheduler.placement_candidates_10_nodes", load: async () => (await import("./scale-scheduler.js")).placementAt10 },
-  { name: "scheduler.placement_candidates_100_nodes", load: async () => (await import("./scale-scheduler.js")).placementAt100 },
-  { name: "scheduler.placement_candidates_1000_nodes", load: async () => (await import("./scale-scheduler.js")).placementAt1000 },
   { name: "scheduler.select_destinations_10_nodes", load: async () => (await import("./scale-scheduler.js")).at10 },
+  { name: "scheduler.placement_candidates_100_nodes", load: async () => (await import("./scale-scheduler.js")).placementAt100 },
   { name: "scheduler.select_destinations_100_nodes", load: async () => (await import("./scale-scheduler.js")).at100 },
+  { name: "scheduler.placement_candidates_1000_nodes", load: async () => (await import("./scale-scheduler.js")).placementAt1000 },
   { name: "scheduler.select_destinations_1000_nodes", load: async () => (await import("./scale-scheduler.js")).at1000 },
   { name: "soak.mixed_8_clients", load: async () => (await import("./soak.js")).soakRow },
 ];

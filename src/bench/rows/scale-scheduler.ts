@@ -25,8 +25,8 @@ import { freePort } from "../../engine/common/free-ports.js";
 // deployments), at most CANDIDATES hosts reach the filters and weighers. Each row's floor is
 // Placement's answer to the same query, fetched and parsed by the bench: what the scheduler waits for.
 // With all 1,000 candidates (Nova's default; POCKETSTACK_BENCH_SCHEDULER_CANDIDATES=1000) that floor
-// alone grows ~15× from 10 to 1,000 nodes (a 435 KB answer to read and parse), and select_destinations
-// with it: 13–19 ms vs 2.6–3.3 ms at 10 nodes on this machine, the scheduler's own share ~1.9 ms of it.
+// alone grows ~13× from 10 to 1,000 nodes (7.5 vs 0.6 ms: a 435 KB answer to read and parse), and
+// select_destinations with it: 14.6 ms vs 3.6 ms at 10 nodes on this machine (4.1×).
 
 export const CANDIDATES = Number(process.env.POCKETSTACK_BENCH_SCHEDULER_CANDIDATES ?? 50);
 const FLAVOR = { flavorid: "1", name: "m1.tiny", vcpus: 1, memory_mb: 512, root_gb: 1, ephemeral_gb: 0, swap: 0, extra_specs: {} };
@@ -72,7 +72,9 @@ function schedulerCloud(): Promise<SchedulerCloud> {
 
 /** Register fake nodes sched1..schedN up to `n`: service + compute node rows in cell1, host mapping, provider + inventory. */
 async function growTo(c: SchedulerCloud, n: number): Promise<void> {
-  if (c.nodes >= n) return;
+  // Nodes are never taken away: a row for fewer nodes than the cloud has would measure the wrong thing.
+  if (c.nodes > n) throw new Error(`the scheduler bench cloud has ${c.nodes} nodes already; rows for ${n} must run first`);
+  if (c.nodes === n) return;
   const cell = c.cells.realCells()[0];
   if (!cell) throw new Error("the bench cloud has no cell1");
   const db = c.cells.db(cell);
