@@ -110,11 +110,20 @@ const codeRoot = fileURLToPath(new URL("../../", import.meta.url));
 const fromSource = import.meta.url.endsWith(".ts");
 
 /** The command line that runs a service's entry module (tsx when running from source). */
+/**
+ * Node flags of every service process.
+ * --expose-gc: `kill -USR2` makes a service report its memory after a full collection (common/memory-report.ts).
+ * --max-semi-space-size=4: V8 grows its young generation under steady load up to 16 MB per semi-space,
+ * and keeps it: a service holding ~12 MB of live objects went from 75 to 115 MB resident over a 4-minute
+ * soak. Capped at 4 MB the same services stay flat (75–80 MB) with the same latency; a small cloud has
+ * a dozen such processes, a 100-node one more.
+ */
+const SERVICE_NODE_FLAGS = ["--expose-gc", "--max-semi-space-size=4"];
+
 export function entryCommand(entry: string): { args: string[]; file: string } {
   const file = `${codeRoot}${entry}${fromSource ? ".ts" : ".js"}`;
   // tsx by absolute URL: `os cloud up` may run from any folder (a lab's scratch dir), where a bare "tsx" does not resolve.
-  // --expose-gc: `kill -USR2` makes a service report its memory after a full collection (common/memory-report.ts).
-  return { file, args: fromSource ? ["--expose-gc", "--import", import.meta.resolve("tsx"), file] : ["--expose-gc", file] };
+  return { file, args: fromSource ? [...SERVICE_NODE_FLAGS, "--import", import.meta.resolve("tsx"), file] : [...SERVICE_NODE_FLAGS, file] };
 }
 
 /** The entry files of `specs` that are not there (a missing or partial build): the supervisor refuses to start without them. */
