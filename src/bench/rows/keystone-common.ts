@@ -8,7 +8,7 @@ import { loadConfig } from "../../engine/common/config/config.js";
 import { layout } from "../../engine/common/paths.js";
 import { bootstrap } from "../../engine/identity/bootstrap.js";
 import { ensureTokenKeys, openKeystoneStore } from "../../engine/identity/keystone.js";
-import type { Budget } from "../row.js";
+import { type Budget, sample } from "../row.js";
 import { freePort } from "../../engine/common/free-ports.js";
 
 /** In-flight requests for the throughput rows: enough to keep one keystone process busy. */
@@ -215,4 +215,32 @@ export async function sampleConcurrentWithCpu(
 
 export function keepAliveAgent(): Agent {
   return new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+}
+
+/** Run `fn` with the running bench keystone and a keep-alive agent of its own, destroyed afterwards. */
+export async function withKeystone<T>(fn: (k: Keystone, agent: Agent) => Promise<T>): Promise<T> {
+  const k = await keystone();
+  const agent = keepAliveAgent();
+  try {
+    return await fn(k, agent);
+  } finally {
+    agent.destroy();
+  }
+}
+
+/**
+ * Time `op` one at a time, or CONCURRENCY at a time with keystone's CPU measured: then, when a target is
+ * given, its throughput is held to `minOps` per second (the issue's figure for that row).
+ */
+export async function sampleKeystone(
+  budget: Budget,
+  k: Keystone,
+  concurrency: number,
+  op: () => Promise<unknown>,
+  target?: { name: string; minOps: number },
+): Promise<number[]> {
+  if (concurrency === 1) return sample(budget, op);
+  const { samples, cpuMs } = await sampleConcurrentWithCpu(budget, k.pid, op);
+  if (target) opsTarget(target.name, samples, target.minOps, cpuMs);
+  return samples;
 }

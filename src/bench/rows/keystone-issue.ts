@@ -1,31 +1,13 @@
-import { type BenchRow, type Budget, sample } from "../row.js";
-import {
-  CONCURRENCY,
-  adminToken,
-  call,
-  expectStatus,
-  keepAliveAgent,
-  keystone,
-  opsTarget,
-  passwordAuth,
-  sampleConcurrentWithCpu,
-  tokenAuth,
-} from "./keystone-common.js";
+import type { BenchRow, Budget } from "../row.js";
+import { CONCURRENCY, adminToken, call, expectStatus, passwordAuth, sampleKeystone, tokenAuth, withKeystone } from "./keystone-common.js";
 
 /** `POST /v3/auth/tokens` with the token method: a project token in exchange for an existing one. */
-async function byToken(budget: Budget, concurrency: number, minOps?: number, name = ""): Promise<number[]> {
-  const k = await keystone();
-  const agent = keepAliveAgent();
-  try {
+function byToken(budget: Budget, concurrency: number, target?: { name: string; minOps: number }): Promise<number[]> {
+  return withKeystone(async (k, agent) => {
     const body = tokenAuth(await adminToken(agent, k));
     const issue = async () => expectStatus(await call(agent, k.port, "POST", "/v3/auth/tokens", {}, body), 201, "token method");
-    if (concurrency === 1) return await sample(budget, issue);
-    const { samples, cpuMs } = await sampleConcurrentWithCpu(budget, k.pid, issue);
-    if (minOps !== undefined) opsTarget(name, samples, minOps, cpuMs);
-    return samples;
-  } finally {
-    agent.destroy();
-  }
+    return sampleKeystone(budget, k, concurrency, issue, target);
+  });
 }
 
 export const byTokenRow: BenchRow = {
@@ -37,7 +19,7 @@ export const byTokenRow: BenchRow = {
 export const byTokenThroughputRow: BenchRow = {
   name: `keystone.issue_token_method_x${CONCURRENCY}`,
   run(budget) {
-    return byToken(budget, CONCURRENCY, 1000, this.name);
+    return byToken(budget, CONCURRENCY, { name: this.name, minOps: 1000 });
   },
 };
 
@@ -48,15 +30,10 @@ export const byTokenThroughputRow: BenchRow = {
 export const byPasswordRow: BenchRow = {
   name: "keystone.issue_password",
   floorOf: "http.bare_node_http",
-  async run(budget) {
-    const k = await keystone();
-    const agent = keepAliveAgent();
-    try {
+  run: (budget) =>
+    withKeystone((k, agent) => {
       const body = passwordAuth(k.adminPassword);
       const issue = async () => expectStatus(await call(agent, k.port, "POST", "/v3/auth/tokens", {}, body), 201, "password method");
-      return await sample({ ...budget, warmup: Math.min(budget.warmup, 2) }, issue);
-    } finally {
-      agent.destroy();
-    }
-  },
+      return sampleKeystone({ ...budget, warmup: Math.min(budget.warmup, 2) }, k, 1, issue);
+    }),
 };

@@ -2,7 +2,7 @@ import { createReadStream, statSync } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import { Args, Flags } from "@oclif/core";
 import { formatImage } from "../../engine/image/cli-format.js";
-import { ImageCommand, parseProperties, visibilityFlags, visibilityOf } from "../../engine/image/cli-command.js";
+import { ImageCommand, imageAttributeFlags, parseProperties, visibilityOf } from "../../engine/image/cli-command.js";
 import { progressBar } from "../../engine/image/progress.js";
 
 export default class ImageCreate extends ImageCommand<typeof ImageCreate> {
@@ -15,25 +15,9 @@ export default class ImageCreate extends ImageCommand<typeof ImageCreate> {
     id: Flags.string({ summary: "Image ID to reserve" }),
     "container-format": Flags.string({ summary: "Image container format (default: bare)", default: "bare" }),
     "disk-format": Flags.string({ summary: "Image disk format (default: raw)", default: "raw" }),
-    "min-disk": Flags.integer({ summary: "Minimum disk size needed to boot image, in gigabytes" }),
-    "min-ram": Flags.integer({ summary: "Minimum RAM size needed to boot image, in megabytes" }),
     file: Flags.string({ summary: "Upload image from local file" }),
     progress: Flags.boolean({ summary: "Show upload progress bar" }),
-    protected: Flags.boolean({ summary: "Prevent image from being deleted", exclusive: ["unprotected"] }),
-    unprotected: Flags.boolean({ summary: "Allow image to be deleted (default)" }),
-    ...visibilityFlags({
-      public: "Image is accessible to the public",
-      private: "Image is inaccessible to the public (default)",
-      community: "Image is accessible to the community",
-      shared: "Image can be shared",
-    }),
-    property: Flags.string({
-      summary: "Set a property on this image (repeat option to set multiple properties)",
-      multiple: true,
-      multipleNonGreedy: true,
-    }),
-    tag: Flags.string({ summary: "Set a tag on this image (repeat option to set multiple tags)", multiple: true, multipleNonGreedy: true }),
-    project: Flags.string({ summary: "Set an alternate project on this image (ID)" }),
+    ...imageAttributeFlags(),
   };
 
   async run(): Promise<void> {

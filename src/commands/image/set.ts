@@ -1,30 +1,14 @@
 import { Args, Flags } from "@oclif/core";
-import { ImageCommand, parseProperties, visibilityFlags, visibilityOf } from "../../engine/image/cli-command.js";
+import { ImageCommand, imageAttributeFlags, parseProperties, visibilityOf } from "../../engine/image/cli-command.js";
 
 export default class ImageSet extends ImageCommand<typeof ImageSet> {
   static override summary = "Set image properties";
   static override args = { image: Args.string({ required: true, description: "Image to modify (name or ID)" }) };
   static override flags = {
     name: Flags.string({ summary: "New image name" }),
-    "min-disk": Flags.integer({ summary: "Minimum disk size needed to boot image, in gigabytes" }),
-    "min-ram": Flags.integer({ summary: "Minimum RAM size needed to boot image, in megabytes" }),
     "container-format": Flags.string({ summary: "Image container format" }),
     "disk-format": Flags.string({ summary: "Image disk format" }),
-    protected: Flags.boolean({ summary: "Prevent image from being deleted", exclusive: ["unprotected"] }),
-    unprotected: Flags.boolean({ summary: "Allow image to be deleted (default)" }),
-    ...visibilityFlags({
-      public: "Image is accessible to the public",
-      private: "Image is inaccessible to the public (default)",
-      community: "Image is accessible to the community",
-      shared: "Image can be shared",
-    }),
-    property: Flags.string({
-      summary: "Set a property on this image (repeat option to set multiple properties)",
-      multiple: true,
-      multipleNonGreedy: true,
-    }),
-    tag: Flags.string({ summary: "Set a tag on this image (repeat option to set multiple tags)", multiple: true, multipleNonGreedy: true }),
-    project: Flags.string({ summary: "Set an alternate project on this image (ID)" }),
+    ...imageAttributeFlags(),
     activate: Flags.boolean({ summary: "Activate the image", exclusive: ["deactivate"] }),
     deactivate: Flags.boolean({ summary: "Deactivate the image" }),
     accept: Flags.boolean({ summary: "Accept the image membership", exclusive: ["reject", "pending"] }),

@@ -37,8 +37,7 @@ export function hashPassword(password: string, algorithm: HashAlgorithm = "bcryp
 }
 
 function scrypt(password: string, salt: Buffer, ln: number, r: number, p: number): Buffer {
-  const N = 2 ** ln;
-  return scryptSync(password, salt, 32, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 });
+  return scryptSync(password, salt, 32, scryptParams({ N: 2 ** ln, r, p }));
 }
 
 /** A stored hash, parsed: what to compute from the candidate password, and what it must equal. */
@@ -66,6 +65,7 @@ function parseStored(stored: string): Stored {
 }
 
 const bcryptInput = (password: string) => Buffer.from(password, "utf8").subarray(0, BCRYPT_MAX).toString("utf8");
+// scrypt needs 128·N·r bytes; Node refuses past `maxmem` (32 MiB by default, less than ln=16 takes).
 const scryptParams = (h: { N: number; r: number; p: number }) => ({ N: h.N, r: h.r, p: h.p, maxmem: 256 * h.N * h.r + 1024 * 1024 });
 
 /** True when `password` matches the stored hash; an unknown format never matches. Blocking (for tools such as bootstrap). */

@@ -51,6 +51,30 @@ export const visibilityFlags = (summaries: Record<Visibility, string>) => ({
   shared: Flags.boolean({ summary: summaries.shared, exclusive: others("shared") }),
 });
 
+/**
+ * What `image create` and `image set` both take, with the openstack client's help texts: sizes,
+ * protection, visibility, properties, tags and the owning project.
+ */
+export const imageAttributeFlags = () => ({
+  "min-disk": Flags.integer({ summary: "Minimum disk size needed to boot image, in gigabytes" }),
+  "min-ram": Flags.integer({ summary: "Minimum RAM size needed to boot image, in megabytes" }),
+  protected: Flags.boolean({ summary: "Prevent image from being deleted", exclusive: ["unprotected"] }),
+  unprotected: Flags.boolean({ summary: "Allow image to be deleted (default)" }),
+  ...visibilityFlags({
+    public: "Image is accessible to the public",
+    private: "Image is inaccessible to the public (default)",
+    community: "Image is accessible to the community",
+    shared: "Image can be shared",
+  }),
+  property: Flags.string({
+    summary: "Set a property on this image (repeat option to set multiple properties)",
+    multiple: true,
+    multipleNonGreedy: true,
+  }),
+  tag: Flags.string({ summary: "Set a tag on this image (repeat option to set multiple tags)", multiple: true, multipleNonGreedy: true }),
+  project: Flags.string({ summary: "Set an alternate project on this image (ID)" }),
+});
+
 /** The visibility those flags ask for, if any. */
 export function visibilityOf(flags: { public?: boolean; private?: boolean; community?: boolean; shared?: boolean }): string | undefined {
   return flags.public ? "public" : flags.private ? "private" : flags.community ? "community" : flags.shared ? "shared" : undefined;

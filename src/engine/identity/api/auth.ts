@@ -7,7 +7,7 @@ import { TokenInvalid } from "../token/index.js";
 import { AuthFailed } from "../auth/authenticate.js";
 import type { ValidatedToken } from "../auth/token-service.js";
 import { forbiddenMsg, notFound, unauthorized, validation } from "../errors.js";
-import { type KeystoneContext, callerToken, collection, enforce, hostUrl, links } from "./common.js";
+import { type KeystoneContext, callerToken, collection, enforce, hostUrl, links, listAnswer } from "./common.js";
 import { domainView, projectView } from "./views.js";
 
 /** /v3/auth/*: issue, validate, check and revoke tokens; what the caller's token gives access to. */
@@ -76,14 +76,7 @@ export function authRoutes(r: Router, ctx: KeystoneContext): void {
     const caller = await enforce(ctx, req, "identity:get_auth_domains");
     const ids = new Set(ctx.store.effective.domainIds(caller.user.id));
     const domains = ctx.store.resource.listDomains({ enabled: true }).filter((d) => ids.has(d.id));
-    return json(
-      200,
-      collection(
-        req,
-        "domains",
-        domains.map((d) => domainView(req, d)),
-      ),
-    );
+    return listAnswer(req, "domains", domains, domainView);
   });
   r.get("/auth/system", async (req) => {
     const caller = await enforce(ctx, req, "identity:get_auth_system");

@@ -5,8 +5,8 @@ import { invalidField, notFound } from "../errors.js";
 import {
   type KeystoneContext,
   bodyObject,
-  collection,
   enforce,
+  listAnswer,
   optionalBool,
   optionalString,
   readOnly,
@@ -40,14 +40,7 @@ export function catalogRoutes(r: Router, ctx: KeystoneContext): void {
   r.get("/services", async (req) => {
     await enforce(ctx, req, "identity:list_services");
     const list = catalog.listServices({ type: strQuery(req, "type"), name: strQuery(req, "name") });
-    return json(
-      200,
-      collection(
-        req,
-        "services",
-        list.map((s) => serviceView(req, s)),
-      ),
-    );
+    return listAnswer(req, "services", list, serviceView);
   });
   r.get("/services/{service_id}", async (req) => {
     await enforce(ctx, req, "identity:get_service");
@@ -96,14 +89,7 @@ export function catalogRoutes(r: Router, ctx: KeystoneContext): void {
       interface: iface,
       region_id: strQuery(req, "region_id"),
     });
-    return json(
-      200,
-      collection(
-        req,
-        "endpoints",
-        list.map((e) => endpointView(req, e)),
-      ),
-    );
+    return listAnswer(req, "endpoints", list, endpointView);
   });
   r.get("/endpoints/{endpoint_id}", async (req) => {
     await enforce(ctx, req, "identity:get_endpoint");
@@ -144,14 +130,7 @@ export function catalogRoutes(r: Router, ctx: KeystoneContext): void {
   r.get("/regions", async (req) => {
     await enforce(ctx, req, "identity:list_regions");
     const list = catalog.listRegions({ parent_region_id: strQuery(req, "parent_region_id") });
-    return json(
-      200,
-      collection(
-        req,
-        "regions",
-        list.map((x) => regionView(req, x)),
-      ),
-    );
+    return listAnswer(req, "regions", list, regionView);
   });
   r.get("/regions/{region_id}", async (req) => {
     await enforce(ctx, req, "identity:get_region");

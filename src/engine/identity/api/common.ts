@@ -1,6 +1,6 @@
 import { HttpError } from "../../common/http/errors.js";
 import { jsonBody } from "../../common/http/router.js";
-import type { HttpRequest } from "../../common/http/types.js";
+import { type HttpRequest, json } from "../../common/http/types.js";
 import { type Enforcer, PolicyNotAuthorized } from "../../common/policy/index.js";
 import { TokenInvalid } from "../token/index.js";
 import type { Authenticator } from "../auth/authenticate.js";
@@ -35,6 +35,18 @@ export const links = (req: HttpRequest, path: string) => ({ self: `${v3Url(req)}
 export function collection(req: HttpRequest, name: string, items: unknown[]): Dict {
   const q = req.query.toString();
   return { [name]: items, links: { self: `${v3Url(req)}${req.path}${q ? `?${q}` : ""}`, previous: null, next: null } };
+}
+
+/** A 200 answer listing `items` as `view` renders each: `{name: [...], links}`. */
+export function listAnswer<T>(req: HttpRequest, name: string, items: T[], view: (req: HttpRequest, item: T) => unknown) {
+  return json(
+    200,
+    collection(
+      req,
+      name,
+      items.map((item) => view(req, item)),
+    ),
+  );
 }
 
 /** The token from X-Auth-Token, validated; 401 when absent or invalid. */

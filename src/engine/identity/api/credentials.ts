@@ -9,6 +9,7 @@ import {
   collection,
   credsOf,
   enforce,
+  listAnswer,
   optionalBool,
   optionalString,
   requireString,
@@ -38,14 +39,7 @@ export function credentialRoutes(r: Router, ctx: KeystoneContext): void {
     const list = credential
       .list({ user_id: strQuery(req, "user_id"), type: strQuery(req, "type") })
       .filter((c) => ctx.enforcer.enforce("identity:get_credential", { target: { credential: c } }, credsOf(caller)));
-    return json(
-      200,
-      collection(
-        req,
-        "credentials",
-        list.map((c) => credentialView(req, c)),
-      ),
-    );
+    return listAnswer(req, "credentials", list, credentialView);
   });
   r.get("/credentials/{credential_id}", async (req) => {
     const c = credential.find(req.params.credential_id as string);

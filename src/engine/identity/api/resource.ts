@@ -8,6 +8,7 @@ import {
   callerToken,
   collection,
   enforce,
+  listAnswer,
   optionalBool,
   optionalString,
   readOnly,
@@ -41,14 +42,7 @@ export function resourceRoutes(r: Router, ctx: KeystoneContext): void {
   r.get("/domains", async (req) => {
     await enforce(ctx, req, "identity:list_domains");
     const list = resource.listDomains({ name: strQuery(req, "name"), enabled: boolQuery(req, "enabled") });
-    return json(
-      200,
-      collection(
-        req,
-        "domains",
-        list.map((d) => domainView(req, d)),
-      ),
-    );
+    return listAnswer(req, "domains", list, domainView);
   });
   r.get("/domains/{domain_id}", async (req) => {
     const d = resource.findDomain(req.params.domain_id as string);
@@ -118,14 +112,7 @@ export function resourceRoutes(r: Router, ctx: KeystoneContext): void {
       enabled: boolQuery(req, "enabled"),
       parent_id: strQuery(req, "parent_id"),
     });
-    return json(
-      200,
-      collection(
-        req,
-        "projects",
-        list.map((p) => projectView(req, p)),
-      ),
-    );
+    return listAnswer(req, "projects", list, projectView);
   });
   r.get("/projects/{project_id}", async (req) => {
     const id = req.params.project_id as string;

@@ -6,9 +6,9 @@ import { forbiddenMsg, notFound } from "../errors.js";
 import {
   type KeystoneContext,
   bodyObject,
-  collection,
   enforce,
   links,
+  listAnswer,
   optionalString,
   readOnly,
   requireString,
@@ -37,14 +37,7 @@ export function roleRoutes(r: Router, ctx: KeystoneContext): void {
     const domainId = strQuery(req, "domain_id");
     await enforce(ctx, req, domainId ? "identity:list_domain_roles" : "identity:list_roles", domainId ? { domain_id: domainId } : {});
     const list = assignment.listRoles({ name: strQuery(req, "name"), domain_id: domainId ?? null });
-    return json(
-      200,
-      collection(
-        req,
-        "roles",
-        list.map((x) => roleView(req, x)),
-      ),
-    );
+    return listAnswer(req, "roles", list, roleView);
   });
   r.get("/roles/{role_id}", async (req) => {
     const role = assignment.findRole(req.params.role_id as string);

@@ -9,6 +9,7 @@ import {
   collection,
   enforce,
   hostUrl,
+  listAnswer,
   optionalBool,
   optionalString,
   readOnly,
@@ -43,14 +44,7 @@ export function userRoutes(r: Router, ctx: KeystoneContext): void {
     const domainId = strQuery(req, "domain_id");
     await enforce(ctx, req, "identity:list_users", domainId ? { domain_id: domainId } : {});
     const list = identity.listUsers({ name: strQuery(req, "name"), domain_id: domainId, enabled: boolQuery(req, "enabled") });
-    return json(
-      200,
-      collection(
-        req,
-        "users",
-        list.map((u) => userView(req, u)),
-      ),
-    );
+    return listAnswer(req, "users", list, userView);
   });
   r.get("/users/{user_id}", async (req) => {
     const u = identity.findUser(req.params.user_id as string);
@@ -103,14 +97,7 @@ export function userRoutes(r: Router, ctx: KeystoneContext): void {
       enabled: boolQuery(req, "enabled"),
       domain_id: strQuery(req, "domain_id"),
     });
-    return json(
-      200,
-      collection(
-        req,
-        "projects",
-        list.map((p) => projectView(req, p)),
-      ),
-    );
+    return listAnswer(req, "projects", list, projectView);
   });
   r.get("/users/{user_id}/groups", async (req) => {
     const id = req.params.user_id as string;
@@ -142,14 +129,7 @@ export function userRoutes(r: Router, ctx: KeystoneContext): void {
     const domainId = strQuery(req, "domain_id");
     await enforce(ctx, req, "identity:list_groups", domainId ? { domain_id: domainId } : {});
     const list = identity.listGroups({ name: strQuery(req, "name"), domain_id: domainId });
-    return json(
-      200,
-      collection(
-        req,
-        "groups",
-        list.map((g) => groupView(req, g)),
-      ),
-    );
+    return listAnswer(req, "groups", list, groupView);
   });
   r.get("/groups/{group_id}", async (req) => {
     const g = identity.findGroup(req.params.group_id as string);
@@ -183,14 +163,7 @@ export function userRoutes(r: Router, ctx: KeystoneContext): void {
     await enforce(ctx, req, "identity:list_users_in_group", { group: g ?? {} });
     if (!g) throw notFound("group", id);
     const users = identity.listUsers({ ids: identity.userIdsInGroup(id), name: strQuery(req, "name"), enabled: boolQuery(req, "enabled") });
-    return json(
-      200,
-      collection(
-        req,
-        "users",
-        users.map((u) => userView(req, u)),
-      ),
-    );
+    return listAnswer(req, "users", users, userView);
   });
 
   const membership = (action: string) => async (req: Parameters<Parameters<Router["put"]>[1]>[0]) => {
