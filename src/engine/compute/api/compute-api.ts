@@ -5,7 +5,7 @@ import { log } from "../../common/log.js";
 import { withSpan } from "../../common/trace/tracer.js";
 import { RPC_VERSION } from "../cells/rpc.js";
 import { utcNow } from "../db/open.js";
-import { actionStart } from "../objects/actions.js";
+import { actionStartFor } from "../objects/actions.js";
 import {
   type ImageMeta,
   type RequestSpec,
@@ -345,7 +345,7 @@ export class ComputeAPI {
   ): Promise<Instance> {
     this.inCell(s, action);
     const inst = saveInstance(s.db, s.instance.uuid, updates, { expected_task_state: [null] });
-    actionStart(s.db, { uuid: inst.uuid, action, request_id: ctx.request_id ?? "", user_id: ctx.user_id, project_id: ctx.project_id });
+    actionStartFor(s.db, ctx, inst.uuid, action);
     await this.api.buses
       .forCell(s.cell)
       .cast(ctx, `compute.${inst.host}`, method, { instance: inst, ...args }, { version: RPC_VERSION.compute });
@@ -377,7 +377,7 @@ export class ComputeAPI {
     }
     if (s.instance.task_state === "deleting") return;
     const svc = s.instance.host ? serviceByHostAndBinary(s.db, s.instance.host, "nova-compute") : null;
-    actionStart(s.db, { uuid, action: "delete", request_id: ctx.request_id ?? "", user_id: ctx.user_id, project_id: ctx.project_id });
+    actionStartFor(s.db, ctx, uuid, "delete");
     if (svc && serviceIsUp(svc, this.api.config.int("DEFAULT", "service_down_time"))) {
       const inst = saveInstance(s.db, uuid, { task_state: "deleting" });
       await this.api.buses

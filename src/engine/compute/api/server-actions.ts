@@ -3,7 +3,7 @@ import { type Router, jsonBody } from "../../common/http/router.js";
 import { type HttpResponse, empty, json } from "../../common/http/types.js";
 import { withSpan } from "../../common/trace/tracer.js";
 import { utcNow } from "../db/open.js";
-import { ACTION, actionFinish, actionStart } from "../objects/actions.js";
+import { ACTION, actionFinish, actionStartFor } from "../objects/actions.js";
 import { flavorInfo } from "../objects/flavors.js";
 import { saveInstance } from "../objects/instance.js";
 import type { ComputeAPI } from "./compute-api.js";
@@ -63,13 +63,7 @@ export function addServerActionRoutes(r: Router, api: NovaApi, compute: ComputeA
         );
       compute.inCell(s, "reboot");
       const inst = saveInstance(s.db, s.instance.uuid, { task_state: type === "SOFT" ? "rebooting" : "rebooting_hard" }, {});
-      actionStart(s.db, {
-        uuid: inst.uuid,
-        action: "reboot",
-        request_id: ctx.request_id ?? "",
-        user_id: ctx.user_id,
-        project_id: ctx.project_id,
-      });
+      actionStartFor(s.db, ctx, inst.uuid, "reboot");
       await api.buses
         .forCell(s.cell)
         .cast(ctx, `compute.${inst.host}`, "reboot_instance", { instance: inst, reboot_type: type }, { version: "6.0" });
@@ -88,13 +82,7 @@ export function addServerActionRoutes(r: Router, api: NovaApi, compute: ComputeA
         locked_by: ctx.project_id === s.instance.project_id ? "owner" : "admin",
         system_metadata: sys,
       });
-      actionStart(s.db, {
-        uuid: s.instance.uuid,
-        action: "lock",
-        request_id: ctx.request_id ?? "",
-        user_id: ctx.user_id,
-        project_id: ctx.project_id,
-      });
+      actionStartFor(s.db, ctx, s.instance.uuid, "lock");
       return accepted();
     },
     unlock: async (ctx, s) => {
@@ -105,13 +93,7 @@ export function addServerActionRoutes(r: Router, api: NovaApi, compute: ComputeA
       const sys = { ...s.instance.system_metadata };
       delete sys.locked_reason;
       saveInstance(s.db, s.instance.uuid, { locked: false, locked_by: null, system_metadata: sys });
-      actionStart(s.db, {
-        uuid: s.instance.uuid,
-        action: "unlock",
-        request_id: ctx.request_id ?? "",
-        user_id: ctx.user_id,
-        project_id: ctx.project_id,
-      });
+      actionStartFor(s.db, ctx, s.instance.uuid, "unlock");
       return accepted();
     },
     "os-getConsoleOutput": async (ctx, s, body) => {
@@ -235,13 +217,7 @@ export function addServerActionRoutes(r: Router, api: NovaApi, compute: ComputeA
         | undefined;
       if (!m) throw new HttpError(400, `Instance has not been resized.`);
       s.db.prepare("UPDATE migrations SET status = 'confirming', updated_at = ? WHERE uuid = ?").run(utcNow(), m.uuid);
-      actionStart(s.db, {
-        uuid: s.instance.uuid,
-        action: "confirmResize",
-        request_id: ctx.request_id ?? "",
-        user_id: ctx.user_id,
-        project_id: ctx.project_id,
-      });
+      actionStartFor(s.db, ctx, s.instance.uuid, "confirmResize");
       await api.buses
         .forCell(s.cell)
         .cast(
@@ -280,13 +256,7 @@ export function addServerActionRoutes(r: Router, api: NovaApi, compute: ComputeA
       authorize(ctx, s, "os_compute_api:os-admin-actions:reset_state");
       if (!s.db) throw new HttpError(409, `Instance ${s.instance.uuid} is not ready yet; try again once it is scheduled.`);
       const request_id = ctx.request_id ?? "";
-      actionStart(s.db, {
-        uuid: s.instance.uuid,
-        action: ACTION.RESET_STATE,
-        request_id,
-        user_id: ctx.user_id,
-        project_id: ctx.project_id,
-      });
+      actionStartFor(s.db, ctx, s.instance.uuid, ACTION.RESET_STATE);
       saveInstance(s.db, s.instance.uuid, { vm_state: body["os-resetState"].state === "active" ? "active" : "error", task_state: null });
       actionFinish(s.db, { uuid: s.instance.uuid, request_id });
       return accepted();

@@ -5,7 +5,7 @@ import { type RpcClient, excType } from "../../common/rpc/index.js";
 import { withSpan } from "../../common/trace/tracer.js";
 import type { CellMapping, CellMappings } from "../cells/mappings.js";
 import { type CellBuses, RPC_VERSION } from "../cells/rpc.js";
-import { actionStart, eventFinish, eventStart } from "../objects/actions.js";
+import { actionStartFor, eventFinish, eventStart } from "../objects/actions.js";
 import { type ImageMeta, type RequestSpec, deleteBuildRequest, getRequestSpec, saveRequestSpec } from "../objects/build-requests.js";
 import { type Instance, createFault, createInstance, destroyInstance, findInstance, saveInstance } from "../objects/instance.js";
 import type { ServiceClients } from "../objects/service-clients.js";
@@ -110,13 +110,7 @@ export class ComputeTaskManager {
       vm_state: "building",
       task_state: "scheduling",
     });
-    actionStart(db, {
-      uuid: instance.uuid,
-      action: "create",
-      request_id: ctx.request_id ?? "",
-      user_id: ctx.user_id,
-      project_id: ctx.project_id,
-    });
+    actionStartFor(db, ctx, instance.uuid, "create");
     const tagIns = db.prepare("INSERT OR IGNORE INTO tags (resource_id, tag) VALUES (?, ?)");
     for (const t of br.tags) tagIns.run(instance.uuid, t);
     this.cells.setInstanceCell(instance.uuid, cell);
@@ -158,7 +152,7 @@ export class ComputeTaskManager {
     if (findInstance(db, uuid, true)) return;
     createInstance(db, { ...br.instance, vm_state: "error", task_state: null, host: null, node: null });
     createFault(db, { uuid, code: 500, message, details: faultDetails(err) });
-    actionStart(db, { uuid, action: "create", request_id: ctx.request_id ?? "", user_id: ctx.user_id, project_id: ctx.project_id });
+    actionStartFor(db, ctx, uuid, "create");
     eventStart(db, { uuid, event: "conductor_schedule_and_build_instances", request_id: ctx.request_id ?? "" });
     eventFinish(db, {
       uuid,

@@ -1,3 +1,4 @@
+import type { RequestContext } from "../../common/context.js";
 import type { Db } from "../../common/db/database.js";
 import { utcNow } from "../db/open.js";
 
@@ -52,6 +53,16 @@ export function actionStart(db: Db, a: { uuid: string; action: string; request_i
   db.prepare(
     "INSERT INTO instance_actions (action, instance_uuid, request_id, user_id, project_id, start_time, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
   ).run(a.action, a.uuid, a.request_id, a.user_id ?? null, a.project_id ?? null, now, now);
+}
+
+/** actionStart for a user's request, from its context (Nova's InstanceAction.action_start(context, uuid, action)). */
+export function actionStartFor(
+  db: Db,
+  ctx: Pick<RequestContext, "request_id" | "user_id" | "project_id">,
+  uuid: string,
+  action: string,
+): void {
+  actionStart(db, { uuid, action, request_id: ctx.request_id ?? "", user_id: ctx.user_id, project_id: ctx.project_id });
 }
 
 /** InstanceAction.finish: an action done in the API alone (no compute event) records when it ended. */
